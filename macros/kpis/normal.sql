@@ -1,0 +1,36 @@
+{#- Standard normal distribution with only exp/abs/sqrt, so it runs on every engine.
+    Hart (1968) as given by West (2005), "Better approximations to cumulative normal
+    functions": double precision over the whole line; checked against scipy in
+    tests/python/test_normal_cdf.py. `x` should be a column name: it is repeated. -#}
+
+{#- Upper tail Q(|x|) = 1 - Phi(|x|), computed directly (no 1 - ~1 cancellation). -#}
+{% macro normal_upper_tail_abs(x) -%}
+{%- set a = 'abs(' ~ chatbot_analytics.cast_double(x) ~ ')' -%}
+(case
+    when {{ x }} is null then null
+    when {{ a }} > 37 then 0.0
+    when {{ a }} < 7.07106781186547 then
+        exp(-{{ a }} * {{ a }} / 2)
+        * ((((((0.0352624965998911 * {{ a }} + 0.700383064443688) * {{ a }} + 6.37396220353165) * {{ a }}
+              + 33.912866078383) * {{ a }} + 112.079291497871) * {{ a }} + 221.213596169931) * {{ a }} + 220.206867912376)
+        / (((((((0.0883883476483184 * {{ a }} + 1.75566716318264) * {{ a }} + 16.064177579207) * {{ a }}
+              + 86.7807322029461) * {{ a }} + 296.564248779674) * {{ a }} + 637.333633378831) * {{ a }}
+              + 793.826512519948) * {{ a }} + 440.413735824752)
+    else
+        exp(-{{ a }} * {{ a }} / 2)
+        / ({{ a }} + 1 / ({{ a }} + 2 / ({{ a }} + 3 / ({{ a }} + 4 / ({{ a }} + 0.65)))))
+        / 2.506628274631
+end)
+{%- endmacro %}
+
+{#- Phi(x): P(Z <= x). -#}
+{% macro normal_cdf(x) -%}
+(case when {{ x }} is null then null
+      when {{ x }} > 0 then 1 - {{ chatbot_analytics.normal_upper_tail_abs(x) }}
+      else {{ chatbot_analytics.normal_upper_tail_abs(x) }} end)
+{%- endmacro %}
+
+{#- Two-sided p-value of a z statistic: 2 * Q(|z|), capped at 1. -#}
+{% macro two_sided_p_value(z) -%}
+least(1.0, 2 * {{ chatbot_analytics.normal_upper_tail_abs(z) }})
+{%- endmacro %}

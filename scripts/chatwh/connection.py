@@ -1,0 +1,211 @@
+"""One way for every script to reach the warehouse a dbt target points at.
+
+Callers write SQL with named parameters as `:name` and pass a dict; each engine's
+driver binds them (never string formatting), so a tag such as `x'; drop table --`
+is only ever a value.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
+
+from .project import Target, load_target, resolve_path
+
+_NAMED_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+class WarehouseError(RuntimeError):
+    """A warehouse could not be reached or refused a statement; the message says why."""
+
+
+class Warehouse:
+    """Base class: `dialect`, `execute`, `fetchall`, `transaction` and relation naming."""
+
+    dialect: str = "base"
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+
+    # -- statements -------------------------------------------------------------
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        raise NotImplementedError
+
+    def fetchall(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def fetch_table(self, sql: str, params: Mapping[str, Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows of a query."""
+        raise NotImplementedError
+
+    def fetchone(self, sql: str, params: Mapping[str, Any] | None = None) -> tuple[Any, ...] | None:
+        rows = self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.execute("begin")
+        try:
+            yield
+        except BaseException:
+            self.execute("rollback")
+            raise
+        self.execute("commit")
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> "Warehouse":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- naming -----------------------------------------------------------------
+    @property
+    def model_schema(self) -> str:
+        """The schema dbt builds models into for this target."""
+        return str(self.target.settings.get("schema", "main"))
+
+    def quote(self, identifier: str) -> str:
+        return '"' + identifier.replace('"', '""') + '"'
+
+    def relation(self, schema: str, table: str) -> str:
+        return f"{self.quote(schema)}.{self.quote(table)}"
+
+    def model(self, name: str) -> str:
+        return self.relation(self.model_schema, name)
+
+    def table_exists(self, schema: str, table: str) -> bool:
+        row = self.fetchone(
+            "select count(*) from information_schema.tables where table_schema = :schema and table_name = :table",
+            {"schema": schema, "table": table},
+        )
+        return bool(row and row[0])
+
+
+class DuckDBWarehouse(Warehouse):
+    dialect = "duckdb"
+
+    def __init__(self, target: Target, *, read_only: bool = False, lock_timeout_s: float = 60.0) -> None:
+        super().__init__(target)
+        import duckdb
+
+        self.path: Path = resolve_path(str(target.settings.get("path", "warehouse/chatbot.duckdb")))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        config: dict[str, Any] = {}
+        memory_limit = (target.settings.get("settings") or {}).get("memory_limit")
+        if memory_limit:
+            config["memory_limit"] = str(memory_limit)
+        deadline = time.monotonic() + lock_timeout_s
+        # DuckDB lets one process write a file; a second loader waits for the first to
+        # finish rather than failing at once, then gives up with a clear message.
+        while True:
+            try:
+                self.con = duckdb.connect(str(self.path), read_only=read_only, config=config)
+                # Loaders cast offset times through TIMESTAMPTZ; UTC makes that cast exact.
+                self.con.execute("set TimeZone = 'UTC'")
+                break
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise WarehouseError(f"cannot open DuckDB file {self.path}: {exc}") from None
+                if time.monotonic() >= deadline:
+                    raise WarehouseError(
+                        f"DuckDB file {self.path} is locked by another process (a loader or dbt run) "
+                        f"for more than {lock_timeout_s:.0f}s; try again when it has finished"
+                    ) from None
+                time.sleep(0.5)
+
+    def _bind(self, sql: str) -> str:
+        return _NAMED_PARAM.sub(r"$\1", sql)
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        self.con.execute(self._bind(sql), dict(params) if params else None)
+
+    def fetchall(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        return self.con.execute(self._bind(sql), dict(params) if params else None).fetchall()
+
+    def fetch_table(self, sql: str, params: Mapping[str, Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+        cursor = self.con.execute(self._bind(sql), dict(params) if params else None)
+        return [column[0] for column in cursor.description], cursor.fetchall()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class MySQLWarehouse(Warehouse):
+    dialect = "mysql"
+
+    def __init__(self, target: Target) -> None:
+        super().__init__(target)
+        import pymysql
+
+        settings = target.settings
+        try:
+            self.con = pymysql.connect(
+                host=str(settings.get("server") or settings.get("host") or "127.0.0.1"),
+                port=int(settings.get("port") or 3306),
+                user=str(settings.get("username") or settings.get("user")),
+                password=str(settings.get("password") or ""),
+                charset="utf8mb4",
+                autocommit=True,
+                local_infile=False,
+            )
+        except pymysql.MySQLError as exc:
+            raise WarehouseError(f"cannot connect to MySQL target {target.name!r}: {exc}") from None
+        with self.con.cursor() as cursor:
+            cursor.execute("set session time_zone = '+00:00'")
+            cursor.execute("set session group_concat_max_len = 1048576")
+
+    def quote(self, identifier: str) -> str:
+        return "`" + identifier.replace("`", "``") + "`"
+
+    def _bind(self, sql: str) -> str:
+        return _NAMED_PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        with self.con.cursor() as cursor:
+            cursor.execute(self._bind(sql), dict(params) if params else None)
+
+    def executemany(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        with self.con.cursor() as cursor:
+            cursor.executemany(self._bind(sql), [dict(row) for row in rows])
+
+    def fetchall(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        return self.fetch_table(sql, params)[1]
+
+    def fetch_table(self, sql: str, params: Mapping[str, Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+        with self.con.cursor() as cursor:
+            cursor.execute(self._bind(sql), dict(params) if params else None)
+            columns = [column[0] for column in cursor.description or []]
+            return columns, list(cursor.fetchall())
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.begin()
+        try:
+            yield
+        except BaseException:
+            self.con.rollback()
+            raise
+        self.con.commit()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def connect(target_name: str | None = None, *, read_only: bool = False) -> Warehouse:
+    """Open the warehouse of a profiles.yml target (default: the profile's default target)."""
+    target = load_target(target_name)
+    if target.type == "duckdb":
+        return DuckDBWarehouse(target, read_only=read_only)
+    if target.type in ("mysql", "mariadb"):
+        return MySQLWarehouse(target)
+    if target.type == "spark":
+        from .spark import SparkWarehouse
+
+        return SparkWarehouse(target)
+    raise WarehouseError(f"target {target.name!r} has type {target.type!r}; supported: duckdb, mysql, mariadb, spark")

@@ -1,0 +1,293 @@
+"""Where parsed rows go: the raw tables of the target warehouse.
+
+Every sink writes one file's good rows, its rejects and its batch record together, in
+one transaction, so a crash mid-file leaves the warehouse as it was before that file.
+DuckDB parses in the warehouse connection itself; other engines parse in an in-memory
+DuckDB and the sink moves the classified rows across.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import duckdb
+
+from ..connection import DuckDBWarehouse, MySQLWarehouse, Warehouse
+from ..project import raw_schema
+from .kind import Column, LoadKind
+
+BATCH_COLUMNS: tuple[Column, ...] = (
+    Column("batch_id", "text", "Id of one load of one file"),
+    Column("kind", "text", "Loader kind (bots, chat-events, ...)"),
+    Column("source_file", "long_text", "Path of the file as given to the loader"),
+    Column("file_bytes", "bigint", "Size of the file"),
+    Column("rows_read", "bigint", "Records read (= loaded + rejected)"),
+    Column("rows_loaded", "bigint", "Records added to the raw table"),
+    Column("rows_rejected", "bigint", "Records sent to load_rejects"),
+    Column("started_at", "timestamp", "UTC"),
+    Column("finished_at", "timestamp", "UTC"),
+)
+
+REJECT_COLUMNS: tuple[Column, ...] = (
+    Column("batch_id", "text"),
+    Column("kind", "text"),
+    Column("source_file", "long_text"),
+    Column("line_number", "bigint", "Physical line (JSONL, CSV) or array position (JSON)"),
+    Column("reason_code", "text", "Stable code, e.g. missing_field, already_loaded"),
+    Column("reason", "long_text", "Code plus the detail a person needs to fix the row"),
+    Column("raw_record", "long_text", "The record as read, cut to 2,000 characters"),
+    Column("rejected_at", "timestamp", "UTC"),
+)
+
+LINEAGE_COLUMNS: tuple[Column, ...] = (
+    Column("_batch_id", "text"),
+    Column("_source_file", "long_text"),
+    Column("_line_number", "bigint"),
+    Column("_loaded_at", "timestamp"),
+)
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    batch_id: str
+    kind: str
+    source_file: str
+    file_bytes: int
+    started_at: Any
+
+
+class Sink:
+    """Moves classified rows (`__good`, `__rejects` in the parse connection) to a warehouse."""
+
+    def __init__(self, warehouse: Warehouse) -> None:
+        self.warehouse = warehouse
+        self.schema = raw_schema()
+
+    def parse_connection(self) -> duckdb.DuckDBPyConnection:
+        raise NotImplementedError
+
+    def ensure_tables(self, kind: LoadKind) -> None:
+        raise NotImplementedError
+
+    def load_references(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
+        raise NotImplementedError
+
+    def mark_existing(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
+        """Create `__existing` in the parse connection: keys of `__candidates` already landed."""
+        raise NotImplementedError
+
+    def write(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind, batch: BatchInfo) -> None:
+        raise NotImplementedError
+
+    def begin(self) -> None:
+        """Start the unit of work that write() commits (DuckDB: the whole load)."""
+
+    def abort(self) -> None:
+        """Undo whatever begin() started."""
+
+
+def duckdb_type(column: Column) -> str:
+    return {
+        "text": "VARCHAR",
+        "long_text": "VARCHAR",
+        "bigint": "BIGINT",
+        "double": "DOUBLE",
+        "boolean": "BOOLEAN",
+        "timestamp": "TIMESTAMP",
+        "date": "DATE",
+    }[column.type]
+
+
+def mysql_type(column: Column) -> str:
+    # Ids and tags are compared byte for byte (utf8mb4_bin): 'Bot_A' is not 'bot_a'.
+    return {
+        "text": "VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+        "long_text": "MEDIUMTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+        "bigint": "BIGINT",
+        "double": "DOUBLE",
+        "boolean": "BOOLEAN",
+        "timestamp": "DATETIME(6)",
+        "date": "DATE",
+    }[column.type]
+
+
+def _ddl(columns: tuple[Column, ...], type_of: Any, quote: Any) -> str:
+    return ",\n    ".join(f"{quote(column.name)} {type_of(column)}" for column in columns)
+
+
+def kind_columns(kind: LoadKind) -> tuple[Column, ...]:
+    return tuple(kind.columns) + LINEAGE_COLUMNS
+
+
+class DuckDBSink(Sink):
+    warehouse: DuckDBWarehouse
+
+    def parse_connection(self) -> duckdb.DuckDBPyConnection:
+        return self.warehouse.con
+
+    def _rel(self, table: str) -> str:
+        return self.warehouse.relation(self.schema, table)
+
+    def ensure_tables(self, kind: LoadKind) -> None:
+        con = self.warehouse.con
+        quote = self.warehouse.quote
+        con.execute(f"create schema if not exists {quote(self.schema)}")
+        for table, columns in (
+            (kind.table, kind_columns(kind)),
+            ("load_batches", BATCH_COLUMNS),
+            ("load_rejects", REJECT_COLUMNS),
+        ):
+            con.execute(f"create table if not exists {self._rel(table)} (\n    {_ddl(columns, duckdb_type, quote)}\n)")
+
+    def begin(self) -> None:
+        self.warehouse.con.execute("begin transaction")
+
+    def abort(self) -> None:
+        try:
+            self.warehouse.con.execute("rollback")
+        except duckdb.Error:
+            pass
+
+    def load_references(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
+        for ref in kind.references:
+            pe.execute(f"drop table if exists __ref_{ref.name}")
+            if self.warehouse.table_exists(self.schema, ref.raw_table):
+                pe.execute(f"create temp table __ref_{ref.name} as select distinct {', '.join(ref.columns)} from {self._rel(ref.raw_table)}")
+            else:  # nothing landed yet: every reference check fails, with its reason
+                pe.execute(f"create temp table __ref_{ref.name} ({', '.join(c + ' varchar' for c in ref.columns)})")
+
+    def mark_existing(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
+        keys = ", ".join(f"t.{k}" for k in kind.key)
+        on = " and ".join(f"t.{k} = c.{k}" for k in kind.key)
+        pe.execute("drop table if exists __existing")
+        pe.execute(f"create temp table __existing as select distinct {keys} from {self._rel(kind.table)} as t semi join __candidates as c on {on}")
+
+    def write(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind, batch: BatchInfo) -> None:
+        columns = ", ".join(column.name for column in kind_columns(kind))
+        pe.execute(f"insert into {self._rel(kind.table)} ({columns}) select {columns} from __good")
+        reject_cols = ", ".join(column.name for column in REJECT_COLUMNS)
+        pe.execute(f"insert into {self._rel('load_rejects')} ({reject_cols}) select {reject_cols} from __rejects")
+        pe.execute(
+            f"""insert into {self._rel('load_batches')}
+                select $batch_id, $kind, $source_file, $file_bytes,
+                       (select count(*) from __good) + (select count(*) from __rejects),
+                       (select count(*) from __good), (select count(*) from __rejects),
+                       $started_at, cast(current_timestamp as timestamp)""",
+            {
+                "batch_id": batch.batch_id,
+                "kind": batch.kind,
+                "source_file": batch.source_file,
+                "file_bytes": batch.file_bytes,
+                "started_at": batch.started_at,
+            },
+        )
+        pe.execute("commit")
+
+
+class MySQLSink(Sink):
+    """Parses in memory, then writes the file's rows to MySQL in one transaction, in batches."""
+
+    warehouse: MySQLWarehouse
+    BATCH_ROWS = 5000
+
+    def __init__(self, warehouse: Warehouse) -> None:
+        super().__init__(warehouse)
+        self._pe = duckdb.connect()
+        self._pe.execute("set TimeZone = 'UTC'")
+
+    def parse_connection(self) -> duckdb.DuckDBPyConnection:
+        return self._pe
+
+    def _rel(self, table: str) -> str:
+        return self.warehouse.relation(self.schema, table)
+
+    def ensure_tables(self, kind: LoadKind) -> None:
+        quote = self.warehouse.quote
+        self.warehouse.execute(f"create database if not exists {quote(self.schema)} character set utf8mb4 collate utf8mb4_bin")
+        for table, columns, key in (
+            (kind.table, kind_columns(kind), kind.key),
+            ("load_batches", BATCH_COLUMNS, ("batch_id",)),
+            ("load_rejects", REJECT_COLUMNS, ()),
+        ):
+            index = f",\n    key {quote('ix_' + table + '_key')} ({', '.join(quote(k) for k in key)})" if key else ""
+            self.warehouse.execute(
+                f"create table if not exists {self._rel(table)} (\n    {_ddl(columns, mysql_type, quote)}{index}\n)"
+                " engine=InnoDB default charset=utf8mb4 collate=utf8mb4_bin"
+            )
+
+    def load_references(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
+        for ref in kind.references:
+            columns, rows = list(ref.columns), []
+            if self.warehouse.table_exists(self.schema, ref.raw_table):
+                columns, rows = self.warehouse.fetch_table(f"select distinct {', '.join(ref.columns)} from {self._rel(ref.raw_table)}")
+            pe.execute(f"drop table if exists __ref_{ref.name}")
+            pe.execute(f"create temp table __ref_{ref.name} ({', '.join(c + ' varchar' for c in columns)})")
+            if rows:
+                pe.executemany(f"insert into __ref_{ref.name} values ({', '.join('?' for _ in columns)})", [tuple(map(_text, r)) for r in rows])
+
+    def mark_existing(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
+        key_sql = ", ".join(kind.key)
+        pe.execute("drop table if exists __existing")
+        pe.execute(f"create temp table __existing as select {key_sql} from __candidates where false")
+        quote = self.warehouse.quote
+        candidates = pe.execute(f"select distinct {key_sql} from __candidates").fetchall()
+        for chunk in (candidates[i : i + 1000] for i in range(0, len(candidates), 1000)):
+            predicate = " or ".join(
+                "(" + " and ".join(f"{quote(k)} = :k{i}_{j}" for j, k in enumerate(kind.key)) + ")" for i in range(len(chunk))
+            )
+            params = {f"k{i}_{j}": value for i, row in enumerate(chunk) for j, value in enumerate(row)}
+            found = self.warehouse.fetchall(f"select distinct {key_sql} from {self._rel(kind.table)} where {predicate}", params)
+            if found:
+                pe.executemany(f"insert into __existing values ({', '.join('?' for _ in kind.key)})", [tuple(r) for r in found])
+
+    def write(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind, batch: BatchInfo) -> None:
+        wh = self.warehouse
+        with wh.transaction():
+            for table, columns in ((kind.table, kind_columns(kind)), ("load_rejects", REJECT_COLUMNS)):
+                source = "__good" if table == kind.table else "__rejects"
+                names = [column.name for column in columns]
+                insert = f"insert into {self._rel(table)} ({', '.join(wh.quote(n) for n in names)}) values ({', '.join(':' + n for n in names)})"
+                for chunk in _chunks(pe, f"select {', '.join(names)} from {source}", self.BATCH_ROWS):
+                    wh.executemany(insert, [dict(zip(names, row)) for row in chunk])
+            (loaded,) = pe.execute("select count(*) from __good").fetchone()  # type: ignore[misc]
+            (rejected,) = pe.execute("select count(*) from __rejects").fetchone()  # type: ignore[misc]
+            wh.execute(
+                f"insert into {self._rel('load_batches')} values "
+                "(:batch_id, :kind, :source_file, :file_bytes, :rows_read, :rows_loaded, :rows_rejected, :started_at, utc_timestamp(6))",
+                {
+                    "batch_id": batch.batch_id,
+                    "kind": batch.kind,
+                    "source_file": batch.source_file,
+                    "file_bytes": batch.file_bytes,
+                    "rows_read": loaded + rejected,
+                    "rows_loaded": loaded,
+                    "rows_rejected": rejected,
+                    "started_at": batch.started_at,
+                },
+            )
+
+
+def _text(value: Any) -> Any:
+    return None if value is None else str(value)
+
+
+def _chunks(pe: duckdb.DuckDBPyConnection, sql: str, size: int) -> Iterator[list[tuple[Any, ...]]]:
+    cursor = pe.execute(sql)
+    while True:
+        rows = cursor.fetchmany(size)
+        if not rows:
+            return
+        yield rows
+
+
+def sink_for(warehouse: Warehouse) -> Sink:
+    if isinstance(warehouse, DuckDBWarehouse):
+        return DuckDBSink(warehouse)
+    if isinstance(warehouse, MySQLWarehouse):
+        return MySQLSink(warehouse)
+    if warehouse.dialect == "spark":
+        from .spark_sink import SparkSink
+
+        return SparkSink(warehouse)
+    raise ValueError(f"no loader sink for {warehouse.dialect}")
