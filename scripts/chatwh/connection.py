@@ -79,6 +79,11 @@ class Warehouse:
     def model(self, name: str) -> str:
         return self.relation(self.model_schema, name)
 
+    def reset(self) -> None:
+        """Drop every table and view this project owns (raw and model schemas): tests and
+        fixture builds start from an empty warehouse."""
+        raise NotImplementedError
+
     def table_exists(self, schema: str, table: str) -> bool:
         row = self.fetchone(
             "select count(*) from information_schema.tables where table_schema = :schema and table_name = :table",
@@ -132,6 +137,15 @@ class DuckDBWarehouse(Warehouse):
         cursor = self.con.execute(self._bind(sql), dict(params) if params else None)
         return [column[0] for column in cursor.description], cursor.fetchall()
 
+    def reset(self) -> None:
+        relations = self.fetchall(
+            "select table_schema, table_name, table_type from information_schema.tables "
+            "where table_catalog = current_database() and table_schema not in ('information_schema', 'pg_catalog')"
+        )
+        for schema, table, table_type in relations:
+            kind = "view" if "VIEW" in str(table_type).upper() else "table"
+            self.execute(f"drop {kind} if exists {self.relation(schema, table)} cascade")
+
     def close(self) -> None:
         self.con.close()
 
@@ -182,6 +196,13 @@ class MySQLWarehouse(Warehouse):
             cursor.execute(self._bind(sql), dict(params) if params else None)
             columns = [column[0] for column in cursor.description or []]
             return columns, list(cursor.fetchall())
+
+    def reset(self) -> None:
+        from .project import raw_schema
+
+        for schema in {raw_schema(), self.model_schema}:
+            self.execute(f"drop database if exists {self.quote(schema)}")
+        self.execute(f"create database {self.quote(self.model_schema)} character set utf8mb4 collate utf8mb4_bin")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -46,13 +46,15 @@ def raw_schema() -> str:
 
 
 def profiles_dir() -> Path:
-    """The directory dbt would read profiles.yml from (DBT_PROFILES_DIR, cwd, ~/.dbt)."""
+    """The directory dbt would read profiles.yml from (DBT_PROFILES_DIR, cwd, ~/.dbt),
+    falling back to the demo profile shipped in profiles/ when none of those has one."""
     env_dir = os.environ.get("DBT_PROFILES_DIR")
     if env_dir:
         return Path(env_dir).expanduser().resolve()
-    if (Path.cwd() / "profiles.yml").exists():
-        return Path.cwd()
-    return Path.home() / ".dbt"
+    for candidate in (Path.cwd(), Path.home() / ".dbt"):
+        if (candidate / "profiles.yml").exists():
+            return candidate
+    return PROJECT_DIR / "profiles"
 
 
 def _env_var(name: str, default: str | None = None) -> str:

@@ -55,4 +55,5 @@ KIND = LoadKind(
     key=("record_hash",),
     formats=("csv", "jsonl", "json"),
     parse_sql=PARSE_SQL,
+    load_order=10,
 )

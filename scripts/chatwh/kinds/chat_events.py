@@ -61,4 +61,5 @@ KIND = LoadKind(
     formats=("jsonl", "json", "csv", "parquet"),
     references=(Reference("bots", "bots", ("bot_id",)),),
     parse_sql=PARSE_SQL,
+    load_order=20,
 )

@@ -45,6 +45,8 @@ class LoadKind:
     formats: tuple[str, ...] = ("jsonl", "json", "csv", "parquet")
     references: tuple[Reference, ...] = field(default=())
     description: str = ""
+    # Folders are landed in this order, so references exist first (bots before events).
+    load_order: int = 100
 
     @property
     def column_names(self) -> list[str]:

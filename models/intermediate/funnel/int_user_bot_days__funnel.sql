@@ -1,0 +1,100 @@
+-- One row per reporting day × bot × model × user: the user's funnel counts.
+-- Exposures and clicks count on their own event day; sessions, chat starts and turns
+-- count on their session's day (see int_chat_sessions__sessionized). Every daily KPI
+-- mart aggregates these rows, so distinct users are counted at the mart's own level.
+with page_events as (
+
+    select
+        report_date,
+        bot_id,
+        model_name,
+        user_id,
+        sum(case when event_type = 'exposure' then 1 else 0 end) as exposures,
+        sum(case when event_type = 'click' then 1 else 0 end) as clicks
+    from {{ ref('int_chat_events__resolved') }}
+    where event_type in ('exposure', 'click')
+    group by
+        report_date,
+        bot_id,
+        model_name,
+        user_id
+
+),
+
+session_counts as (
+
+    select
+        report_date,
+        bot_id,
+        model_name,
+        user_id,
+        count(*) as sessions,
+        sum(is_chat_start) as chat_starts,
+        sum(user_turns) as user_turns,
+{%- for bucket in depth_buckets() %}
+        sum(case when depth_bucket = '{{ bucket.label }}' then 1 else 0 end) as {{ bucket.column }}{% if not loop.last %},{% endif %}
+{%- endfor %}
+    from {{ ref('int_chat_sessions__sessionized') }}
+    group by
+        report_date,
+        bot_id,
+        model_name,
+        user_id
+
+),
+
+combined as (
+
+    select
+        report_date,
+        bot_id,
+        model_name,
+        user_id,
+        exposures,
+        clicks,
+        0 as sessions,
+        0 as chat_starts,
+        0 as user_turns,
+{%- for bucket in depth_buckets() %}
+        0 as {{ bucket.column }}{% if not loop.last %},{% endif %}
+{%- endfor %}
+    from page_events
+
+    union all
+
+    select
+        report_date,
+        bot_id,
+        model_name,
+        user_id,
+        0 as exposures,
+        0 as clicks,
+        sessions,
+        chat_starts,
+        user_turns,
+{%- for bucket in depth_buckets() %}
+        {{ bucket.column }}{% if not loop.last %},{% endif %}
+{%- endfor %}
+    from session_counts
+
+)
+
+select
+    report_date,
+    bot_id,
+    model_name,
+    user_id,
+    sum(exposures) as exposures,
+    sum(clicks) as clicks,
+    sum(sessions) as sessions,
+    sum(chat_starts) as chat_starts,
+    sum(user_turns) as user_turns,
+{%- for bucket in depth_buckets() %}
+    sum({{ bucket.column }}) as {{ bucket.column }}{% if not loop.last %},{% endif %}
+{%- endfor %}
+from combined
+group by
+    report_date,
+    bot_id,
+    model_name,
+    user_id

@@ -1,0 +1,26 @@
+-- One row per reporting day × bot × serving model: the chat funnel.
+with aggregated as (
+
+    select
+        f.report_date,
+        f.bot_id,
+        f.model_name,
+        {{ funnel_aggregates('f') }}
+    from {{ ref('int_user_bot_days__funnel') }} as f
+    group by
+        f.report_date,
+        f.bot_id,
+        f.model_name
+
+)
+
+select
+    a.report_date,
+    a.bot_id,
+    bots.bot_name,
+    bots.business_line,
+    a.model_name,
+    {{ funnel_columns('a') }}
+from aggregated as a
+left join {{ ref('stg_chat_platform__bots') }} as bots
+    on a.bot_id = bots.bot_id

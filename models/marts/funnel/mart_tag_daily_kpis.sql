@@ -1,0 +1,27 @@
+-- One row per reporting day × interest tag × serving model. A bot with two tags counts
+-- in both tags, and once inside each; users are counted distinct per tag.
+with aggregated as (
+
+    select
+        f.report_date,
+        tags.tag,
+        f.model_name,
+        count(distinct f.bot_id) as bots,
+        {{ funnel_aggregates('f') }}
+    from {{ ref('int_user_bot_days__funnel') }} as f
+    inner join {{ ref('int_bot_tags__split') }} as tags
+        on f.bot_id = tags.bot_id
+    group by
+        f.report_date,
+        tags.tag,
+        f.model_name
+
+)
+
+select
+    a.report_date,
+    a.tag,
+    a.model_name,
+    a.bots,
+    {{ funnel_columns('a') }}
+from aggregated as a

@@ -1,0 +1,44 @@
+"""Run dbt for a target with the right environment.
+
+MySQL needs dbt 1.7 (dbt-mysql) from .venv-mysql and Spark its own .venv-spark; DuckDB
+uses the main environment. Every script that runs dbt goes through here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from .project import PROJECT_DIR, load_target, profiles_dir
+
+VENV_BY_TYPE = {"mysql": ".venv-mysql", "mariadb": ".venv-mysql", "spark": ".venv-spark"}
+
+
+def dbt_executable(target_name: str | None) -> Path:
+    target = load_target(target_name)
+    venv = VENV_BY_TYPE.get(target.type)
+    if venv:
+        candidate = PROJECT_DIR / venv / "bin" / "dbt"
+        if not candidate.exists():
+            raise FileNotFoundError(f"{candidate} is missing: run `make {venv.removeprefix('.venv-')}-env` first")
+        return candidate
+    local = Path(sys.executable).parent / "dbt"
+    return local if local.exists() else PROJECT_DIR / ".venv" / "bin" / "dbt"
+
+
+def run_dbt(args: list[str], *, target: str | None = None, dbt_vars: dict[str, Any] | None = None, check: bool = True) -> int:
+    command = [str(dbt_executable(target)), *args]
+    if target:
+        command += ["--target", target]
+    if dbt_vars:
+        command += ["--vars", json.dumps(dbt_vars, ensure_ascii=False)]
+    env = dict(os.environ)
+    env["DBT_PROFILES_DIR"] = str(profiles_dir())
+    completed = subprocess.run(command, cwd=PROJECT_DIR, env=env)
+    if check and completed.returncode != 0:
+        raise subprocess.CalledProcessError(completed.returncode, command)
+    return completed.returncode
