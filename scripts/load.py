@@ -27,7 +27,11 @@ from chatwh.loading.runner import LoadResult, load_file  # noqa: E402
 from chatwh.project import ProfileError  # noqa: E402
 
 console = Console(stderr=False, highlight=False)
-errors = Console(stderr=True, highlight=False)
+
+
+def _error(message: str) -> None:
+    """One plain line on stderr (no wrapping, no traceback): schedulers log it as is."""
+    print(" ".join(message.split()), file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         warehouse = connect(args.target)
     except (ProfileError, WarehouseError) as exc:
-        errors.print(f"load: {exc}")
+        _error(f"load: {exc}")
         return 2
 
     results: list[LoadResult] = []
@@ -54,14 +58,14 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 results.append(load_file(warehouse, kind, path))
             except InputError as exc:
-                errors.print(f"load: {exc}")
+                _error(f"load: {exc}")
                 failed = True
             except KeyboardInterrupt:
-                errors.print(f"load: interrupted while loading {path}; that file was rolled back")
+                _error(f"load: interrupted while loading {path}; that file was rolled back")
                 return 130
             except Exception as exc:  # one clear line, not a traceback, for a scheduler log
                 message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                errors.print(f"load: {path}: {type(exc).__name__}: {message}; the file was rolled back")
+                _error(f"load: {path}: {type(exc).__name__}: {message}; the file was rolled back")
                 failed = True
 
     _print(results, kind.name, args.quiet)

@@ -30,7 +30,9 @@ end)
       else {{ chatbot_analytics.normal_upper_tail_abs(x) }} end)
 {%- endmacro %}
 
-{#- Two-sided p-value of a z statistic: 2 * Q(|z|), capped at 1. -#}
+{#- Two-sided p-value of a z statistic: 2 * Q(|z|), capped at 1; NULL for a NULL z
+    (least() skips NULLs on DuckDB and Spark but not on MySQL, so the NULL is explicit). -#}
 {% macro two_sided_p_value(z) -%}
-least(1.0, 2 * {{ chatbot_analytics.normal_upper_tail_abs(z) }})
+(case when {{ z }} is null then null
+      else least(1.0, 2 * {{ chatbot_analytics.normal_upper_tail_abs(z) }}) end)
 {%- endmacro %}

@@ -42,3 +42,27 @@ def run_dbt(args: list[str], *, target: str | None = None, dbt_vars: dict[str, A
     if check and completed.returncode != 0:
         raise subprocess.CalledProcessError(completed.returncode, command)
     return completed.returncode
+
+
+def compiled_model_sql(model: str, *, target: str | None = None, dbt_vars: dict[str, Any] | None = None) -> str:
+    """The SQL dbt compiles for one model with the given vars (same SQL as the mart).
+
+    Compiles into a private target path, so a concurrent `dbt build` is not disturbed.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="chatbot-compile-") as target_path:
+        command = [str(dbt_executable(target)), "compile", "--quiet", "--select", model, "--target-path", target_path]
+        if target:
+            command += ["--target", target]
+        if dbt_vars:
+            command += ["--vars", json.dumps(dbt_vars, ensure_ascii=False)]
+        env = dict(os.environ)
+        env["DBT_PROFILES_DIR"] = str(profiles_dir())
+        completed = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+        if completed.returncode != 0:
+            raise RuntimeError(f"dbt compile of {model} failed:\n{completed.stdout[-2000:]}{completed.stderr[-2000:]}")
+        matches = list(Path(target_path).glob(f"compiled/**/{model}.sql"))
+        if not matches:
+            raise RuntimeError(f"dbt compile wrote no SQL for {model}")
+        return matches[0].read_text(encoding="utf-8")

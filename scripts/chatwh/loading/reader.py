@@ -164,7 +164,7 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, path: str) -> None:
 
 def _read_csv(con: duckdb.DuckDBPyConnection, path: str) -> None:
     select_sql = f"""
-        select to_json(t) as doc
+        select cast(to_json(t) as varchar) as doc
         from read_csv({path}, header = true, all_varchar = true, auto_detect = true,
                       store_rejects = true, rejects_table = '__read_rejects', rejects_scan = '__read_scans',
                       max_line_size = {MAX_RECORD_BYTES}) as t
@@ -176,7 +176,7 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: str) -> None:
     con.execute(
         f"""
         create temp table __input as
-        select row_number() over () as line_number, to_json(t) as doc, cast(null as varchar) as read_error
+        select row_number() over () as line_number, cast(to_json(t) as varchar) as doc, cast(null as varchar) as read_error
         from read_parquet({path}) as t
         """
     )
@@ -191,7 +191,8 @@ def _read_json_document(con: duckdb.DuckDBPyConnection, path: str) -> None:
     con.execute(
         f"""
         create temp table __json_file as
-        select try_cast(content as varchar) as text from read_blob({path})
+        -- decode(), not a cast: casting a BLOB to VARCHAR escapes every byte (\\x22 ...); NULL = not UTF-8
+        select try(decode(content)) as text from read_blob({path})
         """
     )
     con.execute(

@@ -71,12 +71,22 @@ def load_file(warehouse: Warehouse, kind: LoadKind, raw_path: str) -> LoadResult
 def _classify(pe: duckdb.DuckDBPyConnection, sink: object, kind: LoadKind, source: InputFile, batch: BatchInfo) -> LoadResult:
     read_into_input(pe, source)
     sink.load_references(pe, kind)  # type: ignore[attr-defined]
+    # Two steps on purpose: the JSON cast must only ever see text already known to be
+    # valid JSON (a one-statement CASE can be rewritten by the optimizer to cast first).
+    pe.execute(
+        """
+        create or replace temp table __checked as
+        select line_number, doc, read_error is null as read_error_free,
+               read_error is null and coalesce(json_valid(doc), false) as is_json
+        from __input
+        """
+    )
     pe.execute(
         """
         create or replace temp table __records as
-        select line_number, cast(doc as json) as doc
-        from __input
-        where read_error is null and (case when json_valid(doc) then json_type(doc) end) = 'OBJECT'
+        select line_number, doc
+        from (select line_number, cast(doc as json) as doc from __checked where is_json)
+        where json_type(doc) = 'OBJECT'
         """
     )
     pe.execute(f"create or replace temp table __parsed as {kind.parse_sql}")
@@ -122,12 +132,12 @@ def _classify(pe: duckdb.DuckDBPyConnection, sink: object, kind: LoadKind, sourc
         with all_rejects as (
             select line_number, read_error as reason, doc as raw_record from __input where read_error is not null
             union all
-            select line_number,
-                   case when not json_valid(doc) then 'invalid_json: the line is not valid JSON (truncated or broken)'
+            select c.line_number,
+                   case when not c.is_json then 'invalid_json: the line is not valid JSON (truncated or broken)'
                         else 'not_an_object: each record must be a JSON object' end,
-                   doc
-            from __input
-            where read_error is null and (case when json_valid(doc) then json_type(doc) end) is distinct from 'OBJECT'
+                   c.doc
+            from __checked as c
+            where c.read_error_free and c.line_number not in (select line_number from __records)
             union all
             select p.line_number, p.reject_reason, cast(r.doc as varchar)
             from __parsed as p join __records as r on r.line_number = p.line_number
@@ -156,7 +166,7 @@ def _classify(pe: duckdb.DuckDBPyConnection, sink: object, kind: LoadKind, sourc
 
 
 def _drop_temps(pe: duckdb.DuckDBPyConnection) -> None:
-    for name in ("__input", "__records", "__parsed", "__candidates", "__existing", "__decided", "__good", "__rejects"):
+    for name in ("__input", "__checked", "__records", "__parsed", "__candidates", "__existing", "__decided", "__good", "__rejects"):
         try:
             pe.execute(f"drop table if exists {name}")
         except duckdb.Error:

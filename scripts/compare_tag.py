@@ -1,0 +1,107 @@
+"""Compare the models serving one interest tag: is model B really better than model A?
+
+    python scripts/compare_tag.py --tag 学习辅导 [--start D --end D] [--target NAME]
+
+The seeds' by_tag(tag=...) as a command. Prints, for the tag, each model's funnel over
+the window (from mart_tag_daily_kpis) and every model pair's UV click rate and UV chat
+start rate with Wilson 95 % intervals, the difference with its CI and the z-test p-value.
+Without --start/--end it reads mart_model_comparison (the window dbt built); with them it
+compiles that same model for the new window (dbt compile, dates validated by the model's
+own var checks) and runs it with the tag bound as a parameter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from chatwh.connection import WarehouseError, connect  # noqa: E402
+from chatwh.dbt import compiled_model_sql  # noqa: E402
+from chatwh.display import fmt, interval, make_console, table  # noqa: E402
+from chatwh.project import ProfileError  # noqa: E402
+from kpis import iso_date  # noqa: E402
+
+PAIR_COLUMNS = (
+    "window_start, window_end, tag, metric, model_a, model_b, successes_a, trials_a, rate_a, rate_a_lower, rate_a_upper,"
+    " successes_b, trials_b, rate_b, rate_b_lower, rate_b_upper, difference, difference_lower, difference_upper,"
+    " z_statistic, p_value, is_significant"
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tag", required=True, help="interest tag, e.g. 学习辅导")
+    parser.add_argument("--start", type=iso_date)
+    parser.add_argument("--end", type=iso_date)
+    parser.add_argument("--target")
+    args = parser.parse_args(argv)
+    if (args.start is None) != (args.end is None):
+        parser.error("give both --start and --end, or neither")
+    if args.start and args.end < args.start:
+        parser.error("--end is before --start")
+    console = make_console()
+
+    try:
+        compiled = None
+        if args.start is not None:
+            # Compiled before connecting: dbt opens the warehouse itself (DuckDB: one writer).
+            compiled = compiled_model_sql(
+                "mart_model_comparison",
+                target=args.target,
+                dbt_vars={"comparison_start": args.start.isoformat(), "comparison_end": args.end.isoformat()},
+            )
+        with connect(args.target, read_only=True) as wh:
+            source = wh.model("mart_model_comparison") if compiled is None else f"({compiled}) as comparison"
+            columns, rows = wh.fetch_table(f"select {PAIR_COLUMNS} from {source} where tag = :tag order by metric, model_a, model_b", {"tag": args.tag})
+            pairs = [dict(zip(columns, row)) for row in rows]
+            window_start: date | None = pairs[0]["window_start"] if pairs else args.start
+            window_end: date | None = pairs[0]["window_end"] if pairs else args.end
+            funnel_cols, funnel_rows = wh.fetch_table(
+                f"select model_name, sum(bots) as bot_days, sum(exposures), sum(clicks), sum(chat_starts), sum(user_turns), sum(active_users)"
+                f" from {wh.model('mart_tag_daily_kpis')} where tag = :tag"
+                + (" and report_date >= :start and report_date <= :end" if window_start else "")
+                + " group by model_name order by model_name",
+                {"tag": args.tag, "start": window_start, "end": window_end} if window_start else {"tag": args.tag},
+            )
+    except (ProfileError, WarehouseError, RuntimeError) as exc:
+        print(f"compare_tag: {exc}", file=sys.stderr)
+        return 2
+
+    if not funnel_rows:
+        console.print(f"Tag {args.tag!r} has no KPIs in the window. Known tags: see dim_bot_tags.")
+        return 1
+    console.print(f"Tag [bold]{args.tag}[/bold], window {window_start} … {window_end}")
+    console.print(
+        table(
+            "Funnel per model (counts summed over the window)",
+            ["model", "bot-days", "exposures", "clicks", "chat starts", "user turns", "active user-days"],
+            [[str(r[0]), *[fmt(int(v or 0)) for v in r[1:]]] for r in funnel_rows],
+            right_from=1,
+        )
+    )
+    if not pairs:
+        console.print("Only one model serves this tag in the window: nothing to compare.")
+        return 0
+    console.print(
+        table(
+            "Model pairs (users distinct over the window; B − A with 95 % CI; pooled z-test)",
+            ["metric", "model A", "model B", "A rate [95% CI]", "B rate [95% CI]", "n A", "n B", "B − A [95% CI]", "p-value", "significant"],
+            [
+                [p["metric"], p["model_a"], p["model_b"], interval(p["rate_a"], p["rate_a_lower"], p["rate_a_upper"]),
+                 interval(p["rate_b"], p["rate_b_lower"], p["rate_b_upper"]), fmt(p["trials_a"]), fmt(p["trials_b"]),
+                 interval(p["difference"], p["difference_lower"], p["difference_upper"]), fmt(p["p_value"], "p"),
+                 "yes" if p["is_significant"] else "no"]
+                for p in pairs
+            ],
+            right_from=3,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""`make demo`: generate the demo data set, land it, build the warehouse, show the KPIs.
+
+    python scripts/demo.py [--out DIR] [--days N] [--scale S] [--seed K] [--target NAME]
+
+The DuckDB file starts empty each time (a demo is reproducible); then it prints a KPI
+table for yesterday and where everything is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from chatwh.connection import DuckDBWarehouse, connect  # noqa: E402
+from chatwh.dbt import run_dbt  # noqa: E402
+from chatwh.display import fmt, make_console, table  # noqa: E402
+from chatwh.landing import land_folder  # noqa: E402
+from chatwh.project import PROJECT_DIR, reporting_offset_hours  # noqa: E402
+
+console = make_console()
+
+
+def yesterday() -> date:
+    local_now = datetime.now(timezone.utc) + timedelta(hours=reporting_offset_hours())
+    return local_now.date() - timedelta(days=1)
+
+
+def step(title: str) -> float:
+    console.rule(f"[bold]{title}")
+    return time.monotonic()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default="warehouse/demo_data")
+    parser.add_argument("--days", type=int, default=28)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--target", default=None)
+    args = parser.parse_args()
+    out = (PROJECT_DIR / args.out).resolve()
+    end = yesterday()
+    timings: list[tuple[str, float]] = []
+
+    t0 = step(f"1/4 generate {args.days} days ending {end} into {out}")
+    subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "scripts" / "generate_demo_data.py"), "--out", str(out), "--days", str(args.days),
+         "--end-date", end.isoformat(), "--scale", str(args.scale), "--seed", str(args.seed)],
+        check=True,
+    )
+    timings.append(("generate", time.monotonic() - t0))
+
+    t0 = step("2/4 land the files (scripts/load.py for every kind)")
+    with connect(args.target) as warehouse:
+        warehouse.reset()
+        report = land_folder(warehouse, out, skip_landed=False)
+        warehouse_path = warehouse.path if isinstance(warehouse, DuckDBWarehouse) else None
+    console.print(f"files={len(report.results)} read={report.rows_read:,} loaded={report.rows_loaded:,} rejected={report.rows_rejected:,}")
+    timings.append(("load", time.monotonic() - t0))
+
+    validate = PROJECT_DIR / "scripts" / "validate_sources.py"
+    if validate.exists():
+        t0 = step("3/4 validate the landed sources (Great Expectations)")
+        subprocess.run([sys.executable, str(validate)] + (["--target", args.target] if args.target else []), check=True)
+        timings.append(("validate", time.monotonic() - t0))
+
+    t0 = step("4/4 dbt seed + dbt build")
+    run_dbt(["seed", "--full-refresh"], target=args.target)
+    run_dbt(["build", "--full-refresh"], target=args.target)
+    timings.append(("dbt build", time.monotonic() - t0))
+
+    with connect(args.target, read_only=True) as warehouse:
+        columns, rows = warehouse.fetch_table(
+            f"select tag, model_name, exposures, clicks, ctr, chat_starts, chat_start_rate, avg_turns_per_session, active_users"
+            f" from {warehouse.model('mart_tag_daily_kpis')} where report_date = :day order by tag, model_name",
+            {"day": end},
+        )
+    console.print(
+        table(
+            f"Yesterday ({end}) by interest tag and model — mart_tag_daily_kpis",
+            ["tag", "model", "exposures", "clicks", "CTR", "chat starts", "start rate", "turns/session", "active users"],
+            [[str(r[0]), str(r[1]), fmt(r[2]), fmt(r[3]), fmt(r[4], "pct"), fmt(r[5]), fmt(r[6], "pct"), fmt(r[7], "num"), fmt(r[8])] for r in rows],
+            right_from=2,
+        )
+    )
+    console.print(table("Step timings", ["step", "seconds"], [[name, f"{secs:.1f}"] for name, secs in timings], right_from=1))
+    if warehouse_path:
+        console.print(f"DuckDB warehouse: [bold]{warehouse_path}[/bold] (marts in schema main, raw files in schema raw)")
+    console.print(f"Demo files: {out}")
+    console.print("Next: `.venv/bin/python scripts/kpis.py --start <date> --end <date> --by tag`, `scripts/compare_tag.py --tag 学习辅导`")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+-- The normal-CDF and p-value macros against scipy.stats.norm (reference values computed
+-- with scipy 1.17 and pasted here). Runs on every engine and on dbt 1.7, which has no unit
+-- tests. Returns the rows that differ by more than 1e-9 (relative) — none when correct.
+with reference as (
+    select -6.0 as x, 9.865876450376946e-10 as expected_cdf, 1.973175290075389e-09 as expected_p
+    union all
+    select -2.5 as x, 0.006209665325776132 as expected_cdf, 0.012419330651552265 as expected_p
+    union all
+    select -1.959963984540054 as x, 0.025 as expected_cdf, 0.05 as expected_p
+    union all
+    select -0.5 as x, 0.3085375387259869 as expected_cdf, 0.6170750774519738 as expected_p
+    union all
+    select 0.0 as x, 0.5 as expected_cdf, 1.0 as expected_p
+    union all
+    select 0.75 as x, 0.7733726476231317 as expected_cdf, 0.4532547047537364 as expected_p
+    union all
+    select 1.644853626951472 as x, 0.95 as expected_cdf, 0.1000000000000001 as expected_p
+    union all
+    select 3.2 as x, 0.9993128620620841 as expected_cdf, 0.0013742758758316942 as expected_p
+    union all
+    select 8.0 as x, 0.9999999999999993 as expected_cdf, 1.244192114854348e-15 as expected_p
+),
+
+computed as (
+    select
+        x,
+        expected_cdf,
+        expected_p,
+        {{ normal_cdf('x') }} as actual_cdf,
+        {{ two_sided_p_value('x') }} as actual_p
+    from reference
+)
+
+select *
+from computed
+where abs(actual_cdf - expected_cdf) > 1e-9 * greatest(abs(expected_cdf), 1e-300) + 1e-15
+    or abs(actual_p - expected_p) > 1e-9 * greatest(abs(expected_p), 1e-300) + 1e-15

@@ -1,0 +1,35 @@
+-- Wilson bounds and the pooled two-proportion z-test against reference values
+-- (Wilson by formula; the z-test p-value equals scipy's 2x2 chi-square test without
+-- continuity correction). Returns the rows that differ by more than 1e-9.
+with reference as (
+    select 45 as x_a, 100 as n_a, 60 as x_b, 100 as n_b, 0.3561453797951198 as expected_lower, 0.5475539700255787 as expected_upper, 2.1239769762143657 as expected_z, 0.033672068856345896 as expected_p
+    union all
+    select 0 as x_a, 20 as n_a, 3 as x_b, 25 as n_b, 0 as expected_lower, 0.16112515805281938 as expected_upper, 1.6035674514745462 as expected_z, 0.10880943004054607 as expected_p
+    union all
+    select 120 as x_a, 1000 as n_a, 150 as x_b, 1000 as n_b, 0.10129926060130913 as expected_lower, 0.14160907584771276 as expected_upper, 1.963049807622355 as expected_z, 0.049640386865368834 as expected_p
+    union all
+    select 18 as x_a, 30 as n_a, 29 as x_b, 31 as n_b, 0.42320360253322475 as expected_lower, 0.7540937188319815 as expected_upper, 3.1150504911962864 as expected_z, 0.001839134256398279 as expected_p
+),
+
+computed as (
+    select
+        reference.*,
+        {{ wilson_lower('x_a', 'n_a') }} as actual_lower,
+        {{ wilson_upper('x_a', 'n_a') }} as actual_upper,
+        {{ two_proportion_z('x_a', 'n_a', 'x_b', 'n_b') }} as actual_z
+    from reference
+),
+
+with_p as (
+    select
+        computed.*,
+        {{ two_sided_p_value('actual_z') }} as actual_p
+    from computed
+)
+
+select *
+from with_p
+where abs(actual_lower - expected_lower) > 1e-9
+    or abs(actual_upper - expected_upper) > 1e-9
+    or abs(actual_z - expected_z) > 1e-9 * abs(expected_z)
+    or abs(actual_p - expected_p) > 1e-9 * expected_p
