@@ -19,11 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from kpis import iso_date  # noqa: E402
+
 from chatwh.connection import WarehouseError, connect  # noqa: E402
 from chatwh.dbt import compiled_model_sql  # noqa: E402
 from chatwh.display import fmt, interval, make_console, table  # noqa: E402
 from chatwh.project import ProfileError  # noqa: E402
-from kpis import iso_date  # noqa: E402
 
 PAIR_COLUMNS = (
     "window_start, window_end, tag, metric, model_a, model_b, successes_a, trials_a, rate_a, rate_a_lower, rate_a_upper,"
@@ -56,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         with connect(args.target, read_only=True) as wh:
             source = wh.model("mart_model_comparison") if compiled is None else f"({compiled}) as comparison"
-            columns, rows = wh.fetch_table(f"select {PAIR_COLUMNS} from {source} where tag = :tag order by metric, model_a, model_b", {"tag": args.tag})
+            columns, rows = wh.fetch_table(
+                f"select {PAIR_COLUMNS} from {source} where tag = :tag order by metric, model_a, model_b", {"tag": args.tag}
+            )
             pairs = [dict(zip(columns, row)) for row in rows]
             window_start: date | None = pairs[0]["window_start"] if pairs else args.start
             window_end: date | None = pairs[0]["window_end"] if pairs else args.end
@@ -89,12 +92,31 @@ def main(argv: list[str] | None = None) -> int:
     console.print(
         table(
             "Model pairs (users distinct over the window; B − A with 95 % CI; pooled z-test)",
-            ["metric", "model A", "model B", "A rate [95% CI]", "B rate [95% CI]", "n A", "n B", "B − A [95% CI]", "p-value", "significant"],
             [
-                [p["metric"], p["model_a"], p["model_b"], interval(p["rate_a"], p["rate_a_lower"], p["rate_a_upper"]),
-                 interval(p["rate_b"], p["rate_b_lower"], p["rate_b_upper"]), fmt(p["trials_a"]), fmt(p["trials_b"]),
-                 interval(p["difference"], p["difference_lower"], p["difference_upper"]), fmt(p["p_value"], "p"),
-                 "yes" if p["is_significant"] else "no"]
+                "metric",
+                "model A",
+                "model B",
+                "A rate [95% CI]",
+                "B rate [95% CI]",
+                "n A",
+                "n B",
+                "B − A [95% CI]",
+                "p-value",
+                "significant",
+            ],
+            [
+                [
+                    p["metric"],
+                    p["model_a"],
+                    p["model_b"],
+                    interval(p["rate_a"], p["rate_a_lower"], p["rate_a_upper"]),
+                    interval(p["rate_b"], p["rate_b_lower"], p["rate_b_upper"]),
+                    fmt(p["trials_a"]),
+                    fmt(p["trials_b"]),
+                    interval(p["difference"], p["difference_lower"], p["difference_upper"]),
+                    fmt(p["p_value"], "p"),
+                    "yes" if p["is_significant"] else "no",
+                ]
                 for p in pairs
             ],
             right_from=3,

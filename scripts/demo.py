@@ -12,7 +12,7 @@ import argparse
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -27,7 +27,7 @@ console = make_console()
 
 
 def yesterday() -> date:
-    local_now = datetime.now(timezone.utc) + timedelta(hours=reporting_offset_hours())
+    local_now = datetime.now(UTC) + timedelta(hours=reporting_offset_hours())
     return local_now.date() - timedelta(days=1)
 
 
@@ -50,8 +50,20 @@ def main() -> int:
 
     t0 = step(f"1/4 generate {args.days} days ending {end} into {out}")
     subprocess.run(
-        [sys.executable, str(PROJECT_DIR / "scripts" / "generate_demo_data.py"), "--out", str(out), "--days", str(args.days),
-         "--end-date", end.isoformat(), "--scale", str(args.scale), "--seed", str(args.seed)],
+        [
+            sys.executable,
+            str(PROJECT_DIR / "scripts" / "generate_demo_data.py"),
+            "--out",
+            str(out),
+            "--days",
+            str(args.days),
+            "--end-date",
+            end.isoformat(),
+            "--scale",
+            str(args.scale),
+            "--seed",
+            str(args.seed),
+        ],
         check=True,
     )
     timings.append(("generate", time.monotonic() - t0))
@@ -85,10 +97,34 @@ def main() -> int:
         table(
             f"Yesterday ({end}) by interest tag and model — mart_tag_daily_kpis",
             ["tag", "model", "exposures", "clicks", "CTR", "chat starts", "start rate", "turns/session", "active users"],
-            [[str(r[0]), str(r[1]), fmt(r[2]), fmt(r[3]), fmt(r[4], "pct"), fmt(r[5]), fmt(r[6], "pct"), fmt(r[7], "num"), fmt(r[8])] for r in rows],
+            [
+                [str(r[0]), str(r[1]), fmt(r[2]), fmt(r[3]), fmt(r[4], "pct"), fmt(r[5]), fmt(r[6], "pct"), fmt(r[7], "num"), fmt(r[8])]
+                for r in rows
+            ],
             right_from=2,
         )
     )
+
+    # Yesterday's daily report (scripts/report.py): one self-contained HTML file + Markdown.
+    t0 = step(f"report for {end}")
+    report_html = PROJECT_DIR / "warehouse" / "reports" / f"report_{end.isoformat()}.html"
+    report_md = report_html.with_suffix(".md")
+    subprocess.run(
+        [
+            sys.executable,
+            str(PROJECT_DIR / "scripts" / "report.py"),
+            "--date",
+            end.isoformat(),
+            "--out",
+            str(report_html),
+            "--markdown",
+            str(report_md),
+        ]
+        + (["--target", args.target] if args.target else []),
+        check=True,
+    )
+    timings.append(("report", time.monotonic() - t0))
+    console.print(f"Daily report: [bold]{report_html}[/bold] (Markdown: {report_md})")
     console.print(table("Step timings", ["step", "seconds"], [[name, f"{secs:.1f}"] for name, secs in timings], right_from=1))
     if warehouse_path:
         console.print(f"DuckDB warehouse: [bold]{warehouse_path}[/bold] (marts in schema main, raw files in schema raw)")

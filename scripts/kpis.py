@@ -78,26 +78,69 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"No {args.by} KPIs between {args.start} and {args.end}. Has `dbt build` run on this target?")
         return 1
 
-    headers = ["date", *keys, "exposures", "clicks", "CTR", "chat starts", "start rate", "turns", "turns/session", "turns/user", "UV CTR [95% CI]", "UV start rate [95% CI]"]
+    headers = [
+        "date",
+        *keys,
+        "exposures",
+        "clicks",
+        "CTR",
+        "chat starts",
+        "start rate",
+        "turns",
+        "turns/session",
+        "turns/user",
+        "UV CTR [95% CI]",
+        "UV start rate [95% CI]",
+    ]
     body: list[list[str]] = []
     totals: dict[tuple, dict[str, float]] = {}
     for r in records:
         body.append(
-            [str(r["report_date"]), *[fmt(r[k]) for k in keys], fmt(r["exposures"]), fmt(r["clicks"]), fmt(r["ctr"], "pct"),
-             fmt(r["chat_starts"]), fmt(r["chat_start_rate"], "pct"), fmt(r["user_turns"]), fmt(r["avg_turns_per_session"], "num"),
-             fmt(r["avg_turns_per_user"], "num"), interval(r["uv_ctr"], r["uv_ctr_lower"], r["uv_ctr_upper"]),
-             interval(r["uv_chat_start_rate"], r["uv_chat_start_rate_lower"], r["uv_chat_start_rate_upper"])]
+            [
+                str(r["report_date"]),
+                *[fmt(r[k]) for k in keys],
+                fmt(r["exposures"]),
+                fmt(r["clicks"]),
+                fmt(r["ctr"], "pct"),
+                fmt(r["chat_starts"]),
+                fmt(r["chat_start_rate"], "pct"),
+                fmt(r["user_turns"]),
+                fmt(r["avg_turns_per_session"], "num"),
+                fmt(r["avg_turns_per_user"], "num"),
+                interval(r["uv_ctr"], r["uv_ctr_lower"], r["uv_ctr_upper"]),
+                interval(r["uv_chat_start_rate"], r["uv_chat_start_rate_lower"], r["uv_chat_start_rate_upper"]),
+            ]
         )
         group = totals.setdefault(tuple(r[k] for k in keys), {c: 0.0 for c in COUNTS})
         for c in COUNTS:
             group[c] += float(r[c] or 0)
     console.print(table(f"Daily {args.by} KPIs {args.start} … {args.end} ({mart})", headers, body, right_from=1 + len(keys)))
 
-    total_headers = [*keys, "exposures", "clicks", "CTR", "chat starts", "start rate", "turns", "turns/session", "active user-days", "turns/user-day"]
+    total_headers = [
+        *keys,
+        "exposures",
+        "clicks",
+        "CTR",
+        "chat starts",
+        "start rate",
+        "turns",
+        "turns/session",
+        "active user-days",
+        "turns/user-day",
+    ]
     total_rows = [
-        [*[fmt(k) for k in group], fmt(int(t["exposures"])), fmt(int(t["clicks"])), fmt(ratio(t["clicks"], t["exposures"]), "pct"),
-         fmt(int(t["chat_starts"])), fmt(ratio(t["chat_starts"], t["clicks"]), "pct"), fmt(int(t["user_turns"])),
-         fmt(ratio(t["user_turns"], t["chat_starts"]), "num"), fmt(int(t["active_users"])), fmt(ratio(t["user_turns"], t["active_users"]), "num")]
+        [
+            *[fmt(k) for k in group],
+            fmt(int(t["exposures"])),
+            fmt(int(t["clicks"])),
+            fmt(ratio(t["clicks"], t["exposures"]), "pct"),
+            fmt(int(t["chat_starts"])),
+            fmt(ratio(t["chat_starts"], t["clicks"]), "pct"),
+            fmt(int(t["user_turns"])),
+            fmt(ratio(t["user_turns"], t["chat_starts"]), "num"),
+            fmt(int(t["active_users"])),
+            fmt(ratio(t["user_turns"], t["active_users"]), "num"),
+        ]
         for group, t in totals.items()
     ]
     console.print(table("Range totals (counts summed, ratios from the sums)", total_headers, total_rows, right_from=len(keys)))

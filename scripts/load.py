@@ -42,8 +42,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", help="profiles.yml target (default: the profile's default target)")
     parser.add_argument("--fail-on-reject", action="store_true", help="exit 1 when any row was rejected")
     parser.add_argument("--quiet", action="store_true", help="print only the totals line")
+    # Options a kind declares for itself (e.g. eval-results --run-id); other kinds ignore them.
+    kind_options: dict[str, list[str]] = {}
+    for kind_name in sorted(kinds):
+        for option in kinds[kind_name].options:
+            kind_options.setdefault(option.flag, []).append(kind_name)
+    for flag, names in kind_options.items():
+        help_text = next(o.help for k in names for o in kinds[k].options if o.flag == flag)
+        parser.add_argument(flag, help=f"{help_text} (kinds: {', '.join(names)})")
     args = parser.parse_args(argv)
     kind = kinds[args.kind]
+    options = {o.dest: getattr(args, o.dest) for o in kind.options if getattr(args, o.dest) is not None}
+    for flag, names in kind_options.items():
+        if kind.name not in names and getattr(args, flag.lstrip("-").replace("-", "_")) is not None:
+            parser.error(f"{flag} does not apply to kind {kind.name} (only: {', '.join(names)})")
 
     try:
         warehouse = connect(args.target)
@@ -56,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     with warehouse:
         for path in args.paths:
             try:
-                results.append(load_file(warehouse, kind, path))
+                results.append(load_file(warehouse, kind, path, options))
             except InputError as exc:
                 _error(f"load: {exc}")
                 failed = True
@@ -83,7 +95,9 @@ def _print(results: list[LoadResult], kind: str, quiet: bool) -> None:
             table.add_column(column, justify="right" if column in ("read", "loaded", "rejected", "seconds") else "left")
         for r in results:
             reasons = ", ".join(f"{code} {count}" for code, count in r.reasons.items()) or r.note or "-"
-            table.add_row(Path(r.source_file).name, f"{r.rows_read:,}", f"{r.rows_loaded:,}", f"{r.rows_rejected:,}", reasons, f"{r.seconds:.2f}")
+            table.add_row(
+                Path(r.source_file).name, f"{r.rows_read:,}", f"{r.rows_loaded:,}", f"{r.rows_rejected:,}", reasons, f"{r.seconds:.2f}"
+            )
         console.print(table)
     read = sum(r.rows_read for r in results)
     loaded = sum(r.rows_loaded for r in results)

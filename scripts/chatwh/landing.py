@@ -14,6 +14,7 @@ from .connection import Warehouse
 from .kinds import all_kinds
 from .loading.reader import FORMATS_BY_SUFFIX
 from .loading.runner import LoadResult, load_file
+from .loading.sinks import sink_for
 from .project import raw_schema
 
 
@@ -56,8 +57,17 @@ def already_landed(warehouse: Warehouse) -> set[tuple[str, int]]:
     return {(str(path), int(size)) for path, size in rows}
 
 
+def ensure_raw_tables(warehouse: Warehouse) -> None:
+    """Create every kind's raw table (empty) and the loader tables, so `dbt build` works
+    for a team that lands only some kinds (no ChatBI files yet, say)."""
+    sink = sink_for(warehouse)
+    for kind in all_kinds().values():
+        sink.ensure_tables(kind)
+
+
 def land_folder(warehouse: Warehouse, folder: Path, *, skip_landed: bool = True) -> LandingReport:
     kinds = all_kinds()
+    ensure_raw_tables(warehouse)
     seen = already_landed(warehouse) if skip_landed else set()
     report = LandingReport(results=[], skipped=[])
     for kind_name, path in pending_files(folder):

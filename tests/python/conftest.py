@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import duckdb
 import pytest
@@ -42,7 +43,9 @@ def run_script(script: str, *args: str, env: dict[str, str], check: bool = True,
         [PYTHON, str(SCRIPTS_DIR / script), *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=timeout
     )
     if check and completed.returncode != 0:
-        raise AssertionError(f"{script} {' '.join(args)} exited {completed.returncode}\nSTDOUT:\n{completed.stdout[-4000:]}\nSTDERR:\n{completed.stderr[-4000:]}")
+        raise AssertionError(
+            f"{script} {' '.join(args)} exited {completed.returncode}\nSTDOUT:\n{completed.stdout[-4000:]}\nSTDERR:\n{completed.stderr[-4000:]}"
+        )
     return completed
 
 

@@ -20,7 +20,9 @@ D1, D2 = date(2025, 6, 1), date(2025, 6, 2)
 
 
 def bot_row(db: Path, day: date, bot: str, model: str) -> dict:
-    rows = query_dicts(db, "select * from main.mart_bot_daily_kpis where report_date = ? and bot_id = ? and model_name = ?", [day, bot, model])
+    rows = query_dicts(
+        db, "select * from main.mart_bot_daily_kpis where report_date = ? and bot_id = ? and model_name = ?", [day, bot, model]
+    )
     assert len(rows) == 1, rows
     return rows[0]
 
@@ -57,7 +59,13 @@ def test_bot_day_with_two_models_and_default_model(fixture_warehouse: Path) -> N
     # (events without model_name take the default qwen-7b) with 2 user turns.
     row = bot_row(fixture_warehouse, D1, "b_learn", "qwen-7b")
     assert (row["exposures"], row["clicks"], row["sessions"], row["chat_starts"], row["user_turns"]) == (3, 1, 1, 1, 2)
-    assert (row["exposed_users"], row["exposed_users_who_clicked"], row["clicking_users"], row["clicking_users_who_started"], row["active_users"]) == (2, 1, 1, 1, 1)
+    assert (
+        row["exposed_users"],
+        row["exposed_users_who_clicked"],
+        row["clicking_users"],
+        row["clicking_users_who_started"],
+        row["active_users"],
+    ) == (2, 1, 1, 1, 1)
     assert row["ctr"] == pytest.approx(1 / 3)
     assert row["chat_start_rate"] == 1.0
     assert row["avg_turns_per_session"] == 2.0
@@ -70,7 +78,11 @@ def test_session_across_midnight_counts_on_its_first_day(fixture_warehouse: Path
     # s3 (u3, glm-4) starts 23:50 local on 06-01; its second user turn is 00:10 on 06-02.
     row = bot_row(fixture_warehouse, D1, "b_learn", "glm-4")
     assert (row["sessions"], row["chat_starts"], row["user_turns"]) == (1, 1, 2)
-    assert query(fixture_warehouse, "select count(*) from main.mart_bot_daily_kpis where report_date = ? and bot_id = 'b_learn' and model_name = 'glm-4'", [D2]) == [(0,)]
+    assert query(
+        fixture_warehouse,
+        "select count(*) from main.mart_bot_daily_kpis where report_date = ? and bot_id = 'b_learn' and model_name = 'glm-4'",
+        [D2],
+    ) == [(0,)]
     session = query_dicts(fixture_warehouse, "select * from main.fct_chat_sessions where session_id = 's3'")[0]
     assert session["report_date"] == D1 and session["crosses_midnight"] == 1 and session["duration_seconds"] == 1204.0
 
@@ -95,23 +107,37 @@ def test_zero_exposure_day_gives_null_ratios(fixture_warehouse: Path) -> None:
 
 def test_tag_rollup_counts_users_once_per_tag(fixture_warehouse: Path) -> None:
     # 学习辅导 × qwen-7b on 06-01 = b_learn + b_quiz; u1 used both bots and counts once.
-    rows = query_dicts(fixture_warehouse, "select * from main.mart_tag_daily_kpis where report_date = ? and tag = '学习辅导' and model_name = 'qwen-7b'", [D1])
+    rows = query_dicts(
+        fixture_warehouse,
+        "select * from main.mart_tag_daily_kpis where report_date = ? and tag = '学习辅导' and model_name = 'qwen-7b'",
+        [D1],
+    )
     assert len(rows) == 1
     row = rows[0]
     assert (row["bots"], row["exposures"], row["clicks"], row["chat_starts"], row["user_turns"]) == (2, 4, 2, 2, 3)
     assert (row["exposed_users"], row["clicking_users"], row["active_users"]) == (2, 1, 1)
     assert row["avg_turns_per_user"] == 3.0
     # b_learn also carries 知识问答: it counts there too (two tags, both rolled up).
-    other = query_dicts(fixture_warehouse, "select * from main.mart_tag_daily_kpis where report_date = ? and tag = '知识问答' and model_name = 'qwen-7b'", [D1])
+    other = query_dicts(
+        fixture_warehouse,
+        "select * from main.mart_tag_daily_kpis where report_date = ? and tag = '知识问答' and model_name = 'qwen-7b'",
+        [D1],
+    )
     assert other[0]["exposures"] == 3 and other[0]["bots"] == 1
 
 
 def test_model_and_business_line_rollups(fixture_warehouse: Path) -> None:
-    model = query_dicts(fixture_warehouse, "select * from main.mart_model_daily_kpis where report_date = ? and model_name = 'glm-4'", [D1])[0]
+    model = query_dicts(fixture_warehouse, "select * from main.mart_model_daily_kpis where report_date = ? and model_name = 'glm-4'", [D1])[
+        0
+    ]
     # glm-4 on 06-01: b_learn (u3) + b_chat (u4, u5)
     assert (model["exposures"], model["clicks"], model["sessions"], model["chat_starts"], model["user_turns"]) == (2, 2, 3, 2, 3)
     assert (model["exposed_users"], model["clicking_users"], model["clicking_users_who_started"], model["active_users"]) == (2, 2, 1, 2)
-    line = query_dicts(fixture_warehouse, "select * from main.mart_business_line_daily_kpis where report_date = ? and business_line = '教育' and model_name = 'qwen-7b'", [D1])[0]
+    line = query_dicts(
+        fixture_warehouse,
+        "select * from main.mart_business_line_daily_kpis where report_date = ? and business_line = '教育' and model_name = 'qwen-7b'",
+        [D1],
+    )[0]
     assert (line["bots"], line["exposures"], line["exposed_users"], line["active_users"]) == (2, 4, 2, 1)
 
 

@@ -16,7 +16,11 @@ BOTS = FUNNEL / "bots" / "bots.csv"
 
 
 def counts(db: Path) -> tuple[int, int, int]:
-    return query(db, "select count(*) from raw.chat_events")[0][0], query(db, "select count(*) from raw.load_rejects")[0][0], query(db, "select count(*) from raw.load_batches")[0][0]
+    return (
+        query(db, "select count(*) from raw.chat_events")[0][0],
+        query(db, "select count(*) from raw.load_rejects")[0][0],
+        query(db, "select count(*) from raw.load_batches")[0][0],
+    )
 
 
 def write_jsonl(path: Path, rows: list[dict | str]) -> Path:

@@ -9,33 +9,35 @@ from __future__ import annotations
 from ..loading.kind import Column, LoadKind
 from ..loading.sqlparts import field, first_failure, reason, ts_utc
 
-_TAGS = f"""array_to_string(list_filter(list_transform(string_split(replace({field('tags')}, '｜', '|'), '|'),
+_TAGS = f"""array_to_string(list_filter(list_transform(string_split(replace({field("tags")}, '｜', '|'), '|'),
                                                        lambda t: trim(t)), lambda t: t <> ''), '|')"""
 
 PARSE_SQL = f"""
 with fields as (
     select line_number,
-           {field('bot_id')} as bot_id,
-           {field('bot_name')} as bot_name,
-           {field('model_name')} as model_name,
-           {field('business_line')} as business_line,
+           {field("bot_id")} as bot_id,
+           {field("bot_name")} as bot_name,
+           {field("model_name")} as model_name,
+           {field("business_line")} as business_line,
            nullif({_TAGS}, '') as tags,
-           {field('created_at')} as created_at_text
+           {field("created_at")} as created_at_text
     from __records
 )
 select line_number, bot_id, bot_name, model_name, business_line, tags,
-       {ts_utc('created_at_text')} as created_at,
+       {ts_utc("created_at_text")} as created_at,
        md5(concat_ws(chr(31), bot_id, bot_name, model_name, business_line, tags, created_at_text)) as record_hash,
-       {first_failure(
-           ("bot_id is null", reason("missing_field", "'bot_id'")),
-           ("bot_name is null", reason("missing_field", "'bot_name'")),
-           ("model_name is null", reason("missing_field", "'model_name'")),
-           ("business_line is null", reason("missing_field", "'business_line'")),
-           ("tags is null", reason("missing_field", "'tags (at least one, |-separated)'")),
-           ("length(bot_id) > 128", reason("value_too_long", "'bot_id'")),
-           ("created_at_text is null", reason("missing_field", "'created_at'")),
-           (f"{ts_utc('created_at_text')} is null", reason("bad_timestamp", "created_at_text")),
-       )} as reject_reason
+       {
+    first_failure(
+        ("bot_id is null", reason("missing_field", "'bot_id'")),
+        ("bot_name is null", reason("missing_field", "'bot_name'")),
+        ("model_name is null", reason("missing_field", "'model_name'")),
+        ("business_line is null", reason("missing_field", "'business_line'")),
+        ("tags is null", reason("missing_field", "'tags (at least one, |-separated)'")),
+        ("length(bot_id) > 128", reason("value_too_long", "'bot_id'")),
+        ("created_at_text is null", reason("missing_field", "'created_at'")),
+        (f"{ts_utc('created_at_text')} is null", reason("bad_timestamp", "created_at_text")),
+    )
+} as reject_reason
 from fields
 """
 
