@@ -1,0 +1,165 @@
+"""Normalisation of the texts the evaluation compares: metric names, filter values, numbers.
+
+Keys are compared for equality in SQL, so they are built here once, the same way for the
+expected and the predicted side:
+
+- `fold`        NFKC (full width → half width), case folded, whitespace removed;
+- `metric_key`  fold + a trailing bracketed *unit* removed: 综合毛利(万元) → 综合毛利, but
+                推广中车源量(在售) keeps its bracket (在售 is part of the name, not a unit);
+- `value_key`   fold + surrounding quotes/brackets removed: “北京草桥店” → 北京草桥店.
+
+Numbers: `parse_number` reads 6,001.15 / 12.5% / −3 / １２ (a unit suffix such as 万元 or
+台 is ignored: units are not converted). `parse_expected_value` splits `销售量 64`,
+`销售量-100`, `销售量: 64`, `推广率 12.5%` into (metric name, number as written);
+`decimals` is how many decimals the number is written with. A dash glued to the name is a
+separator (销售量-100 is 100, as the design document writes results); a minus sign after
+a space is a sign (利润 -100 is −100).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+# Values are compared as integers scaled by 10^6 (exact on every engine); a number whose
+# absolute value reaches this limit cannot be scaled into a BIGINT with headroom.
+SCALE_DIGITS = 6
+SCALE = 10**SCALE_DIGITS
+MAX_ABS_VALUE = Decimal(10) ** 12
+
+_BRACKETS = {"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "[", "］": "]", "「": "", "」": "", "『": "", "』": ""}
+_UNIT_WORDS = (
+    r"(?:[万千百亿]?(?:元|块|台|辆|个|次|单|件|人|条|家|天|公里|km|kg|吨|条线索)|[万千百亿]|%|％|‰|rmb|cny|人民币|万元|亿元|percent|pct)"
+)
+_UNIT_IN_BRACKETS = re.compile(rf"\s*[(\[]\s*(?:单位[:：]?\s*)?{_UNIT_WORDS}\s*[)\]]\s*$", re.IGNORECASE)
+_QUOTES = "\"'“”‘’《》<>「」『』`"
+
+
+def fold(text: str | None) -> str:
+    """NFKC, case folded, without whitespace (the comparison form of a short label)."""
+    if text is None:
+        return ""
+    for src, dst in _BRACKETS.items():
+        text = text.replace(src, dst)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"\s+", "", text)
+
+
+def metric_key(name: str | None) -> str:
+    """Comparison key of a metric name: folded, with a bracketed unit stripped."""
+    key = fold(name)
+    previous = None
+    while previous != key:  # 综合毛利(万元)(元) → 综合毛利
+        previous = key
+        key = _UNIT_IN_BRACKETS.sub("", key)
+    return key
+
+
+def value_key(value: str | None) -> str:
+    """Comparison key of a filter value: folded, surrounding quotes/brackets removed."""
+    key = fold(value)
+    previous = None
+    while previous != key:
+        previous = key
+        key = key.strip(_QUOTES)
+        if len(key) >= 2 and key[0] in "([{" and key[-1] in ")]}":
+            key = key[1:-1]
+    return key
+
+
+_NUMBER = re.compile(r"^(?P<sign>[+-])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?$")
+
+
+@dataclass(frozen=True)
+class Number:
+    text: str  # as written, normalised (no thousands separators, no unit)
+    value: Decimal
+    decimals: int
+
+    @property
+    def scaled(self) -> int | None:
+        return scaled(self.value)
+
+
+def scaled(value: Decimal) -> int | None:
+    """value × 10^6 rounded half away from zero; None beyond ±10^12 (not comparable)."""
+    if abs(value) >= MAX_ABS_VALUE:
+        return None
+    return int((value * SCALE).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def parse_number(raw: object) -> Number | None:
+    """A number as an assistant or a data set writes it, or None when it is not one."""
+    if raw is None or isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        raw = repr(raw) if isinstance(raw, float) else str(raw)
+    text = unicodedata.normalize("NFKC", str(raw)).strip().replace(" ", "")
+    text = re.sub(rf"{_UNIT_WORDS}$", "", text, flags=re.IGNORECASE).replace("−", "-")
+    if re.fullmatch(r"[+-]?\d+(?:\.\d+)?e[+-]?\d+", text, re.IGNORECASE):
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            return None
+        return Number(format(value, "f"), value, max(0, -value.as_tuple().exponent))  # type: ignore[operator]
+    match = _NUMBER.match(text)
+    if not match:
+        return None
+    digits = match["int"].replace(",", "")
+    fraction = match["frac"] or ""
+    normalised = f"{match['sign'] or ''}{digits}{'.' + fraction if fraction else ''}".lstrip("+")
+    return Number(normalised, Decimal(normalised), len(fraction))
+
+
+@dataclass(frozen=True)
+class ExpectedValue:
+    text: str
+    metric_name: str
+    number: Number
+
+
+_EXPECTED_VALUE = re.compile(
+    r"^(?P<name>.*?[^\s:：=\-—])"
+    r"(?:\s*[:：=]\s*|\s*[-—]\s*(?=[+-]?\d)|-(?=[+-]?\d)|\s+)?"
+    rf"(?P<num>[+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)\s*(?P<unit>{_UNIT_WORDS})?$",
+    re.IGNORECASE,
+)
+
+
+def parse_expected_value(raw: str) -> ExpectedValue:
+    """`销售量 64` → (销售量, 64); raises ValueError for text without a trailing number."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    # "利润 -100": a minus after whitespace is the sign; "销售量-100": a dash glued to the name separates.
+    sign = ""
+    signed = re.match(r"^(?P<head>.*\S)\s+-(?P<tail>\d[\d,]*(?:\.\d+)?\s*\S*)$", text)
+    if signed and not re.search(r"[:：=]$", signed["head"]):
+        sign, text = "-", f"{signed['head']} {signed['tail']}"
+    match = _EXPECTED_VALUE.match(text)
+    if not match:
+        raise ValueError(f"expected value {raw!r} is not '<metric name> <number>'")
+    name = match["name"].strip()
+    number = parse_number(sign + match["num"])
+    if number is None or not re.search(r"[^\d\s.,:：=+\-]", name):  # a name needs a non-numeric character
+        raise ValueError(f"expected value {raw!r} is not '<metric name> <number>'")
+    return ExpectedValue(text=raw, metric_name=name, number=number)
+
+
+_SENTENCE_SPLIT = re.compile(r"[。；;!！?？\n]+")
+
+
+def repeated_sentence_count(text: str | None) -> int:
+    """How many sentences of a description repeat an earlier one (after folding)."""
+    if not text:
+        return 0
+    seen: set[str] = set()
+    repeats = 0
+    for sentence in _SENTENCE_SPLIT.split(text):
+        key = fold(sentence).strip(",，、.")
+        if len(key) < 4:
+            continue
+        if key in seen:
+            repeats += 1
+        seen.add(key)
+    return repeats

@@ -1,0 +1,189 @@
+"""The eval-dataset / eval-results / similarity loader kinds: the Python prepare step,
+rejects with reasons, counts that reconcile, derived rows, idempotent reloads, options."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import PROJECT_DIR, run_script, scratch_env
+
+from chatwh.connection import Warehouse, connect
+from chatwh.kinds import all_kinds
+from chatwh.loading.runner import load_file
+
+SEED_EXAMPLE = PROJECT_DIR / "tests" / "fixtures" / "chatbi" / "seed_example.json"
+
+
+@pytest.fixture
+def wh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Warehouse]:
+    for name, value in scratch_env(tmp_path / "w.duckdb").items():
+        monkeypatch.setenv(name, value)
+    with connect() as warehouse:
+        yield warehouse
+
+
+def write_jsonl(path: Path, rows: list[Any]) -> Path:
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def sample(sample_id: Any, **expected: Any) -> dict[str, Any]:
+    base = {
+        "expected_time_range": ["上个月"],
+        "expected_filters": ["北京草桥店"],
+        "expected_metrics": ["销售量", "综合毛利(万元)"],
+        "expected_values": ["销售量 64", "综合毛利 38.5"],
+    }
+    base.update(expected)
+    return {"sample_id": sample_id, "query": f"问题{sample_id}", "reference_date": "2025-05-20", "expected_result": base}
+
+
+def one(wh: Warehouse, sql: str) -> Any:
+    return wh.fetchall(sql)[0][0]
+
+
+def test_dataset_rejects_reconcile_and_reload_is_idempotent(wh: Warehouse, tmp_path: Path) -> None:
+    no_query = sample(3)
+    del no_query["query"]
+    no_reference = sample(6)
+    del no_reference["reference_date"]
+    undated = sample(11, expected_time_range=[])
+    del undated["reference_date"]
+    path = write_jsonl(
+        tmp_path / "dataset.jsonl",
+        [
+            sample(1),
+            sample(2, expected_filters=["北京草桥店", "首次预计销售方式不等于批售"]),
+            no_query,
+            sample(4, expected_time_range=["本学年"]),
+            sample(5, expected_values=["销售量 很多"]),
+            no_reference,
+            '{"sample_id": 7, "query": ',
+            "[1, 2]",
+            sample(1),
+            sample(2.5),
+            undated,
+        ],
+    )
+    kind = all_kinds()["eval-dataset"]
+    result = load_file(wh, kind, str(path), {"dataset_id": "t"})
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (11, 3, 8)
+    assert result.reconciles
+    reasons = dict(wh.fetchall("select line_number, reason from raw.load_rejects order by line_number"))
+    assert {line: reason.split(":")[0] for line, reason in reasons.items()} == {
+        3: "missing_field",
+        4: "unresolvable_time_range",
+        5: "bad_expected_value",
+        6: "missing_reference_date",
+        7: "invalid_json",
+        8: "not_an_object",
+        9: "duplicate_in_file",
+        10: "bad_value",
+    }
+    assert "ambiguous" in reasons[4] and "query" in reasons[3]
+    # derived rows land only for the accepted samples 1 (2 conditions), 2 (3) and 11 (1)
+    assert result.derived_rows == {"chatbi_expected_conditions": 6, "chatbi_expected_metrics": 6, "chatbi_expected_values": 6}
+    assert wh.fetchall(
+        "select sample_id, range_start, range_end from raw.chatbi_expected_conditions where condition_type = 'time_range' order by sample_id"
+    ) == [
+        ("1", date(2025, 4, 1), date(2025, 4, 30)),
+        ("2", date(2025, 4, 1), date(2025, 4, 30)),
+    ]
+    assert wh.fetchall(
+        "select filter_operator, filter_polarity, filter_value_key from raw.chatbi_expected_conditions where sample_id = '2' and condition_index = 3"
+    ) == [("ne", "negative", "批售")]
+    assert wh.fetchall("select metric_key from raw.chatbi_expected_metrics where sample_id = '1' order by metric_index") == [
+        ("销售量",),
+        ("综合毛利",),
+    ]
+    assert wh.fetchall(
+        "select number_text, value_decimals, value_scaled, rounding_unit_scaled from raw.chatbi_expected_values where sample_id = '1' order by value_index"
+    ) == [
+        ("64", 0, 64_000_000, 1_000_000),
+        ("38.5", 1, 38_500_000, 100_000),
+    ]
+
+    again = load_file(wh, kind, str(path), {"dataset_id": "t"})
+    assert (again.rows_read, again.rows_loaded, again.rows_rejected) == (11, 0, 11)
+    assert again.reasons["already_loaded"] == 3
+    assert one(wh, "select count(*) from raw.chatbi_eval_samples") == 3
+    assert one(wh, "select count(*) from raw.chatbi_expected_metrics") == 6
+    assert one(wh, "select sum(rows_read) - sum(rows_loaded) - sum(rows_rejected) from raw.load_batches") == 0
+
+
+def _run_file(path: Path, results: list[dict[str, Any]], **wrapper: Any) -> Path:
+    document: Any = {**wrapper, "results": results} if wrapper else results
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _result(sample_id: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "sample_id": sample_id,
+        "predicted_result": {
+            "query_logic_description": "筛选出日期大于等于2025-04-01、日期小于2025-05-01、门店名称等于北京草桥店的数据;计算销售量",
+            "predicted_values": [{"metric_name": "销量(台)", "value_unit": "Volume", "value_list": ["64", "n/a"]}],
+        },
+        **extra,
+    }
+
+
+def test_results_defaults_wrapper_and_options(wh: Warehouse, tmp_path: Path) -> None:
+    kind = all_kinds()["eval-results"]
+    # a bare array: the run is named by the options, else by the file name
+    plain = _run_file(tmp_path / "nightly_run.json", [_result(1), _result(2, evaluation_metrics={"value_accuracy": 1.5})])
+    loaded = load_file(wh, kind, str(plain))
+    assert (loaded.rows_loaded, loaded.rows_rejected, loaded.reasons) == (1, 1, {"bad_number": 1})
+    assert wh.fetchall("select run_id, model, dataset_id, run_at from raw.chatbi_eval_results") == [
+        ("nightly_run", "unknown", "default", None)
+    ]
+
+    named = _run_file(tmp_path / "other.json", [_result(1)])
+    load_file(wh, kind, str(named), {"run_id": "r2", "model": "m2", "run_at": "2025-05-20 10:00:00"})
+    # a wrapper wins over the options; a naive run_at is reporting-local time (UTC+8)
+    wrapped = _run_file(tmp_path / "wrapped.json", [_result(1), _result(2, run_at="not a time")], run_id="r3", model="m3", dataset_id="ds")
+    third = load_file(wh, kind, str(wrapped), {"run_id": "ignored", "model": "ignored"})
+    assert (third.rows_loaded, third.reasons) == (1, {"bad_timestamp": 1})
+    rows = wh.fetchall(
+        "select run_id, model, dataset_id, cast(run_at as varchar) from raw.chatbi_eval_results where run_id <> 'nightly_run' order by run_id"
+    )
+    assert rows == [("r2", "m2", "default", "2025-05-20 02:00:00"), ("r3", "m3", "ds", None)]
+
+    assert wh.fetchall(
+        "select metric_key, value_position, value_text, value_scaled from raw.chatbi_predicted_values where run_id = 'r2' order by value_position"
+    ) == [
+        ("销量", 1, "64", 64_000_000),
+        ("销量", 2, "n/a", None),
+    ]
+    clauses = wh.fetchall(
+        "select field_name, operator, value_key, cast(date_start as varchar) from raw.chatbi_description_clauses where run_id = 'r2' order by clause_index"
+    )
+    assert clauses == [
+        ("日期", "ge", "2025-04-01", "2025-04-01"),
+        ("日期", "lt", "2025-05-01", "2025-05-01"),
+        ("门店名称", "eq", "北京草桥店", None),
+    ]
+
+
+def test_seed_example_combined_form_through_the_cli(scratch_db: tuple[Path, dict[str, str]]) -> None:
+    db, env = scratch_db
+    out = run_script("load.py", "eval-dataset", str(SEED_EXAMPLE), "--reference-date", "2025-05-20", env=env).stdout
+    assert "read=1 loaded=1 rejected=0" in out
+    out = run_script("load.py", "eval-results", str(SEED_EXAMPLE), "--run-id", "seed", "--model", "demo", env=env).stdout
+    assert "read=1 loaded=1 rejected=0" in out
+    usage = run_script("load.py", "bots", str(SEED_EXAMPLE), "--run-id", "x", env=env, check=False)
+    assert usage.returncode == 2 and "does not apply" in usage.stderr
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        reported = con.execute(
+            "select reported_field_match_accuracy, reported_value_accuracy, reported_semantic_similarity_score, reported_error_types from raw.chatbi_eval_results"
+        ).fetchall()
+        assert reported == [(1.0, 0.75, 0.94, "数值偏差(错误)")]
+        assert con.execute("select error_key from raw.chatbi_reported_errors").fetchall() == [("数值偏差(错误)",)]
+        assert con.execute("select reference_date from raw.chatbi_eval_samples").fetchall()[0][0].isoformat() == "2025-05-20"

@@ -1,0 +1,189 @@
+"""scripts/score_similarity.py against a local OpenAI-compatible server (127.0.0.1, in a
+thread) that answers correctly, with HTTP 500, and too slowly; and the offline scorer."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import score_similarity
+from conftest import PROJECT_DIR, scratch_env
+
+from chatwh.connection import connect
+from chatwh.kinds import all_kinds
+from chatwh.loading.runner import load_file
+
+FIXTURE = PROJECT_DIR / "tests" / "fixtures" / "chatbi"
+PAIRS = 14  # cases-v1 answers all 14 samples of the cases dataset
+
+
+def fake_embedding(text: str) -> list[float]:
+    """A deterministic 3-d 'embedding' the test can recompute."""
+    return [1.0, float(len(text) % 7), float(sum(ch.isdigit() for ch in text))]
+
+
+class FakeOpenAI(BaseHTTPRequestHandler):
+    """/<mode>/v1/embeddings and /<mode>/v1/chat/completions; mode ok | flaky | fail | slow."""
+
+    calls: Counter[str] = Counter()
+    auth: list[str] = []
+
+    def log_message(self, *args: Any) -> None:  # keep pytest output clean
+        pass
+
+    def _reply(self, status: int, body: Any) -> None:
+        data = json.dumps(body).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeout test)
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server API
+        mode = self.path.split("/")[1]
+        FakeOpenAI.calls[mode] += 1
+        FakeOpenAI.auth.append(self.headers.get("Authorization", ""))
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if mode == "fail" or (mode == "flaky" and FakeOpenAI.calls[mode] == 1):
+            return self._reply(500, {"error": "internal"})
+        if mode == "slow":
+            time.sleep(1.0)
+        if self.path.endswith("/embeddings"):
+            data = [{"index": i, "embedding": fake_embedding(t)} for i, t in enumerate(body["input"])]
+            return self._reply(200, {"data": data, "model": body["model"]})
+        content = '```json\n{"score": 0.8}\n```'
+        return self._reply(200, {"choices": [{"message": {"role": "assistant", "content": content}}]})
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenAI)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def warehouse_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = tmp_path / "w.duckdb"
+    for name, value in scratch_env(db).items():
+        monkeypatch.setenv(name, value)
+    for name in ("OPENAI_MODEL", "CHATBI_EMBEDDING_MODEL", "CHATBI_JUDGE_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    kinds = all_kinds()
+    with connect() as wh:
+        load_file(wh, kinds["eval-dataset"], str(FIXTURE / "eval-dataset" / "cases_dataset.json"))
+        load_file(wh, kinds["eval-results"], str(FIXTURE / "eval-results" / "cases_run_v1.json"))
+    return db
+
+
+def scores(scorer: str) -> list[tuple[Any, ...]]:
+    with connect() as wh:
+        if not wh.table_exists("raw", "chatbi_similarity_scores"):
+            return []
+        return wh.fetchall(
+            "select sample_id, score, scorer_model, expected_text, predicted_text from raw.chatbi_similarity_scores where scorer = :scorer order by sample_id",
+            {"scorer": scorer},
+        )
+
+
+def run(tmp_path: Path, *args: str) -> int:
+    return score_similarity.main(["--run-id", "cases-v1", "--out", str(tmp_path / "scores.jsonl"), *args])
+
+
+def test_embeddings_answered_correctly(server: str, warehouse_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{server}/ok/v1")
+    monkeypatch.setenv("CHATBI_EMBEDDING_MODEL", "test-embed")
+    before = FakeOpenAI.calls["ok"]
+    assert run(tmp_path, "--scorer", "openai-embedding", "--batch-size", "4") == 0
+    assert FakeOpenAI.calls["ok"] - before == math.ceil(PAIRS / 2)  # 4 texts = 2 pairs per request
+    assert FakeOpenAI.auth[-1] == "Bearer sk-test"
+    rows = scores("openai-embedding:test-embed")
+    assert len(rows) == PAIRS
+    for _, score, model, expected, predicted in rows:
+        a, b = fake_embedding(expected), fake_embedding(predicted)
+        cosine = sum(x * y for x, y in zip(a, b)) / math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
+        assert score == pytest.approx(max(0.0, min(1.0, cosine)), abs=1e-6)
+        assert model == "test-embed"
+    # a second run finds nothing left to score for this scorer
+    assert run(tmp_path, "--scorer", "openai-embedding") == 0
+    assert len(scores("openai-embedding:test-embed")) == PAIRS
+
+
+def test_judge_retries_after_a_500(server: str, warehouse_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{server}/flaky/v1")
+    before = FakeOpenAI.calls["flaky"]
+    assert run(tmp_path, "--scorer", "openai-judge", "--model", "judge-1", "--retries", "2", "--backoff", "0.01") == 0
+    assert FakeOpenAI.calls["flaky"] - before == PAIRS + 1  # the first request failed once
+    rows = scores("openai-judge:judge-1")
+    assert [r[1] for r in rows] == [0.8] * PAIRS
+
+
+def test_a_server_that_always_fails(
+    server: str, warehouse_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{server}/fail/v1")
+    before = FakeOpenAI.calls["fail"]
+    assert run(tmp_path, "--scorer", "openai-embedding", "--model", "e", "--batch-size", "32", "--retries", "1", "--backoff", "0.01") == 4
+    assert FakeOpenAI.calls["fail"] - before == 2  # one batch of 14 pairs, tried twice
+    assert "HTTP 500" in capsys.readouterr().err
+    assert scores("openai-embedding:e") == []
+
+
+def test_a_server_that_is_too_slow(
+    server: str, warehouse_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{server}/slow/v1")
+    started = time.monotonic()
+    code = run(
+        tmp_path,
+        "--scorer",
+        "openai-embedding",
+        "--model",
+        "e",
+        "--batch-size",
+        "32",
+        "--timeout",
+        "0.3",
+        "--retries",
+        "1",
+        "--backoff",
+        "0.01",
+    )
+    assert code == 4
+    assert time.monotonic() - started < 10
+    assert "timed out" in capsys.readouterr().err
+    assert scores("openai-embedding:e") == []
+
+
+def test_offline_tfidf_scorer_and_usage_errors(warehouse_env: Path, tmp_path: Path) -> None:
+    assert run(tmp_path) == 0
+    rows = scores("tfidf-char")
+    assert len(rows) == PAIRS and all(0 < r[1] <= 1 and r[2] is None for r in rows)
+    lines = [json.loads(line) for line in (tmp_path / "scores.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {line["scorer"] for line in lines} == {"tfidf-char"} and len(lines) == PAIRS
+    assert score_similarity.main(["--run-id", "no-such-run"]) == 2
+    assert run(tmp_path, "--scorer", "openai-embedding") == 2  # no model configured
+
+
+def test_tfidf_identical_and_disjoint_texts() -> None:
+    from chatwh.chatbi.similarity import TfidfCharScorer
+
+    scorer = TfidfCharScorer(["上个月北京草桥店销售量", "采购量和检测量"])
+    result = scorer.score([("上个月北京草桥店销售量", "上个月北京草桥店销售量"), ("上个月北京草桥店销售量", "xyz"), ("", "")])
+    assert result.scores == [pytest.approx(1.0), 0.0, 1.0]
