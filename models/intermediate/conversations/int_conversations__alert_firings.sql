@@ -1,0 +1,208 @@
+-- One row per (conversation, alert rule) where the rule fires: the article's monitor
+-- replayed over the logs. After each conversation of a bot × model every enabled rule of
+-- the seed alert_thresholds is evaluated over its window — the last window_size
+-- conversations of that bot × model (the article's deque(maxlen=100)) or the reporting
+-- day so far — once the window holds min_rows conversations; it fires when the metric
+-- is above the threshold. mart_alerts keeps the first firing of each clock hour.
+--
+-- Window sums are differences of running sums (an equi-join on the conversation number
+-- window_size back), so the window length can come from the seed and the SQL stays
+-- portable and linear in the number of conversations.
+with conversations as (
+
+    select
+        message_id,
+        logged_at,
+        report_date,
+        bot_id,
+        model_name,
+        response_time_s,
+        is_error,
+        is_poor,
+        is_slow
+    from {{ ref('int_conversations__rated') }}
+
+),
+
+running as (
+
+    select
+        conversations.*,
+        row_number() over (
+            partition by bot_id, model_name
+            order by logged_at, message_id
+        ) as conversation_number,
+        sum(response_time_s) over (
+            partition by bot_id, model_name
+            order by logged_at, message_id
+            rows between unbounded preceding and current row
+        ) as cum_response_time_s,
+        sum(is_error) over (
+            partition by bot_id, model_name
+            order by logged_at, message_id
+            rows between unbounded preceding and current row
+        ) as cum_errors,
+        sum(is_poor) over (
+            partition by bot_id, model_name
+            order by logged_at, message_id
+            rows between unbounded preceding and current row
+        ) as cum_poor,
+        sum(is_slow) over (
+            partition by bot_id, model_name
+            order by logged_at, message_id
+            rows between unbounded preceding and current row
+        ) as cum_slow,
+        row_number() over (
+            partition by bot_id, model_name, report_date
+            order by logged_at, message_id
+        ) as day_conversation_number,
+        sum(response_time_s) over (
+            partition by bot_id, model_name, report_date
+            order by logged_at, message_id
+            rows between unbounded preceding and current row
+        ) as day_response_time_s,
+        sum(is_error) over (
+            partition by bot_id, model_name, report_date
+            order by logged_at, message_id
+            rows between unbounded preceding and current row
+        ) as day_errors,
+        sum(is_poor) over (
+            partition by bot_id, model_name, report_date
+            order by logged_at, message_id
+            rows between unbounded preceding and current row
+        ) as day_poor,
+        sum(is_slow) over (
+            partition by bot_id, model_name, report_date
+            order by logged_at, message_id
+            rows between unbounded preceding and current row
+        ) as day_slow,
+        min(logged_at) over (partition by bot_id, model_name, report_date) as day_first_at
+    from conversations
+
+),
+
+rules as (
+
+    select
+        alert_id,
+        metric,
+        window_type,
+        window_size,
+        threshold,
+        severity,
+        min_rows
+    from {{ ref('alert_thresholds') }}
+    where is_enabled = 1
+
+),
+
+last_n_windows as (
+
+    select
+        c.message_id,
+        c.logged_at,
+        c.report_date,
+        c.bot_id,
+        c.model_name,
+        r.alert_id,
+        r.metric,
+        r.window_type,
+        r.window_size,
+        r.threshold,
+        r.severity,
+        r.min_rows,
+        c.conversation_number - coalesce(p.conversation_number, 0) as rows_in_window,
+        c.cum_response_time_s - coalesce(p.cum_response_time_s, 0) as window_response_time_s,
+        c.cum_errors - coalesce(p.cum_errors, 0) as window_errors,
+        c.cum_poor - coalesce(p.cum_poor, 0) as window_poor,
+        c.cum_slow - coalesce(p.cum_slow, 0) as window_slow,
+        coalesce(p.conversation_number, 0) + 1 as window_first_number
+    from running as c
+    cross join rules as r
+    left join running as p
+        on
+            c.bot_id = p.bot_id
+            and c.model_name = p.model_name
+            and p.conversation_number = c.conversation_number - r.window_size
+    where r.window_type = 'last_n'
+
+),
+
+day_windows as (
+
+    select
+        c.message_id,
+        c.logged_at,
+        c.report_date,
+        c.bot_id,
+        c.model_name,
+        r.alert_id,
+        r.metric,
+        r.window_type,
+        r.window_size,
+        r.threshold,
+        r.severity,
+        r.min_rows,
+        c.day_conversation_number as rows_in_window,
+        c.day_response_time_s as window_response_time_s,
+        c.day_errors as window_errors,
+        c.day_poor as window_poor,
+        c.day_slow as window_slow,
+        c.conversation_number - c.day_conversation_number + 1 as window_first_number
+    from running as c
+    cross join rules as r
+    where r.window_type = 'day'
+
+),
+
+windows as (
+
+    select * from last_n_windows
+    union all
+    select * from day_windows
+
+),
+
+evaluated as (
+
+    select
+        windows.*,
+        case metric
+            -- Rounded: a difference of running sums may carry 1e-15 of float noise.
+            when 'avg_response_time_s' then round({{ safe_divide('window_response_time_s', 'rows_in_window') }}, 6)
+            when 'error_rate' then {{ safe_divide('window_errors', 'rows_in_window') }}
+            when 'poor_answer_rate' then {{ safe_divide('window_poor', 'rows_in_window') }}
+            when 'slow_answer_rate' then {{ safe_divide('window_slow', 'rows_in_window') }}
+        end as metric_value
+    from windows
+    where rows_in_window >= min_rows
+
+)
+
+select
+    e.alert_id,
+    e.metric,
+    e.severity,
+    e.bot_id,
+    e.model_name,
+    e.window_type,
+    e.window_size,
+    e.threshold,
+    e.min_rows,
+    e.metric_value,
+    e.rows_in_window,
+    e.window_errors,
+    e.window_poor,
+    e.window_slow,
+    e.message_id as triggered_by_message_id,
+    e.logged_at as fired_at,
+    e.report_date as fired_report_date,
+    {{ hour_of_day(local_time('e.logged_at')) }} as fired_local_hour,
+    s.logged_at as window_start_at
+from evaluated as e
+inner join running as s
+    on
+        e.bot_id = s.bot_id
+        and e.model_name = s.model_name
+        and e.window_first_number = s.conversation_number
+where e.metric_value > e.threshold

@@ -1,0 +1,49 @@
+-- One row per message with its input category from the editable seed
+-- input_category_keywords (the article's analyze_input_category): a question matching
+-- keywords of several categories takes the lowest priority; no match is 'other'.
+with messages as (
+
+    select
+        message_id,
+        lower(user_input) as question_lower
+    from {{ ref('stg_chainlit__conversation_logs') }}
+
+),
+
+keywords as (
+
+    select
+        category,
+        lower(keyword) as keyword,
+        priority
+    from {{ ref('input_category_keywords') }}
+    where keyword is not null
+
+),
+
+-- Substring search (instr), not words: Chinese has no spaces between words.
+matches as (
+
+    select
+        m.message_id,
+        k.category,
+        k.keyword,
+        row_number() over (
+            partition by m.message_id
+            order by k.priority, k.category, k.keyword
+        ) as match_rank
+    from messages as m
+    inner join keywords as k
+        on instr(m.question_lower, k.keyword) > 0
+
+)
+
+select
+    m.message_id,
+    coalesce(x.category, 'other') as input_category,
+    x.keyword as matched_keyword
+from messages as m
+left join matches as x
+    on
+        m.message_id = x.message_id
+        and x.match_rank = 1

@@ -1,0 +1,74 @@
+-- One row per reporting day × bot × model × input category (seed
+-- input_category_keywords): how many questions of each kind and the quality mix of
+-- their answers (the article's crosstab of category × rating, normalised by row).
+with rated as (
+
+    select * from {{ ref('int_conversations__rated') }}
+
+),
+
+aggregated as (
+
+    select
+        report_date,
+        bot_id,
+        model_name,
+        input_category,
+        count(*) as messages,
+        sum(case when quality_rating = 'excellent' then 1 else 0 end) as excellent_answers,
+        sum(case when quality_rating = 'good' then 1 else 0 end) as good_answers,
+        sum(case when quality_rating = 'fair' then 1 else 0 end) as fair_answers,
+        sum(is_poor) as poor_answers,
+        sum(is_error) as errors,
+        avg({{ cast_double('response_time_s') }}) as response_time_mean_s,
+        avg({{ cast_double('input_chars') }}) as input_chars_mean,
+        avg({{ cast_double('answer_chars') }}) as answer_chars_mean
+    from rated
+    group by
+        report_date,
+        bot_id,
+        model_name,
+        input_category
+
+),
+
+day_totals as (
+
+    select
+        report_date,
+        bot_id,
+        model_name,
+        sum(messages) as day_messages
+    from aggregated
+    group by
+        report_date,
+        bot_id,
+        model_name
+
+)
+
+select
+    a.report_date,
+    a.bot_id,
+    a.model_name,
+    a.input_category,
+    a.messages,
+    {{ safe_divide('a.messages', 't.day_messages') }} as share_of_messages,
+    a.excellent_answers,
+    a.good_answers,
+    a.fair_answers,
+    a.poor_answers,
+    {{ safe_divide('a.excellent_answers', 'a.messages') }} as excellent_rate,
+    {{ safe_divide('a.good_answers', 'a.messages') }} as good_rate,
+    {{ safe_divide('a.fair_answers', 'a.messages') }} as fair_rate,
+    {{ safe_divide('a.poor_answers', 'a.messages') }} as poor_answer_rate,
+    a.errors,
+    a.response_time_mean_s,
+    a.input_chars_mean,
+    a.answer_chars_mean
+from aggregated as a
+inner join day_totals as t
+    on
+        a.report_date = t.report_date
+        and a.bot_id = t.bot_id
+        and a.model_name = t.model_name

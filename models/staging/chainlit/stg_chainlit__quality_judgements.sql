@@ -1,0 +1,43 @@
+-- One row per judged message: its latest LLM-judge rating (a message judged again, by
+-- the same or another judge, takes the newest judgement).
+with source as (
+
+    {{ optional_source('chainlit', 'quality_judgements', {
+        'message_id': type_text(),
+        'judge_model': type_text(),
+        'quality_rating': type_text(),
+        'confidence_score': type_double(),
+        'judged_at': dbt.type_timestamp(),
+        'rationale': type_text(),
+        '_loaded_at': dbt.type_timestamp(),
+        '_line_number': type_bigint(),
+    }) }}
+
+),
+
+ranked as (
+
+    select
+        message_id,
+        judge_model,
+        quality_rating,
+        confidence_score,
+        judged_at,
+        row_number() over (
+            partition by message_id
+            order by judged_at desc, _loaded_at desc, _line_number desc
+        ) as judgement_rank,
+        count(*) over (partition by message_id) as judgements
+    from source
+
+)
+
+select
+    message_id,
+    judge_model,
+    quality_rating as judge_quality_rating,
+    confidence_score as judge_confidence_score,
+    judged_at,
+    judgements
+from ranked
+where judgement_rank = 1

@@ -1,0 +1,209 @@
+"""`feedback`: user behaviour events (like / dislike on an answer, and any other event).
+
+The schema is the behaviour-feedback document (../shared/seeds/llm_feedback_events.txt).
+Two shapes, both accepted in `.json` and `.jsonl` files:
+
+* its bulk push form: a JSON array of `{"cmd": "add", "fields": {...}}` (`cmd` in any
+  case; the array position is the line number), also one such wrapper per line;
+* one event object per line.
+
+Required: `user_id` or `imei` (not both empty), `biz_id` (an integer), `trace_id`, `rn`,
+`item_type`, `bhv_type`, `bhv_time` and `reach_time` (epoch seconds). `bhv_value` is
+JSON — an object, or a string holding one — with `code` (a list of problem codes such
+as 2.3, or one code) and `expect` (the answer the user wanted); `bhv_detail` is
+`key=value{,key=value}`. Every optional field of the schema is kept: the device and
+network fields (ip, mac, imei, phone_md5, longitude, latitude) are restricted and go no
+further than this raw table (staging drops them).
+
+Events carry no id: the key is an md5 over every field, so the same event pushed twice
+(in either shape, numbers as numbers or as strings) lands once.
+"""
+
+from __future__ import annotations
+
+from ..loading.kind import Column, LoadKind
+from ..loading.sqlparts import epoch_seconds_utc, first_failure, quoted, reason
+
+# Every field of the schema, in the document's order (ID 1 ... 36), and its column type.
+# bhv_value, bhv_time, biz_id and reach_time are typed separately below.
+SCHEMA_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("app_version", "text", "Version of the site or app"),
+    ("sdk_type", "text", "SDK that reported the event (e.g. opensearch_sdk)"),
+    ("sdk_version", "text", "Version of that SDK"),
+    ("login", "text", "0 = not logged in, 1 = logged in"),
+    ("user_id", "text", "Restricted: raw user id (user_id or imei is required)"),
+    ("imei", "text", "Restricted: device id (imei, device_id or idfa)"),
+    ("biz_id", "bigint", "Numeric business id (one search application)"),
+    ("trace_id", "text", "Result provider (Alibaba for OpenSearch)"),
+    ("trace_info", "long_text", "ops_request_misc of the search result, passed back verbatim"),
+    ("rn", "text", "Request id of the answer; joins to the conversation log's message_id"),
+    ("item_id", "text", "Index of the item acted on (schema default 0)"),
+    ("item_type", "text", "all | text_response | image_response | doc | question, or another type (goods ...)"),
+    ("bhv_type", "text", "like | dislike, or another behaviour (click, expose ...)"),
+    ("bhv_value", "long_text", "The bhv_value JSON as sent"),
+    ("bhv_time", "timestamp", "UTC time of the behaviour (sent as epoch seconds)"),
+    ("bhv_detail", "long_text", "key=value{,key=value} details"),
+    ("ip", "text", "Restricted: client IP"),
+    ("longitude", "text", "Restricted: location longitude"),
+    ("latitude", "text", "Restricted: location latitude"),
+    ("session_id", "text", "User session id"),
+    ("spm", "text", "Page position a.b.c.d (site, page, module, position)"),
+    ("report_src", "text", "1 OpenSearch SDK, 2 mobile SDK, 3 OpenSearch API"),
+    ("mac", "text", "Restricted: device MAC address"),
+    ("brand", "text", "Device brand"),
+    ("device_model", "text", "Device model"),
+    ("resolution", "text", "Screen resolution"),
+    ("carrier", "text", "Mobile carrier"),
+    ("access", "text", "Network (wifi, 4g ...)"),
+    ("access_subtype", "text", "Network subtype"),
+    ("os", "text", "Operating system"),
+    ("os_version", "text", "Operating system version"),
+    ("language", "text", "Device language"),
+    ("phone_md5", "text", "Restricted: md5 of the phone number"),
+    ("reserve1", "text", "Reserved"),
+    ("reserve2", "text", "Reserved"),
+    ("reach_time", "timestamp", "UTC time the event reached the server (sent as epoch seconds)"),
+)
+_PLAIN_TEXT = tuple(name for name, kind, _ in SCHEMA_FIELDS if kind in ("text", "long_text") and name != "bhv_value")
+_SHORT_TEXT = tuple(name for name, kind, _ in SCHEMA_FIELDS if kind == "text")
+MAX_CODES = 20
+_INTEGER = r"^-?[0-9]+$"
+# key=value{,key=value}: keys are non-empty and hold no '=' or ','; values hold no ','.
+_DETAIL = r"^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$"
+
+
+def _f(name: str) -> str:
+    return f"nullif(trim(json_extract_string(f, '$.{name}')), '')"
+
+
+# bhv_value as a JSON value: an object as sent, or the object inside a JSON string.
+_BHV_VALUE_TEXT = "json_extract_string(f, '$.bhv_value')"
+_BHV_VALUE = f"""(case
+        when json_type(f, '$.bhv_value') = 'OBJECT' then json_extract(f, '$.bhv_value')
+        when json_type(f, '$.bhv_value') = 'VARCHAR' and json_valid({_BHV_VALUE_TEXT})
+             and json_type(try_cast({_BHV_VALUE_TEXT} as json)) = 'OBJECT' then try_cast({_BHV_VALUE_TEXT} as json)
+    end)"""
+
+# Problem codes as text ('2.3'), trimmed, distinct, sorted; a single code is a
+# list of one. Numbers are written by JSON (2.30 -> '2.3').
+_CODES = """(case
+        when bhv_value_json is null then cast([] as varchar[])
+        when json_type(bhv_value_json, '$.code') = 'ARRAY'
+            then list_sort(list_distinct(list_filter(list_transform(json_extract_string(bhv_value_json, '$.code[*]'), lambda c: trim(c)),
+                                           lambda c: c is not null and c <> '')))
+        when json_type(bhv_value_json, '$.code') = 'NULL' or json_type(bhv_value_json, '$.code') is null then cast([] as varchar[])
+        else list_filter([trim(json_extract_string(bhv_value_json, '$.code'))], lambda c: c is not null and c <> '')
+    end)"""
+
+
+def _hash_sql() -> str:
+    parts = [f"coalesce({name}, chr(30))" for name in _PLAIN_TEXT]
+    parts += [
+        "coalesce(cast(biz_id as varchar), chr(30))",
+        "coalesce(problem_codes, chr(30))",
+        "coalesce(expect_text, chr(30))",
+        "coalesce(bhv_value_extra, chr(30))",
+        "coalesce(cast(bhv_time as varchar), chr(30))",
+        "coalesce(cast(reach_time as varchar), chr(30))",
+    ]
+    return "md5(concat_ws(chr(31), " + ", ".join(parts) + "))"
+
+
+PARSE_SQL = f"""
+with unwrapped as (
+    select line_number,
+           lower(nullif(trim(json_extract_string(doc, '$.cmd')), '')) as cmd,
+           json_exists(doc, '$.cmd') as has_cmd,
+           json_type(doc, '$.fields') as fields_type,
+           case when json_type(doc, '$.fields') = 'OBJECT' then json_extract(doc, '$.fields') else doc end as f
+    from __records
+),
+fields as (
+    select line_number, cmd, has_cmd, fields_type,
+           {", ".join(f"{_f(name)} as {name}" for name in _PLAIN_TEXT)},
+           {_f("biz_id")} as biz_id_text,
+           {_f("bhv_time")} as bhv_time_text,
+           {_f("reach_time")} as reach_time_text,
+           -- The value as sent: an object is kept as its JSON text.
+           nullif(trim(case when json_type(f, '$.bhv_value') = 'OBJECT' then cast(json_extract(f, '$.bhv_value') as varchar)
+                            else {_BHV_VALUE_TEXT} end), '') as bhv_value,
+           {_BHV_VALUE} as bhv_value_json
+    from unwrapped
+),
+typed as (
+    select *,
+           case when regexp_matches(biz_id_text, '{_INTEGER}') then try_cast(biz_id_text as bigint) end as biz_id,
+           {epoch_seconds_utc("bhv_time_text")} as bhv_time,
+           {epoch_seconds_utc("reach_time_text")} as reach_time,
+           {_CODES} as code_list,
+           nullif(trim(json_extract_string(bhv_value_json, '$.expect')), '') as expect_text,
+           -- Anything else inside bhv_value (other keys) still distinguishes two events.
+           cast(json_merge_patch(bhv_value_json, '{{"code": null, "expect": null}}') as varchar) as bhv_value_extra
+    from fields
+),
+coded as (
+    select *,
+           nullif(array_to_string(code_list, '|'), '') as problem_codes,
+           len(code_list) as problem_code_count
+    from typed
+)
+select line_number,
+       {_hash_sql()} as event_hash,
+       coalesce(cmd, 'none') as cmd,
+       {", ".join(_PLAIN_TEXT)},
+       biz_id, bhv_value, problem_codes, problem_code_count, expect_text, bhv_time, reach_time,
+       {
+    first_failure(
+        ("has_cmd and cmd is null", reason("missing_field", "'cmd (empty)'")),
+        ("has_cmd and cmd <> 'add'", reason("unsupported_cmd", "cmd || ' (only add is accepted)'")),
+        ("has_cmd and fields_type is null", reason("missing_field", "'fields'")),
+        ("has_cmd and fields_type <> 'OBJECT'", reason("bad_value", "'fields must be an object, got ' || fields_type")),
+        ("user_id is null and imei is null", reason("missing_field", "'user_id or imei (both empty)'")),
+        ("biz_id_text is null", reason("missing_field", "'biz_id'")),
+        ("biz_id is null", reason("bad_number", "'biz_id=' || biz_id_text")),
+        ("trace_id is null", reason("missing_field", "'trace_id'")),
+        ("rn is null", reason("missing_field", "'rn'")),
+        ("item_type is null", reason("missing_field", "'item_type'")),
+        ("bhv_type is null", reason("missing_field", "'bhv_type'")),
+        ("bhv_time_text is null", reason("missing_field", "'bhv_time'")),
+        ("bhv_time is null", reason("bad_timestamp", "'bhv_time (epoch seconds)=' || bhv_time_text")),
+        ("reach_time_text is null", reason("missing_field", "'reach_time'")),
+        ("reach_time is null", reason("bad_timestamp", "'reach_time (epoch seconds)=' || reach_time_text")),
+        ("bhv_value is not null and bhv_value_json is null", reason("bad_bhv_value", "'not a JSON object: ' || bhv_value")),
+        (f"problem_code_count > {MAX_CODES}", reason("bad_bhv_value", f"'more than {MAX_CODES} codes: ' || bhv_value")),
+        (
+            f"bhv_detail is not null and not regexp_matches(bhv_detail, '{_DETAIL}')",
+            reason("bad_bhv_detail", "'expected key=value{,key=value}: ' || bhv_detail"),
+        ),
+        ("login is not null and login not in ('0', '1')", reason("bad_value", "'login (0 or 1)=' || login")),
+        ("report_src is not null and report_src not in ('1', '2', '3')", reason("bad_value", "'report_src (1, 2 or 3)=' || report_src")),
+        *[(f"length({name}) > 255", reason("value_too_long", quoted(f"{name} (max 255 characters)"))) for name in _SHORT_TEXT],
+        ("length(problem_codes) > 255", reason("value_too_long", "'bhv_value.code'")),
+    )
+} as reject_reason
+from coded
+"""
+
+_COLUMN_TYPES = {name: (kind, desc) for name, kind, desc in SCHEMA_FIELDS}
+
+KIND = LoadKind(
+    name="feedback",
+    table="feedback_events",
+    description="Behaviour events of the feedback schema: like/dislike on answers with problem codes, plus any other item type.",
+    columns=(
+        Column("event_hash", "text", "md5 over every field: the dedupe key (events carry no id)"),
+        Column("cmd", "text", "Push command, lower-cased ('add'); 'none' for a plain event object"),
+        *(Column(name, *_COLUMN_TYPES[name]) for name in _PLAIN_TEXT),
+        Column("biz_id", "bigint", _COLUMN_TYPES["biz_id"][1]),
+        Column("bhv_value", "long_text", _COLUMN_TYPES["bhv_value"][1]),
+        Column("problem_codes", "text", "bhv_value.code as text, '|'-separated, distinct, sorted"),
+        Column("problem_code_count", "bigint", "Number of distinct codes in bhv_value.code"),
+        Column("expect_text", "long_text", "Restricted: bhv_value.expect, the answer the user wanted (free text)"),
+        Column("bhv_time", "timestamp", _COLUMN_TYPES["bhv_time"][1]),
+        Column("reach_time", "timestamp", _COLUMN_TYPES["reach_time"][1]),
+    ),
+    key=("event_hash",),
+    formats=("jsonl", "json"),
+    parse_sql=PARSE_SQL,
+    load_order=50,
+)

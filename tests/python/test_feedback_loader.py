@@ -1,0 +1,159 @@
+"""Loader kind `feedback` on the hand-written fixture (tests/fixtures/feedback): the bulk
+push form with cmd in any case, one object per line, the same event in both forms
+landing once (hash of the fields), bhv_value as a JSON string or object, problem codes,
+device-only users, every optional field kept raw, and a reject per malformed event."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import PROJECT_DIR
+
+from chatwh.connection import Warehouse, connect
+from chatwh.kinds import all_kinds
+from chatwh.kinds.feedback import SCHEMA_FIELDS
+from chatwh.loading.runner import LoadResult, load_file
+
+FEEDBACK = PROJECT_DIR / "tests" / "fixtures" / "feedback" / "feedback"
+LINES = FEEDBACK / "feedback_events_2025-06-01.jsonl"
+PUSH = FEEDBACK / "feedback_push_2025-06-01.json"
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Warehouse]:
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(PROJECT_DIR / "profiles"))
+    monkeypatch.setenv("CHATBOT_TARGET", "duckdb")
+    monkeypatch.setenv("CHATBOT_DUCKDB_PATH", str(tmp_path / "feedback.duckdb"))
+    with connect() as wh:
+        yield wh
+
+
+def load(wh: Warehouse, path: Path) -> LoadResult:
+    return load_file(wh, all_kinds()["feedback"], str(path))
+
+
+def events(wh: Warehouse, where: str = "true") -> list[dict[str, Any]]:
+    columns, data = wh.fetch_table(f"select * from raw.feedback_events where {where}")
+    return [dict(zip(columns, row, strict=True)) for row in data]
+
+
+def test_lines_then_push_with_rejects_and_cross_form_dedupe(warehouse: Warehouse) -> None:
+    lines = load(warehouse, LINES)
+    assert (lines.rows_read, lines.rows_loaded, lines.rows_rejected) == (13, 6, 7)
+    push = load(warehouse, PUSH)
+    # 9 documents: 7 new, the first is line 5 of the JSONL file again (biz_id as text
+    # there, a number here: same fields, same hash), the last has cmd delete.
+    assert (push.rows_read, push.rows_loaded, push.rows_rejected) == (9, 7, 2)
+    rejects = warehouse.fetchall("select regexp_extract(source_file, '[^/]+$'), line_number, reason from raw.load_rejects order by 1, 2")
+    assert rejects == [
+        ("feedback_events_2025-06-01.jsonl", 7, "invalid_json: the line is not valid JSON (truncated or broken)"),
+        ("feedback_events_2025-06-01.jsonl", 8, "missing_field: rn"),
+        ("feedback_events_2025-06-01.jsonl", 9, "bad_bhv_value: not a JSON object: code=2.3;expect=更详细"),
+        ("feedback_events_2025-06-01.jsonl", 10, "missing_field: user_id or imei (both empty)"),
+        ("feedback_events_2025-06-01.jsonl", 11, "bad_timestamp: bhv_time (epoch seconds)=2025-06-01 14:03:00"),
+        ("feedback_events_2025-06-01.jsonl", 12, "bad_number: biz_id=<biz_id>"),
+        ("feedback_events_2025-06-01.jsonl", 13, "bad_bhv_detail: expected key=value{,key=value}: page chat"),
+        ("feedback_push_2025-06-01.json", 1, "already_loaded: event_hash is already in the raw table"),
+        ("feedback_push_2025-06-01.json", 9, "unsupported_cmd: delete (only add is accepted)"),
+    ]
+    assert warehouse.fetchone("select count(*), count(distinct event_hash) from raw.feedback_events") == (13, 13)
+    # cmd of any case is stored lower-cased; plain objects say 'none'
+    assert dict(warehouse.fetchall("select cmd, count(*) from raw.feedback_events group by cmd")) == {"add": 7, "none": 6}
+    # a reload changes nothing
+    assert load(warehouse, PUSH).rows_loaded == 0 and load(warehouse, LINES).rows_loaded == 0
+
+
+def test_bhv_value_codes_and_expect(warehouse: Warehouse) -> None:
+    load(warehouse, LINES)
+    load(warehouse, PUSH)
+    by_key = {(e["user_id"] or e["imei"], e["rn"], e["bhv_type"]): e for e in events(warehouse)}
+    # sent as a JSON string holding the object
+    fu2 = by_key[("fu2", "m1", "dislike")]
+    assert (fu2["problem_codes"], fu2["problem_code_count"], fu2["expect_text"]) == ("2.3|2.5", 2, "希望给出具体的部署步骤和命令")
+    assert json.loads(fu2["bhv_value"]) == {"code": [2.3, 2.5], "expect": "希望给出具体的部署步骤和命令"}
+    # sent as an object, codes as text, one duplicated: distinct and sorted
+    device = by_key[("860000000000001", "m5", "dislike")]
+    assert (device["user_id"], device["problem_codes"], device["problem_code_count"]) == (None, "2.1|3.1", 2)
+    # codes given as strings
+    assert by_key[("fu3", "m4", "dislike")]["problem_codes"] == "2.5"
+    # an unknown code is kept as sent (the marts count it as 'other'); empty expect is NULL
+    fu4 = by_key[("fu4", "m2", "dislike")]
+    assert (fu4["problem_codes"], fu4["expect_text"]) == ("9.9", None)
+    # no bhv_value at all
+    assert by_key[("fu5", "m3", "dislike")]["problem_codes"] is None
+    # epoch seconds -> UTC; 12:30 at UTC+8 is 04:30 UTC
+    assert str(by_key[("fu5", "m3", "dislike")]["bhv_time"]) == "2025-06-01 04:30:00"
+
+
+def test_every_schema_field_is_kept_in_the_raw_table(warehouse: Warehouse) -> None:
+    load(warehouse, LINES)
+    columns = {
+        row[0]
+        for row in warehouse.fetchall(
+            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = 'feedback_events'"
+        )
+    }
+    assert {name for name, _, _ in SCHEMA_FIELDS} <= columns
+    full = events(warehouse, "user_id = 'fu5'")[0]
+    assert (full["ip"], full["mac"], full["phone_md5"], full["longitude"], full["latitude"]) == (
+        "10.1.2.3",
+        "AA:BB:CC:DD:EE:FF",
+        "e10adc3949ba59abbe56e057f20f883e",
+        "121.47",
+        "31.23",
+    )
+    assert (full["spm"], full["login"], full["os"], full["app_version"], full["brand"], full["carrier"], full["bhv_detail"]) == (
+        "1.2.3.4",
+        "1",
+        "android",
+        "2.8.1",
+        "Xiaomi",
+        "中国移动",
+        "page=chat,position=1",
+    )
+    assert full["biz_id"] == 1365378 and full["item_id"] == "0"
+
+
+def test_document_examples_of_other_item_types_are_kept(warehouse: Warehouse) -> None:
+    load(warehouse, LINES)
+    load(warehouse, PUSH)
+    goods = warehouse.fetchall(
+        "select bhv_type, item_id, strftime(bhv_time, '%Y-%m-%d %H:%M:%S') from raw.feedback_events where item_type = 'goods' order by bhv_time"
+    )
+    assert goods == [("like", "2223", "2019-08-22 11:57:27"), ("click", "id", "2023-11-27 08:42:58")]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"reach_time": None}, "missing_field: reach_time"),
+        ({"reach_time": "1701074578000"}, "bad_timestamp: reach_time (epoch seconds)=1701074578000"),
+        ({"item_type": None}, "missing_field: item_type"),
+        ({"trace_id": "  "}, "missing_field: trace_id"),
+        ({"bhv_value": "[2.3]"}, "bad_bhv_value: not a JSON object: [2.3]"),
+        ({"login": "yes"}, "bad_value: login (0 or 1)=yes"),
+        ({"user_id": "u" * 300}, "value_too_long: user_id (max 255 characters)"),
+    ],
+)
+def test_contract_rules(warehouse: Warehouse, tmp_path: Path, change: dict[str, Any], reason: str) -> None:
+    event: dict[str, Any] = {
+        "user_id": "u1",
+        "biz_id": 1,
+        "trace_id": "Alibaba",
+        "rn": "r1",
+        "item_type": "text_response",
+        "bhv_type": "like",
+        "bhv_time": "1748750400",
+        "reach_time": "1748750401",
+    }
+    event.update(change)
+    event = {k: v for k, v in event.items() if v is not None}
+    path = tmp_path / "push.json"
+    path.write_text(json.dumps([{"cmd": "ADD", "fields": event}]), encoding="utf-8")
+    result = load(warehouse, path)
+    assert result.rows_rejected == 1
+    assert warehouse.fetchone("select reason from raw.load_rejects") == (reason,)
