@@ -1,0 +1,97 @@
+"""The daily report: one self-contained HTML file (and optionally Markdown) for a day.
+
+    python scripts/report.py --date 2025-06-01 --out warehouse/reports/report_2025-06-01.html
+                             [--markdown PATH.md] [--target NAME] [--no-texts]
+    python scripts/report.py --date yesterday --out 'warehouse/reports/report_{date}.html'
+
+`--date` takes YYYY-MM-DD, `today` or `yesterday` (reporting time: UTC shifted by var
+reporting_utc_offset_hours); `{date}` in --out / --markdown becomes the date.
+
+Sections: KPI tiles with day-over-day change, the funnel per tag, model comparison with
+confidence intervals, latency percentiles and quality mix, top questions, feedback rates
+and problem codes, the latest ChatBI eval run vs the previous one, firing alerts and the
+article's improvement suggestions. Everything is read from the marts dbt built on the
+target (dates bound as query parameters); a section whose marts are not built or have no
+rows for the day says so instead of failing. The HTML embeds plotly.js and needs no
+network to be viewed.
+
+Exit codes: 0 written; 2 usage error or the target cannot be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from chatwh.connection import WarehouseError, connect  # noqa: E402
+from chatwh.project import ProfileError, load_target, reporting_offset_hours  # noqa: E402
+from chatwh.report import ReportOptions, build_report, render_html, render_markdown  # noqa: E402
+
+
+def report_day(text: str) -> date:
+    if text in ("today", "yesterday"):
+        local_today = (datetime.now(UTC) + timedelta(hours=reporting_offset_hours())).date()
+        return local_today - timedelta(days=1 if text == "yesterday" else 0)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD, today or yesterday): {text!r}") from None
+
+
+def dated(path: Path, day: date) -> Path:
+    return Path(str(path).replace("{date}", day.isoformat()))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write next to the destination, then rename: a reader never sees half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--date", type=report_day, required=True, help="reporting day: YYYY-MM-DD, today or yesterday")
+    parser.add_argument("--out", type=Path, required=True, help="HTML file to write")
+    parser.add_argument("--markdown", type=Path, help="also write the Markdown version here")
+    parser.add_argument("--target", help="profiles.yml target (default: the profile's default)")
+    parser.add_argument("--no-texts", action="store_true", help="leave question/answer texts out of the review list")
+    parser.add_argument("--top-questions", type=int, default=10)
+    parser.add_argument("--review-limit", type=int, default=10)
+    args = parser.parse_args(argv)
+    args.out = dated(args.out, args.date)
+    if args.markdown:
+        args.markdown = dated(args.markdown, args.date)
+    if args.out.suffix.lower() not in (".html", ".htm"):
+        parser.error(f"--out must be an .html file: {args.out}")
+
+    started = time.monotonic()
+    options = ReportOptions(top_questions=args.top_questions, review_limit=args.review_limit, include_texts=not args.no_texts)
+    try:
+        target = load_target(args.target)
+        with connect(args.target, read_only=True) as warehouse:
+            report = build_report(warehouse, args.date, target=target.name, options=options)
+    except (ProfileError, WarehouseError) as exc:
+        print(f"report: {exc}", file=sys.stderr)
+        return 2
+    write_atomic(args.out, render_html(report))
+    if args.markdown:
+        write_atomic(args.markdown, render_markdown(report))
+    empty = [s.key for s in report.sections if s.no_data]
+    print(f"report {args.date}: {len(report.sections)} sections, {len(report.charts)} charts, {time.monotonic() - started:.1f}s")
+    if empty:
+        print(f"  sections without data: {', '.join(empty)}")
+    print(f"  html: {args.out.resolve()}")
+    if args.markdown:
+        print(f"  markdown: {args.markdown.resolve()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
