@@ -7,9 +7,10 @@ with sessions as (
         coalesce(events.platform, 'unknown') as platform
     from {{ ref('int_chat_sessions__sessionized') }} as sessions
     left join {{ ref('int_chat_events__resolved') }} as events
-        on sessions.session_id = events.session_id
-        and sessions.session_start = events.event_time
-        and events.is_message = 1
+        on
+            sessions.session_id = events.session_id
+            and sessions.session_start = events.event_time
+            and events.is_message = 1
 
 )
 

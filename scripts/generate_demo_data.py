@@ -56,9 +56,7 @@ def _positive_float(text: str) -> float:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "--out",
         required=True,
@@ -118,16 +116,12 @@ def main(argv: list[str] | None = None) -> int:
         wanted = [name.strip() for name in args.only.split(",") if name.strip()]
         unknown = sorted(set(wanted) - {name for name, _ in available})
         if unknown:
-            errors.print(
-                f"generate_demo_data: unknown generator(s) {', '.join(unknown)}; known: {', '.join(n for n, _ in available)}"
-            )
+            errors.print(f"generate_demo_data: unknown generator(s) {', '.join(unknown)}; known: {', '.join(n for n, _ in available)}")
             return 2
         available = [(name, write) for name, write in available if name in wanted]
     offset = reporting_offset_hours()
     end = args.end_date or yesterday(offset)
-    ctx = build_context(
-        args.out, end, args.days, args.scale, args.seed, offset, jobs=args.jobs
-    )
+    ctx = build_context(args.out, end, args.days, args.scale, args.seed, offset, jobs=args.jobs)
     if args.events:
         ctx = calibrate(ctx, args.events)
 
@@ -137,9 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     table = Table(title="demo files")
     for column in ("generator", "kind", "files", "rows", "MB", "seconds", "rows/s"):
-        table.add_column(
-            column, justify="left" if column in ("generator", "kind") else "right"
-        )
+        table.add_column(column, justify="left" if column in ("generator", "kind") else "right")
     total_rows = 0
     total_files = 0
     started = time.perf_counter()
@@ -148,15 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         counts = write(ctx)
         seconds = time.perf_counter() - began
         for kind, rows in counts.items():
-            files = (
-                [p for p in (ctx.out_dir / kind).glob("*") if p.is_file()]
-                if (ctx.out_dir / kind).is_dir()
-                else []
-            )
+            files = [p for p in (ctx.out_dir / kind).glob("*") if p.is_file()] if (ctx.out_dir / kind).is_dir() else []
             size = sum(p.stat().st_size for p in files) / 1e6
-            rate = (
-                f"{rows / seconds:,.0f}" if seconds > 0.05 and len(counts) == 1 else ""
-            )
+            rate = f"{rows / seconds:,.0f}" if seconds > 0.05 and len(counts) == 1 else ""
             table.add_row(
                 name,
                 kind,
@@ -170,9 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             total_files += len(files)
     elapsed = time.perf_counter() - started
     table.add_section()
-    table.add_row(
-        "total", "", str(total_files), f"{total_rows:,}", "", f"{elapsed:.2f}", ""
-    )
+    table.add_row("total", "", str(total_files), f"{total_rows:,}", "", f"{elapsed:.2f}", "")
     console.print(table)
     return 0
 

@@ -102,7 +102,12 @@ def _print(results: list[LoadResult], kind: str, quiet: bool) -> None:
     read = sum(r.rows_read for r in results)
     loaded = sum(r.rows_loaded for r in results)
     rejected = sum(r.rows_rejected for r in results)
-    console.print(f"{kind}: files={len(results)} read={read} loaded={loaded} rejected={rejected}")
+    derived: dict[str, int] = {}
+    for r in results:  # child rows some kinds derive from accepted records (not records themselves)
+        for table, rows in r.derived_rows.items():
+            derived[table] = derived.get(table, 0) + rows
+    extra = (" derived: " + ", ".join(f"{table}={rows}" for table, rows in derived.items())) if derived else ""
+    console.print(f"{kind}: files={len(results)} read={read} loaded={loaded} rejected={rejected}{extra}", soft_wrap=True)
 
 
 if __name__ == "__main__":

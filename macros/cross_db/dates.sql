@@ -9,12 +9,12 @@
 
 {#- The reporting day of a UTC timestamp: shifted by var reporting_utc_offset_hours. -#}
 {% macro report_date(ts) -%}
-cast({{ chatbot_analytics.add_seconds(ts, (var('reporting_utc_offset_hours') | float * 3600) | int) }} as date)
+cast({{ chatbot_analytics.add_seconds(ts, (chatbot_analytics.number_var('reporting_utc_offset_hours') | float * 3600) | int) }} as date)
 {%- endmacro %}
 
 {#- The reporting-local timestamp (for hour-of-day and weekday analyses). -#}
 {% macro local_time(ts) -%}
-{{ chatbot_analytics.add_seconds(ts, (var('reporting_utc_offset_hours') | float * 3600) | int) }}
+{{ chatbot_analytics.add_seconds(ts, (chatbot_analytics.number_var('reporting_utc_offset_hours') | float * 3600) | int) }}
 {%- endmacro %}
 
 {% macro add_days(date_expression, days) %}{{ return(adapter.dispatch('add_days', 'chatbot_analytics')(date_expression, days)) }}{% endmacro %}

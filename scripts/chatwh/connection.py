@@ -7,11 +7,13 @@ is only ever a value.
 
 from __future__ import annotations
 
+import os
 import re
 import time
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 from .project import Target, load_target, resolve_path
 
@@ -58,7 +60,7 @@ class Warehouse:
     def close(self) -> None:
         raise NotImplementedError
 
-    def __enter__(self) -> "Warehouse":
+    def __enter__(self) -> Warehouse:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -95,9 +97,13 @@ class Warehouse:
 class DuckDBWarehouse(Warehouse):
     dialect = "duckdb"
 
-    def __init__(self, target: Target, *, read_only: bool = False, lock_timeout_s: float = 60.0) -> None:
+    def __init__(self, target: Target, *, read_only: bool = False, lock_timeout_s: float | None = None) -> None:
         super().__init__(target)
         import duckdb
+
+        if lock_timeout_s is None:
+            # How long to wait for another process's lock (env CHATBOT_DUCKDB_LOCK_TIMEOUT_S).
+            lock_timeout_s = float(os.environ.get("CHATBOT_DUCKDB_LOCK_TIMEOUT_S", "60"))
 
         self.path: Path = resolve_path(str(target.settings.get("path", "warehouse/chatbot.duckdb")))
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,8 +124,10 @@ class DuckDBWarehouse(Warehouse):
                 if "lock" not in str(exc).lower():
                     raise WarehouseError(f"cannot open DuckDB file {self.path}: {exc}") from None
                 if time.monotonic() >= deadline:
+                    holder = re.search(r"PID (\d+)", str(exc))
                     raise WarehouseError(
-                        f"DuckDB file {self.path} is locked by another process (a loader or dbt run) "
+                        f"DuckDB file {self.path} is locked by another process"
+                        f"{' (PID ' + holder.group(1) + ')' if holder else ''} (a loader or dbt run) "
                         f"for more than {lock_timeout_s:.0f}s; try again when it has finished"
                     ) from None
                 time.sleep(0.5)
@@ -158,21 +166,31 @@ class MySQLWarehouse(Warehouse):
         import pymysql
 
         settings = target.settings
+        # The same keys dbt-mysql reads (server/host, port, username/user, password,
+        # unix_socket). The session matches what the models' pre-hook sets for dbt
+        # (macro session_settings): UTC, long group_concat, binary collation for literals.
+        connect_args: dict[str, Any] = {
+            "user": str(settings.get("username") or settings.get("user") or ""),
+            "password": str(settings.get("password") or ""),
+            "charset": "utf8mb4",
+            "collation": str(settings.get("collation") or "utf8mb4_bin"),
+            "autocommit": True,
+            "local_infile": False,
+            "connect_timeout": 10,
+        }
+        if settings.get("server") or settings.get("host") or not settings.get("unix_socket"):
+            connect_args["host"] = str(settings.get("server") or settings.get("host") or "127.0.0.1")
+            connect_args["port"] = int(settings.get("port") or 3306)
+        else:
+            connect_args["unix_socket"] = str(settings["unix_socket"])
         try:
-            self.con = pymysql.connect(
-                host=str(settings.get("server") or settings.get("host") or "127.0.0.1"),
-                port=int(settings.get("port") or 3306),
-                user=str(settings.get("username") or settings.get("user")),
-                password=str(settings.get("password") or ""),
-                charset="utf8mb4",
-                autocommit=True,
-                local_infile=False,
-            )
+            self.con = pymysql.connect(**connect_args)
         except pymysql.MySQLError as exc:
-            raise WarehouseError(f"cannot connect to MySQL target {target.name!r}: {exc}") from None
+            where = connect_args.get("unix_socket") or f"{connect_args.get('host')}:{connect_args.get('port')}"
+            raise WarehouseError(f"cannot connect to MySQL target {target.name!r} at {where}: {exc}") from None
         with self.con.cursor() as cursor:
             cursor.execute("set session time_zone = '+00:00'")
-            cursor.execute("set session group_concat_max_len = 1048576")
+            cursor.execute("set session group_concat_max_len = 4194304")
 
     def quote(self, identifier: str) -> str:
         return "`" + identifier.replace("`", "``") + "`"

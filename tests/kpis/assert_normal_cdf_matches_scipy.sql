@@ -33,5 +33,6 @@ computed as (
 
 select *
 from computed
-where abs(actual_cdf - expected_cdf) > 1e-9 * greatest(abs(expected_cdf), 1e-300) + 1e-15
+where
+    abs(actual_cdf - expected_cdf) > 1e-9 * greatest(abs(expected_cdf), 1e-300) + 1e-15
     or abs(actual_p - expected_p) > 1e-9 * greatest(abs(expected_p), 1e-300) + 1e-15

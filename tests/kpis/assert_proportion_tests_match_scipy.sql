@@ -29,7 +29,8 @@ with_p as (
 
 select *
 from with_p
-where abs(actual_lower - expected_lower) > 1e-9
+where
+    abs(actual_lower - expected_lower) > 1e-9
     or abs(actual_upper - expected_upper) > 1e-9
     or abs(actual_z - expected_z) > 1e-9 * abs(expected_z)
     or abs(actual_p - expected_p) > 1e-9 * expected_p

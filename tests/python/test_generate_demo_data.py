@@ -55,11 +55,7 @@ def generate(out: Path, *args: str) -> None:
 
 
 def file_bytes(root: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(root)): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def read_events(root: Path) -> list[tuple[str, dict[str, Any]]]:
@@ -107,9 +103,7 @@ def sessions(
     return by_session
 
 
-def test_same_arguments_give_identical_bytes_and_another_seed_differs(
-    tmp_path: Path, small: Path
-) -> None:
+def test_same_arguments_give_identical_bytes_and_another_seed_differs(tmp_path: Path, small: Path) -> None:
     generate(tmp_path / "again", *SMALL)
     first, again = file_bytes(small), file_bytes(tmp_path / "again")
     assert sorted(first) == sorted(again)
@@ -123,9 +117,7 @@ def test_same_arguments_give_identical_bytes_and_another_seed_differs(
     assert generate_demo_data.main(["--out", str(tmp_path / "other"), *other_seed]) == 0
     other = file_bytes(tmp_path / "other")
     assert sorted(other) == sorted(first)
-    assert all(
-        other[name] != first[name] for name in first if name.startswith("chat-events/")
-    )
+    assert all(other[name] != first[name] for name in first if name.startswith("chat-events/"))
 
 
 def test_worker_processes_do_not_change_the_output(tmp_path: Path) -> None:
@@ -135,9 +127,7 @@ def test_worker_processes_do_not_change_the_output(tmp_path: Path) -> None:
     assert file_bytes(tmp_path / "serial") == file_bytes(tmp_path / "parallel")
 
 
-def test_files_load_cleanly_through_the_real_loader(
-    tmp_path: Path, small: Path, events: list
-) -> None:
+def test_files_load_cleanly_through_the_real_loader(tmp_path: Path, small: Path, events: list) -> None:
     env = scratch_env(tmp_path / "w.duckdb")
     bots = run_script("load.py", "bots", str(small / "bots" / "bots.csv"), env=env)
     files = sorted(str(p) for p in (small / "chat-events").glob("*.jsonl"))
@@ -179,34 +169,23 @@ def test_event_times_mix_every_format_and_all_land_in_their_files_day(
             kinds["naive"] += 1
         assert local_date(value, 8).isoformat() == day
     total = sum(kinds.values())
-    assert (
-        kinds["offset"] > 0.4 * total and kinds["utc"] > 0.15 * total
-    )  # most carry a zone
+    assert kinds["offset"] > 0.4 * total and kinds["utc"] > 0.15 * total  # most carry a zone
     assert 0.05 * total < kinds["naive"] < 0.2 * total
     assert 0.02 * total < kinds["epoch"] < 0.1 * total
 
 
 def test_other_reporting_offsets_write_matching_times(tmp_path: Path) -> None:
     for offset in (-3.0, 5.5):
-        ctx = build_context(
-            tmp_path / str(offset), END, 2, 0.1, 5, reporting_offset_hours=offset
-        )
+        ctx = build_context(tmp_path / str(offset), END, 2, 0.1, 5, reporting_offset_hours=offset)
         chat_events.write(ctx)
         written = read_events(ctx.out_dir)
         assert written
-        assert all(
-            local_date(e["event_time"], offset).isoformat() == day for day, e in written
-        )
+        assert all(local_date(e["event_time"], offset).isoformat() == day for day, e in written)
         suffix = "+05:30" if offset == 5.5 else "-03:00"
-        assert any(
-            isinstance(e["event_time"], str) and e["event_time"].endswith(suffix)
-            for _, e in written
-        )
+        assert any(isinstance(e["event_time"], str) and e["event_time"].endswith(suffix) for _, e in written)
 
 
-def test_catalogue_has_bots_models_tags_and_business_lines(
-    small: Path, events: list
-) -> None:
+def test_catalogue_has_bots_models_tags_and_business_lines(small: Path, events: list) -> None:
     with open(small / "bots" / "bots.csv", encoding="utf-8") as handle:
         header, *rows = [line.rstrip("\n").split(",") for line in handle]
     assert header == [
@@ -260,14 +239,10 @@ def test_event_ids_unique_and_every_event_complete(events: list) -> None:
 def test_sessions_are_consistent_and_replies_follow_user_messages(
     sessions: dict,
 ) -> None:
-    cut_off = datetime(
-        END.year, END.month, END.day, 22, 0
-    )  # sessions near the window end may be cut
+    cut_off = datetime(END.year, END.month, END.day, 22, 0)  # sessions near the window end may be cut
     checked = 0
     for session_id, items in sessions.items():
-        assert (
-            len({(e["user_id"], e["bot_id"], e["model_name"]) for _, e in items}) == 1
-        ), session_id
+        assert len({(e["user_id"], e["bot_id"], e["model_name"]) for _, e in items}) == 1, session_id
         ordered = sorted((local_time(e), e["event_type"]) for _, e in items)
         times = [t for t, _ in ordered]
         types = [kind for _, kind in ordered]
@@ -275,13 +250,9 @@ def test_sessions_are_consistent_and_replies_follow_user_messages(
         assert types[0] == "bot_message"  # the greeting opens the chat
         for (ta, a), (tb, b) in pairwise(ordered):
             if a == "user_message":
-                assert b == "bot_message" and 1 <= (tb - ta).total_seconds() <= 90, (
-                    session_id
-                )
+                assert b == "bot_message" and 1 <= (tb - ta).total_seconds() <= 90, session_id
         if times[-1] < cut_off:
-            assert types[1:] == ["user_message", "bot_message"] * (
-                (len(types) - 1) // 2
-            ), session_id
+            assert types[1:] == ["user_message", "bot_message"] * ((len(types) - 1) // 2), session_id
             checked += 1
     assert checked > 0.95 * len(sessions)
 
@@ -299,28 +270,21 @@ def test_funnel_depth_and_midnight_crossing(sessions: dict, events: list) -> Non
     counts = Counter(e["event_type"] for _, e in events)
     ctr = counts["click"] / counts["exposure"]
     assert 0.05 < ctr < 0.15
-    turns = {
-        sid: sum(e["event_type"] == "user_message" for _, e in items)
-        for sid, items in sessions.items()
-    }
+    turns = {sid: sum(e["event_type"] == "user_message" for _, e in items) for sid, items in sessions.items()}
     chat_starts = sum(t >= 1 for t in turns.values())
     assert 0.4 < chat_starts / counts["click"] < 0.75
     assert len(turns) > chat_starts  # some chats open with the greeting only
     depth = Counter(min(t, 11) for t in turns.values() if t >= 1)
     assert depth[1] == max(depth.values())  # 1-turn chats are the most common depth
     assert depth[11] >= 20  # and a heavy tail of 11+ turns
-    crossing = [
-        sid for sid, items in sessions.items() if len({day for day, _ in items}) > 1
-    ]
+    crossing = [sid for sid, items in sessions.items() if len({day for day, _ in items}) > 1]
     assert len(crossing) >= 3
     for sid in crossing:
         first_day = min(day for day, _ in sessions[sid])
         assert sid.startswith("s_" + first_day.replace("-", ""))
 
 
-def test_deep_links_repeat_users_and_same_tag_bots(
-    small: Path, sessions: dict, events: list
-) -> None:
+def test_deep_links_repeat_users_and_same_tag_bots(small: Path, sessions: dict, events: list) -> None:
     clicks = defaultdict(list)
     for _, e in events:
         if e["event_type"] == "click":
@@ -329,19 +293,13 @@ def test_deep_links_repeat_users_and_same_tag_bots(
     for items in sessions.values():
         first = min(local_time(e) for _, e in items)
         user, bot = items[0][1]["user_id"], items[0][1]["bot_id"]
-        if not any(
-            timedelta(0) <= first - t <= timedelta(seconds=60)
-            for t in clicks[(user, bot)]
-        ):
+        if not any(timedelta(0) <= first - t <= timedelta(seconds=60) for t in clicks[(user, bot)]):
             deep += 1
     assert 0.01 * len(sessions) < deep < 0.1 * len(sessions)
 
     chat_days: dict[str, set[str]] = defaultdict(set)
     with open(small / "bots" / "bots.csv", encoding="utf-8") as handle:
-        tags = {
-            row.split(",")[0]: row.split(",")[4].split("|")
-            for row in handle.read().splitlines()[1:]
-        }
+        tags = {row.split(",")[0]: row.split(",")[4].split("|") for row in handle.read().splitlines()[1:]}
     bots_by_user_day_tag: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for day, e in events:
         if e["event_type"] == "user_message":
@@ -353,9 +311,7 @@ def test_deep_links_repeat_users_and_same_tag_bots(
 
 
 def test_rhythm_ab_split_and_better_model(events: list) -> None:
-    hours = Counter(
-        local_time(e).hour for _, e in events if e["event_type"] == "exposure"
-    )
+    hours = Counter(local_time(e).hour for _, e in events if e["event_type"] == "exposure")
     assert hours[21] > 5 * hours[4]  # evening peak, quiet night
     lines = {
         "b_004": "社交",
@@ -368,23 +324,15 @@ def test_rhythm_ab_split_and_better_model(events: list) -> None:
     per_day: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
     for day, e in events:
         if e["event_type"] == "exposure" and e["bot_id"] in lines:
-            per_day[(lines[e["bot_id"]], date.fromisoformat(day).weekday() >= 5)][
-                day
-            ] += 1
+            per_day[(lines[e["bot_id"]], date.fromisoformat(day).weekday() >= 5)][day] += 1
 
     def mean(key: tuple[str, bool]) -> float:
         return sum(per_day[key].values()) / len(per_day[key])
 
-    assert mean(("社交", True)) > 1.1 * mean(
-        ("社交", False)
-    )  # weekend up for social bots
+    assert mean(("社交", True)) > 1.1 * mean(("社交", False))  # weekend up for social bots
     assert mean(("工具", True)) < 0.85 * mean(("工具", False))  # and down for tools
 
-    arms = Counter(
-        e["model_name"]
-        for _, e in events
-        if e["bot_id"] == "b_001" and e["event_type"] == "exposure"
-    )
+    arms = Counter(e["model_name"] for _, e in events if e["bot_id"] == "b_001" and e["event_type"] == "exposure")
     assert set(arms) == {"qwen2.5-7b-instruct", "deepseek-v3"}
     assert 0.45 < arms["deepseek-v3"] / sum(arms.values()) < 0.55
 
@@ -418,9 +366,7 @@ def test_events_option_reaches_about_that_many_events(tmp_path: Path) -> None:
         "chat_events",
     ]
     assert generate_demo_data.main(argv) == 0
-    lines = sum(
-        p.read_bytes().count(b"\n") for p in (out / "chat-events").glob("*.jsonl")
-    )
+    lines = sum(p.read_bytes().count(b"\n") for p in (out / "chat-events").glob("*.jsonl"))
     assert 18_000 < lines < 22_000
 
 
@@ -445,18 +391,11 @@ def test_streams_are_deterministic_and_independent() -> None:
     assert ctx.start_date == date(2025, 6, 28)
     assert ctx.rng("feedback").random() == ctx.rng("feedback").random()
     assert ctx.rng("feedback").random() != ctx.rng("eval").random()
-    assert (
-        build_context(Path("unused"), END, 3, 1.0, 43).rng("feedback").random()
-        != ctx.rng("feedback").random()
-    )
-    assert len(ctx.models) >= 3 and all(
-        len(b.weights) == len(b.models) for b in ctx.bots
-    )
+    assert build_context(Path("unused"), END, 3, 1.0, 43).rng("feedback").random() != ctx.rng("feedback").random()
+    assert len(ctx.models) >= 3 and all(len(b.weights) == len(b.models) for b in ctx.bots)
 
 
-def test_every_module_with_write_is_discovered_after_the_core(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_every_module_with_write_is_discovered_after_the_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     extra = tmp_path / "extra_generators"
     extra.mkdir()
     (extra / "aa_no_writer.py").write_text("VALUE = 1\n", encoding="utf-8")

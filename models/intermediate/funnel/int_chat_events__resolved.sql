@@ -1,9 +1,17 @@
 -- Events with the serving model resolved: the event's own model_name, else the bot's
 -- default model. Events of bots missing from the catalogue are kept with model 'unknown'
 -- (the loader rejects them, so this only guards hand-edited raw tables).
+-- Incremental: rewrites the reporting days of newly loaded events and every day of a bot
+-- whose catalogue row changed (macros/incremental/incremental.sql).
+{{ config(**chatbot_analytics.incremental_config(unique_key='report_date')) }}
+{%- set rebuild_dates = chatbot_analytics.resolved_rebuild_dates() %}
+
 with events as (
 
     select * from {{ ref('stg_chat_platform__chat_events') }}
+    where
+        {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
+        and {{ chatbot_analytics.event_time_near_dates('event_time', rebuild_dates) }}
 
 ),
 
@@ -11,7 +19,8 @@ bots as (
 
     select
         bot_id,
-        default_model_name
+        default_model_name,
+        loaded_at
     from {{ ref('stg_chat_platform__bots') }}
 
 )
@@ -26,7 +35,13 @@ select
     events.event_type,
     events.session_id,
     events.is_message,
-    events.platform
+    events.platform,
+    -- What this row was built from was loaded by then: the event, or its bot's catalogue
+    -- row if that came later (a new default model re-resolves the bot's events).
+    case
+        when bots.loaded_at > events.loaded_at then bots.loaded_at
+        else events.loaded_at
+    end as loaded_at
 from events
 left join bots
     on events.bot_id = bots.bot_id

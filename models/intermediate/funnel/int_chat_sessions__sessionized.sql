@@ -1,6 +1,13 @@
 -- One row per chat session. A session belongs to the reporting day, bot, model and user
 -- of its first message of any type, and every session metric counts on that day, even
 -- when the session runs past midnight.
+-- Incremental: rebuilds every session that starts on a day new loads touched, from its
+-- first message (macros/incremental/incremental.sql); keyed by session_id, so a session
+-- a late earlier message moved to the day before leaves no row behind.
+{{ config(**chatbot_analytics.incremental_config(unique_key='session_id')) }}
+{%- set rebuild_dates = chatbot_analytics.funnel_rebuild_dates(sessions=this) %}
+{%- set scan_from = chatbot_analytics.session_scan_start(rebuild_dates, sessions=this) %}
+
 with messages as (
 
     select
@@ -14,32 +21,25 @@ with messages as (
         event_type
     from {{ ref('int_chat_events__resolved') }}
     where is_message = 1
-
-),
-
-ordered as (
-
-    select
-        messages.*,
-        row_number() over (
-            partition by session_id
-            order by event_time, event_id
-        ) as message_rank
-    from messages
+    {%- if rebuild_dates is not none %}
+        -- the sessions with a message on a day being rebuilt, read from their first message
+        and session_id in (
+            select session_id
+            from {{ ref('int_chat_events__resolved') }}
+            where is_message = 1
+                and {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
+        )
+        {%- if scan_from is not none %}
+        and event_time >= {{ chatbot_analytics.timestamp_literal(scan_from) }}
+        {%- endif %}
+    {%- endif %}
 
 ),
 
 first_message as (
 
-    select
-        session_id,
-        report_date,
-        user_id,
-        bot_id,
-        model_name,
-        event_time as session_start
-    from ordered
-    where message_rank = 1
+    -- by event_time, then event_id (macros/incremental/first_message.sql)
+    {{ chatbot_analytics.session_first_messages('messages') }}
 
 ),
 
@@ -74,3 +74,4 @@ select
 from first_message
 inner join totals
     on first_message.session_id = totals.session_id
+where {{ chatbot_analytics.in_report_dates('first_message.report_date', rebuild_dates) }}

@@ -2,6 +2,11 @@
 -- Exposures and clicks count on their own event day; sessions, chat starts and turns
 -- count on their session's day (see int_chat_sessions__sessionized). Every daily KPI
 -- mart aggregates these rows, so distinct users are counted at the mart's own level.
+-- Incremental: rebuilds whole reporting days that new loads touched, so distinct users
+-- stay exact (macros/incremental/incremental.sql).
+{{ config(**chatbot_analytics.incremental_config(unique_key='report_date')) }}
+{%- set rebuild_dates = chatbot_analytics.funnel_rebuild_dates() %}
+
 with page_events as (
 
     select
@@ -12,7 +17,9 @@ with page_events as (
         sum(case when event_type = 'exposure' then 1 else 0 end) as exposures,
         sum(case when event_type = 'click' then 1 else 0 end) as clicks
     from {{ ref('int_chat_events__resolved') }}
-    where event_type in ('exposure', 'click')
+    where
+        event_type in ('exposure', 'click')
+        and {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
     group by
         report_date,
         bot_id,
@@ -31,10 +38,12 @@ session_counts as (
         count(*) as sessions,
         sum(is_chat_start) as chat_starts,
         sum(user_turns) as user_turns,
-{%- for bucket in depth_buckets() %}
-        sum(case when depth_bucket = '{{ bucket.label }}' then 1 else 0 end) as {{ bucket.column }}{% if not loop.last %},{% endif %}
-{%- endfor %}
+        {%- for bucket in depth_buckets() %}
+            {%- set is_bucket = "depth_bucket = '" ~ bucket.label ~ "'" %}
+            sum(case when {{ is_bucket }} then 1 else 0 end) as {{ bucket.column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from {{ ref('int_chat_sessions__sessionized') }}
+    where {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
     group by
         report_date,
         bot_id,
@@ -55,9 +64,9 @@ combined as (
         0 as sessions,
         0 as chat_starts,
         0 as user_turns,
-{%- for bucket in depth_buckets() %}
-        0 as {{ bucket.column }}{% if not loop.last %},{% endif %}
-{%- endfor %}
+        {%- for bucket in depth_buckets() %}
+            0 as {{ bucket.column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from page_events
 
     union all
@@ -72,9 +81,9 @@ combined as (
         sessions,
         chat_starts,
         user_turns,
-{%- for bucket in depth_buckets() %}
-        {{ bucket.column }}{% if not loop.last %},{% endif %}
-{%- endfor %}
+        {%- for bucket in depth_buckets() %}
+            {{ bucket.column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from session_counts
 
 )
@@ -89,9 +98,9 @@ select
     sum(sessions) as sessions,
     sum(chat_starts) as chat_starts,
     sum(user_turns) as user_turns,
-{%- for bucket in depth_buckets() %}
-    sum({{ bucket.column }}) as {{ bucket.column }}{% if not loop.last %},{% endif %}
-{%- endfor %}
+    {%- for bucket in depth_buckets() %}
+        sum({{ bucket.column }}) as {{ bucket.column }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
 from combined
 group by
     report_date,

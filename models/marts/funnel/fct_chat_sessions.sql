@@ -1,5 +1,10 @@
 -- One row per chat session, keyed by session_id. The user appears only as user_key,
 -- a salted hash: the raw id stays in the restricted raw tables.
+-- Incremental: rewrites the sessions that start on a day new loads touched
+-- (macros/incremental/incremental.sql); keyed by session_id like its source.
+{{ config(**chatbot_analytics.incremental_config(unique_key='session_id')) }}
+{%- set rebuild_dates = chatbot_analytics.funnel_rebuild_dates() %}
+
 select
     session_id,
     report_date,
@@ -16,3 +21,4 @@ select
     depth_bucket,
     crosses_midnight
 from {{ ref('int_chat_sessions__sessionized') }}
+where {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}

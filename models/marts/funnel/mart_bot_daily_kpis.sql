@@ -1,4 +1,9 @@
 -- One row per reporting day × bot × serving model: the chat funnel.
+-- Incremental: rebuilds whole reporting days that new loads touched
+-- (macros/incremental/incremental.sql).
+{{ config(**chatbot_analytics.incremental_config(unique_key='report_date')) }}
+{%- set rebuild_dates = chatbot_analytics.funnel_rebuild_dates() %}
+
 with aggregated as (
 
     select
@@ -7,6 +12,7 @@ with aggregated as (
         f.model_name,
         {{ funnel_aggregates('f') }}
     from {{ ref('int_user_bot_days__funnel') }} as f
+    where {{ chatbot_analytics.in_report_dates('f.report_date', rebuild_dates) }}
     group by
         f.report_date,
         f.bot_id,

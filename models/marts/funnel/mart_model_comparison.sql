@@ -18,7 +18,8 @@ with window_users as (
     from {{ ref('int_user_bot_days__funnel') }} as f
     inner join {{ ref('int_bot_tags__split') }} as tags
         on f.bot_id = tags.bot_id
-    where f.report_date >= {{ window_start }}
+    where
+        f.report_date >= {{ window_start }}
         and f.report_date <= {{ window_end }}
     group by
         tags.tag,
@@ -70,9 +71,10 @@ pairs as (
         b.trials as trials_b
     from arms as a
     inner join arms as b
-        on a.tag = b.tag
-        and a.metric = b.metric
-        and a.model_name < b.model_name
+        on
+            a.tag = b.tag
+            and a.metric = b.metric
+            and a.model_name < b.model_name
 
 ),
 
@@ -106,10 +108,14 @@ select
     {{ wilson_lower('successes_b', 'trials_b') }} as rate_b_lower,
     {{ wilson_upper('successes_b', 'trials_b') }} as rate_b_upper,
     {{ safe_divide('successes_b', 'trials_b') }} - {{ safe_divide('successes_a', 'trials_a') }} as difference,
-    {{ safe_divide('successes_b', 'trials_b') }} - {{ safe_divide('successes_a', 'trials_a') }}
-        - {{ difference_half_width('successes_a', 'trials_a', 'successes_b', 'trials_b') }} as difference_lower,
-    {{ safe_divide('successes_b', 'trials_b') }} - {{ safe_divide('successes_a', 'trials_a') }}
-        + {{ difference_half_width('successes_a', 'trials_a', 'successes_b', 'trials_b') }} as difference_upper,
+    (
+        {{ safe_divide('successes_b', 'trials_b') }} - {{ safe_divide('successes_a', 'trials_a') }}
+        - {{ difference_half_width('successes_a', 'trials_a', 'successes_b', 'trials_b') }}
+    ) as difference_lower,
+    (
+        {{ safe_divide('successes_b', 'trials_b') }} - {{ safe_divide('successes_a', 'trials_a') }}
+        + {{ difference_half_width('successes_a', 'trials_a', 'successes_b', 'trials_b') }}
+    ) as difference_upper,
     z_statistic,
     {{ two_sided_p_value('z_statistic') }} as p_value,
     case when {{ two_sided_p_value('z_statistic') }} < 0.05 then 1 else 0 end as is_significant

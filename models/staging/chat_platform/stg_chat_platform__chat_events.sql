@@ -17,5 +17,7 @@ select
     model_name as event_model_name,
     platform,
     case when event_type in ('user_message', 'bot_message') then 1 else 0 end as is_message,
-    _batch_id as batch_id
+    _batch_id as batch_id,
+    -- When the file holding the event was loaded: incremental models find new rows by it.
+    _loaded_at as loaded_at
 from source

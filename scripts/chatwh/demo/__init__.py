@@ -19,9 +19,7 @@ Writer = Callable[[DemoContext], dict[str, int]]
 
 def writers() -> list[tuple[str, Writer]]:
     found: list[tuple[str, Writer]] = []
-    names = sorted(
-        m.name for m in pkgutil.iter_modules(__path__) if m.name != "context"
-    )
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name != "context")
     for name in [*CORE, *(n for n in names if n not in CORE)]:
         write = getattr(importlib.import_module(f"{__name__}.{name}"), "write", None)
         if callable(write):

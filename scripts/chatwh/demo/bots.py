@@ -15,9 +15,7 @@ def write(ctx: DemoContext) -> dict[str, int]:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(COLUMNS)
         for bot in ctx.bots:
-            created = (
-                bot.created_at.isoformat(timespec="seconds") if bot.created_at else ""
-            )
+            created = bot.created_at.isoformat(timespec="seconds") if bot.created_at else ""
             writer.writerow(
                 (
                     bot.bot_id,

@@ -89,9 +89,7 @@ CHUNK_EVENTS = 50_000  # lines formatted and written per write() call
 @lru_cache(maxsize=16)
 def _hour_cdf(line: str, weekend: bool) -> np.ndarray:
     weights = np.array(HOURLY_WEEKEND if weekend else HOURLY_WEEKDAY, dtype=float)
-    for hour, factor in LINE_HOUR_BOOST.get(line, ({}, {}))[
-        1 if weekend else 0
-    ].items():
+    for hour, factor in LINE_HOUR_BOOST.get(line, ({}, {}))[1 if weekend else 0].items():
         weights[hour] *= factor
     cdf = np.cumsum(weights)
     return cdf / cdf[-1]
@@ -141,12 +139,7 @@ class Batch:
     def concat(parts: list[Batch]) -> Batch:
         if not parts:
             return Batch.empty()
-        return Batch(
-            *(
-                np.concatenate([getattr(p, name) for p in parts])
-                for name in ("t", "user", "bm", "etype", "sid")
-            )
-        )
+        return Batch(*(np.concatenate([getattr(p, name) for p in parts]) for name in ("t", "user", "bm", "etype", "sid")))
 
     @staticmethod
     def empty() -> Batch:
@@ -167,9 +160,7 @@ class Batch:
             user.astype(np.int64, copy=False),
             bm.astype(np.int64, copy=False),
             np.full(n, etype, dtype=np.int8),
-            np.full(n, -1, dtype=np.int64)
-            if sid is None
-            else sid.astype(np.int64, copy=False),
+            np.full(n, -1, dtype=np.int64) if sid is None else sid.astype(np.int64, copy=False),
         )
 
 
@@ -180,9 +171,7 @@ class Population:
         rng = ctx.np_rng("users")
         n = ctx.user_count
         activity = np.minimum((1.0 - rng.random(n)) ** (-1.0 / 1.15), 500.0)
-        self.platform = rng.choice(len(PLATFORMS), size=n, p=PLATFORM_SHARES).astype(
-            np.int8
-        )
+        self.platform = rng.choice(len(PLATFORMS), size=n, p=PLATFORM_SHARES).astype(np.int8)
         primary = rng.integers(0, len(TAGS), size=n)
         self.global_cdf = self._cdf(activity)
         self.by_tag: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -200,9 +189,7 @@ class Population:
     def _draw(cdf: np.ndarray, r: np.ndarray) -> np.ndarray:
         return np.minimum(np.searchsorted(cdf, r, side="right"), len(cdf) - 1)
 
-    def sample(
-        self, rng: np.random.Generator, n: int, tags: tuple[str, ...]
-    ) -> np.ndarray:
+    def sample(self, rng: np.random.Generator, n: int, tags: tuple[str, ...]) -> np.ndarray:
         users = np.empty(n, dtype=np.int64)
         r = rng.random(n)
         interest = rng.random(n) < INTEREST_SHARE
@@ -236,11 +223,7 @@ class Layout:
         # Everything after event_time, by (event type, platform, pair); dates come later.
         self.tails: list[str] = []
         for etype, type_name in enumerate(EVENT_TYPES):
-            session = (
-                '"session_id":"s_%d",'
-                if etype in (USER_MESSAGE, BOT_MESSAGE)
-                else "%.0s"
-            )
+            session = '"session_id":"s_%d",' if etype in (USER_MESSAGE, BOT_MESSAGE) else "%.0s"
             for platform in PLATFORMS:
                 for bot_id, model in self.pairs:
                     self.tails.append(
@@ -257,9 +240,7 @@ class Layout:
         """
         local = day.isoformat()
         times = [f'"{local}T%s{self.offset_text}"']
-        times += [
-            f'"{(day + timedelta(days=delta)).isoformat()}T%sZ"' for delta in (-1, 0, 1)
-        ]
+        times += [f'"{(day + timedelta(days=delta)).isoformat()}T%sZ"' for delta in (-1, 0, 1)]
         times += [f'"{local}T%s"', "%s"]
         head = '{"event_id":"ev-' + day.strftime("%Y%m%d") + '-%08d","event_time":'
         return np.array(
@@ -273,9 +254,7 @@ def _sample_seconds(rng: np.random.Generator, n: int, cdf: np.ndarray) -> np.nda
     return hours * 3600 + rng.integers(0, 3600, size=n)
 
 
-def simulate_day(
-    ctx: DemoContext, pop: Population, layout: Layout, day_index: int, day: date
-) -> Batch:
+def simulate_day(ctx: DemoContext, pop: Population, layout: Layout, day_index: int, day: date) -> Batch:
     """Every event of the sessions, clicks and exposures that start on `day` (local)."""
     rng = ctx.np_rng(f"chat-events:{day.isoformat()}")
     offset = round(ctx.reporting_offset_hours * 3600)
@@ -306,15 +285,8 @@ def simulate_day(
         cdf = _hour_cdf(bot.business_line, weekend)
         weights = np.array(bot.weights, dtype=float)
         weights /= weights.sum()
-        start_p = np.array(
-            [
-                min(0.92, bot.chat_start_rate * profiles[m].start_lift)
-                for m in bot.models
-            ]
-        )
-        mean_turns = np.array(
-            [bot.mean_turns * profiles[m].depth_lift for m in bot.models]
-        )
+        start_p = np.array([min(0.92, bot.chat_start_rate * profiles[m].start_lift) for m in bot.models])
+        mean_turns = np.array([bot.mean_turns * profiles[m].depth_lift for m in bot.models])
         latency = np.array([profiles[m].reply_latency_s for m in bot.models])
 
         # Exposures.
@@ -323,22 +295,12 @@ def simulate_day(
         n = len(sec)
         t = midnight + sec
         user = pop.sample(rng, n, bot.tags)
-        arm = (
-            rng.choice(len(bot.models), size=n, p=weights)
-            if len(bot.models) > 1
-            else np.zeros(n, dtype=np.int64)
-        )
+        arm = rng.choice(len(bot.models), size=n, p=weights) if len(bot.models) > 1 else np.zeros(n, dtype=np.int64)
         events.append(Batch.of(t, user, layout.first_pair[b] + arm, EXPOSURE))
 
         # Clicks, a few seconds after the exposure.
         clicked = rng.random(n) < bot.click_rate * PLATFORM_CTR[pop.platform[user]]
-        c_t = (
-            t[clicked]
-            + 1
-            + np.floor(rng.lognormal(np.log(3.0), 0.6, size=int(clicked.sum()))).astype(
-                np.int64
-            )
-        )
+        c_t = t[clicked] + 1 + np.floor(rng.lognormal(np.log(3.0), 0.6, size=int(clicked.sum()))).astype(np.int64)
         c_user, c_arm = user[clicked], arm[clicked]
         events.append(Batch.of(c_t, c_user, layout.first_pair[b] + c_arm, CLICK))
 
@@ -350,18 +312,12 @@ def simulate_day(
         o_user, o_arm, o_start = c_user[opened], c_arm[opened], starts[opened]
 
         # Deep-link chats: no exposure, no click.
-        n_deep = int(
-            rng.poisson(volume * bot.click_rate * bot.chat_start_rate * DEEP_LINK_SHARE)
-        )
+        n_deep = int(rng.poisson(volume * bot.click_rate * bot.chat_start_rate * DEEP_LINK_SHARE))
         d_sec = _sample_seconds(rng, n_deep, cdf)
         d_sec = d_sec[d_sec >= min_second]
         d_t0 = midnight + d_sec
         d_user = pop.sample(rng, len(d_sec), bot.tags)
-        d_arm = (
-            rng.choice(len(bot.models), size=len(d_sec), p=weights)
-            if len(bot.models) > 1
-            else np.zeros(len(d_sec), dtype=np.int64)
-        )
+        d_arm = rng.choice(len(bot.models), size=len(d_sec), p=weights) if len(bot.models) > 1 else np.zeros(len(d_sec), dtype=np.int64)
 
         t0 = np.concatenate([o_t0, d_t0])
         s_arm = np.concatenate([o_arm, d_arm])
@@ -386,9 +342,7 @@ def simulate_day(
         lat_median = np.concatenate(s_latency)
         turns = np.concatenate(s_turns).astype(np.int64)
         sessions = len(t0)
-        sid = int(day.strftime("%Y%m%d")) * 10_000_000 + np.arange(
-            sessions, dtype=np.int64
-        )
+        sid = int(day.strftime("%Y%m%d")) * 10_000_000 + np.arange(sessions, dtype=np.int64)
         # The bot greets when the chat opens: the session's first message.
         events.append(Batch.of(t0, users, bms, BOT_MESSAGE, sid))
 
@@ -405,27 +359,19 @@ def simulate_day(
         pause = later & (rng.random(total) < 0.04)
         think = think + np.where(pause, rng.integers(300, 2400, size=total), 0)
         think = np.maximum(1, np.round(think)).astype(np.int64)
-        reply = np.clip(
-            np.round(rng.lognormal(np.log(lat_median[owner]), 0.5)), 1, 90
-        ).astype(np.int64)
+        reply = np.clip(np.round(rng.lognormal(np.log(lat_median[owner]), 0.5)), 1, 90).astype(np.int64)
         elapsed = np.cumsum(think + reply)
         before = np.zeros(sessions, dtype=np.int64)
         has_turns = turns > 0
         before[has_turns] = (elapsed - think - reply)[first[has_turns]]
         since_greeting = elapsed - np.repeat(before, turns)
         bot_t = t0[owner] + since_greeting
-        events.append(
-            Batch.of(bot_t - reply, users[owner], bms[owner], USER_MESSAGE, sid[owner])
-        )
-        events.append(
-            Batch.of(bot_t, users[owner], bms[owner], BOT_MESSAGE, sid[owner])
-        )
+        events.append(Batch.of(bot_t - reply, users[owner], bms[owner], USER_MESSAGE, sid[owner]))
+        events.append(Batch.of(bot_t, users[owner], bms[owner], BOT_MESSAGE, sid[owner]))
     return Batch.concat(events)
 
 
-def file_batches(
-    ctx: DemoContext, pop: Population | None = None, layout: Layout | None = None
-) -> Iterator[tuple[date, Batch]]:
+def file_batches(ctx: DemoContext, pop: Population | None = None, layout: Layout | None = None) -> Iterator[tuple[date, Batch]]:
     """(reporting day, its events) for every day of the window, in time order of days.
 
     Events that fall after the day they were simulated for (sessions across midnight)
@@ -470,9 +416,7 @@ def _write_file(
     utc_delta = np.clip(utc_rel // 86400, -1, 1)
     utc_sec = utc_rel - utc_delta * 86400
     fmt = rng.choice(4, size=n, p=TIME_FORMAT_SHARES)
-    code = np.choose(
-        fmt, [np.zeros(n, dtype=np.int64), 2 + utc_delta, np.full(n, 4), np.full(n, 5)]
-    )
+    code = np.choose(fmt, [np.zeros(n, dtype=np.int64), 2 + utc_delta, np.full(n, 4), np.full(n, 5)])
     clock_index = np.where(fmt == 1, utc_sec, local_sec)
     key = ((code * 4 + batch.etype) * 4 + platform) * len(layout.pairs) + batch.bm
     templates = layout.templates(day)
@@ -490,9 +434,7 @@ def _write_file(
                 batch.user[a:b].tolist(),
                 batch.sid[a:b].tolist(),
             )
-            handle.write(
-                "".join(map(fmod, templates[key[a:b]].tolist(), args)).encode()
-            )
+            handle.write("".join(map(fmod, templates[key[a:b]].tolist(), args)).encode())
     return n
 
 
@@ -511,21 +453,15 @@ def write(ctx: DemoContext) -> dict[str, int]:
     layout = Layout(ctx)
     days = file_batches(ctx, pop, layout)
 
-    def job(
-        day: date, batch: Batch
-    ) -> tuple[Path, DemoContext, Layout, date, Batch, np.ndarray]:
+    def job(day: date, batch: Batch) -> tuple[Path, DemoContext, Layout, date, Batch, np.ndarray]:
         path = out_dir / f"chat_events_{day.isoformat()}.jsonl"
         return path, ctx, layout, day, batch, pop.platform[batch.user]
 
     if ctx.jobs <= 1:
-        return {
-            "chat-events": sum(_write_file(*job(day, batch)) for day, batch in days)
-        }
+        return {"chat-events": sum(_write_file(*job(day, batch)) for day, batch in days)}
     total = 0
     pending: deque[Future[int]] = deque()
-    with ProcessPoolExecutor(
-        max_workers=ctx.jobs, mp_context=mp.get_context("fork")
-    ) as pool:
+    with ProcessPoolExecutor(max_workers=ctx.jobs, mp_context=mp.get_context("fork")) as pool:
         for day, batch in days:
             pending.append(pool.submit(_write_file, *job(day, batch)))
             while len(pending) > ctx.jobs:

@@ -147,9 +147,7 @@ class DemoContext:
     models: tuple[str, ...]
     # Hours added to UTC for the reporting day (dbt var reporting_utc_offset_hours).
     reporting_offset_hours: float = 8.0
-    model_profiles: dict[str, DemoModel] = field(
-        default_factory=lambda: dict(MODEL_PROFILES)
-    )
+    model_profiles: dict[str, DemoModel] = field(default_factory=lambda: dict(MODEL_PROFILES))
     # Worker processes a generator may use for formatting; never changes the output.
     jobs: int = 1
 
@@ -194,9 +192,7 @@ class DemoContext:
         return replace(self, scale=scale)
 
 
-def _created_at(
-    bot: DemoBot, index: int, start: date, end: date, tz: timezone, seed: int
-) -> datetime:
+def _created_at(bot: DemoBot, index: int, start: date, end: date, tz: timezone, seed: int) -> datetime:
     rng = random.Random(stream_seed(seed, f"bot-created:{bot.bot_id}"))
     if bot.launched_days_before_end is not None:
         day = end - timedelta(days=bot.launched_days_before_end)
@@ -226,17 +222,13 @@ def build_context(
     for bot in bots:
         unknown = [m for m in bot.models if m not in MODEL_PROFILES]
         if unknown or bot.default_model not in bot.models:
-            raise ValueError(
-                f"{bot.bot_id}: models must be known and include the default model"
-            )
+            raise ValueError(f"{bot.bot_id}: models must be known and include the default model")
         if bot.model_weights and len(bot.model_weights) != len(bot.models):
             raise ValueError(f"{bot.bot_id}: one weight per model")
     start = end_date - timedelta(days=days - 1)
     tz = timezone(timedelta(hours=reporting_offset_hours))
     resolved = tuple(
-        bot
-        if bot.created_at is not None
-        else replace(bot, created_at=_created_at(bot, i, start, end_date, tz, seed))
+        bot if bot.created_at is not None else replace(bot, created_at=_created_at(bot, i, start, end_date, tz, seed))
         for i, bot in enumerate(bots)
     )
     models = tuple(m for m in MODELS if any(m in bot.models for bot in resolved))

@@ -9,7 +9,9 @@ References are available to the SQL as temp tables `__ref_<name>`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 # Neutral column types; each warehouse maps them to its own DDL (see sinks.py).
 COLUMN_TYPES = {"text", "long_text", "bigint", "double", "boolean", "timestamp", "date"}
@@ -36,6 +38,45 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class DerivedTable:
+    """Child rows a kind derives from each accepted record (e.g. one row per expected
+    metric of an eval sample), landed in their own raw table in the same transaction.
+
+    `parse_sql` is one DuckDB SELECT over `__accepted(line_number, doc)` — only records
+    that were accepted — returning `line_number` and every column. Derived rows are not
+    records: read = loaded + rejected still counts the file's records.
+    """
+
+    table: str
+    columns: tuple[Column, ...]
+    parse_sql: str
+    key: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+
+@dataclass(frozen=True)
+class KindOption:
+    """A `load.py` option only some kinds read (e.g. --run-id); passed to `prepare`."""
+
+    flag: str
+    help: str
+
+    @property
+    def dest(self) -> str:
+        return self.flag.lstrip("-").replace("-", "_")
+
+
+# prepare(records, options, source_file) -> records, where records are
+# (line_number, JSON object text). It may enrich records with fields SQL cannot
+# compute, or expand one wrapper object into its elements (new line numbers).
+PrepareHook = Callable[[list[tuple[int, str]], Mapping[str, Any], str], list[tuple[int, str]]]
+
+
+@dataclass(frozen=True)
 class LoadKind:
     name: str
     table: str
@@ -47,6 +88,11 @@ class LoadKind:
     description: str = ""
     # Folders are landed in this order, so references exist first (bots before events).
     load_order: int = 100
+    # Optional Python step over the file's readable JSON objects before parse_sql, for
+    # the few kinds whose records need parsing SQL cannot do (small files only).
+    prepare: PrepareHook | None = None
+    derived: tuple[DerivedTable, ...] = ()
+    options: tuple[KindOption, ...] = ()
 
     @property
     def column_names(self) -> list[str]:

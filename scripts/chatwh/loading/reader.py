@@ -97,7 +97,9 @@ def _read_with_rejects(con: duckdb.DuckDBPyConnection, select_sql: str, first_da
     """Run a read_csv select with store_rejects and number rows by physical line.
 
     Good rows come back in file order; the rejected lines are known by number, so the
-    k-th good row sits on the k-th line number not taken by a rejected line.
+    k-th good row sits on the k-th line number not taken by a rejected line. That line
+    is found by an as-of join on the rejected lines (how many good rows precede each),
+    not by listing and numbering every line number of the file.
     """
     con.execute("drop table if exists __read_rejects")
     con.execute("drop table if exists __read_scans")
@@ -118,19 +120,22 @@ def _read_with_rejects(con: duckdb.DuckDBPyConnection, select_sql: str, first_da
         line_of_ordinal = f"g.ordinal + {first_data_line - 1}"
         join = ""
     else:
+        # Rejected line i (in line order) has (line - first - (i - 1)) good rows before it;
+        # good row o lands after every rejected line with fewer than o good rows before it.
         con.execute(
             f"""
             create temp table __read_lines as
-            select row_number() over (order by line_number) as ordinal, line_number
+            select good_before, max(rank) as bad_before
             from (
-                select range as line_number
-                from range({first_data_line}, {first_data_line} + (select count(*) from __read_good) + {bad_count})
-                where range not in (select line_number from __read_bad)
+                select line_number - {first_data_line} - (row_number() over (order by line_number) - 1) as good_before,
+                       row_number() over (order by line_number) as rank
+                from __read_bad
             )
+            group by good_before
             """
         )
-        line_of_ordinal = "l.line_number"
-        join = "join __read_lines as l on l.ordinal = g.ordinal"
+        line_of_ordinal = f"g.ordinal + {first_data_line - 1} + coalesce(l.bad_before, 0)"
+        join = "asof left join __read_lines as l on g.ordinal > l.good_before"
     reasons = " ".join(f"when {_literal(k)} then {_literal(v)}" for k, v in _READ_ERROR_REASONS.items())
     con.execute(
         f"""
@@ -141,7 +146,9 @@ def _read_with_rejects(con: duckdb.DuckDBPyConnection, select_sql: str, first_da
         union all
         select line_number,
                left(raw_line, 2000) as doc,
-               (case error_type {reasons} else 'unreadable_record' end) || ': ' || left(error_message, 300) as read_error
+               (case error_type {reasons} else 'unreadable_record' end) || ': ' || left(error_message, 300)
+               || case when error_type = 'INVALID ENCODING'
+                       then ' (GBK or another legacy encoding? convert the file: iconv -f GBK -t UTF-8)' else '' end as read_error
         from __read_bad
         """
     )
@@ -196,13 +203,18 @@ def _read_json_document(con: duckdb.DuckDBPyConnection, path: str) -> None:
         """
     )
     con.execute(
-        """
+        f"""
         create temp table __input as
         with doc as (
             select text, text is not null and json_valid(text) as valid from __json_file
         ),
         arrays as (
-            select cast(e.key as bigint) + 1 as line_number, cast(e.value as varchar) as doc, cast(null as varchar) as read_error
+            -- An element larger than a line may be (MAX_RECORD_BYTES) is rejected as JSON lines are.
+            select cast(e.key as bigint) + 1 as line_number,
+                   case when strlen(cast(e.value as varchar)) > {MAX_RECORD_BYTES} then left(cast(e.value as varchar), 2000)
+                        else cast(e.value as varchar) end as doc,
+                   case when strlen(cast(e.value as varchar)) > {MAX_RECORD_BYTES}
+                        then 'record_too_large: element of ' || strlen(cast(e.value as varchar)) || ' bytes, more than {MAX_RECORD_BYTES}' end as read_error
             from doc, json_each(cast(doc.text as json)) as e
             where doc.valid and json_type(cast(doc.text as json)) = 'ARRAY'
         ),

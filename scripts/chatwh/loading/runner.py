@@ -9,10 +9,13 @@ read = loaded + rejected always holds; the batch row records all three counts.
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 import duckdb
 
@@ -33,14 +36,19 @@ class LoadResult:
     reasons: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     note: str = ""
+    # Rows landed in the kind's derived tables (table -> rows); not part of read/loaded.
+    derived_rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def reconciles(self) -> bool:
         return self.rows_read == self.rows_loaded + self.rows_rejected
 
 
-def load_file(warehouse: Warehouse, kind: LoadKind, raw_path: str) -> LoadResult:
-    """Load one file; raises reader.InputError for a file that cannot be read at all."""
+def load_file(warehouse: Warehouse, kind: LoadKind, raw_path: str, options: Mapping[str, Any] | None = None) -> LoadResult:
+    """Load one file; raises reader.InputError for a file that cannot be read at all.
+
+    `options` are the kind's own load.py options (KindOption), given to its prepare step.
+    """
     source = inspect_input(raw_path, kind.formats)
     started = time.monotonic()
     batch = BatchInfo(
@@ -48,80 +56,103 @@ def load_file(warehouse: Warehouse, kind: LoadKind, raw_path: str) -> LoadResult
         kind=kind.name,
         source_file=str(raw_path),
         file_bytes=source.size_bytes,
-        started_at=datetime.now(timezone.utc).replace(tzinfo=None),
+        started_at=datetime.now(UTC).replace(tzinfo=None),
     )
     sink = sink_for(warehouse)
     sink.ensure_tables(kind)
     pe = sink.parse_connection()
     sink.begin()
     try:
-        result = _classify(pe, sink, kind, source, batch)
+        result = _classify(pe, sink, kind, source, batch, options or {})
         sink.write(pe, kind, batch)
     except BaseException:
         sink.abort()
         raise
     finally:
-        _drop_temps(pe)
+        _drop_temps(pe, kind)
     result.seconds = time.monotonic() - started
     if source.size_bytes == 0:
         result.note = "empty file: nothing to load"
     return result
 
 
-def _classify(pe: duckdb.DuckDBPyConnection, sink: object, kind: LoadKind, source: InputFile, batch: BatchInfo) -> LoadResult:
+def _classify(
+    pe: duckdb.DuckDBPyConnection, sink: object, kind: LoadKind, source: InputFile, batch: BatchInfo, options: Mapping[str, Any]
+) -> LoadResult:
     read_into_input(pe, source)
+    if kind.prepare is not None:
+        _prepare(pe, kind, options, batch.source_file)
     sink.load_references(pe, kind)  # type: ignore[attr-defined]
-    # Two steps on purpose: the JSON cast must only ever see text already known to be
-    # valid JSON (a one-statement CASE can be rewritten by the optimizer to cast first).
-    pe.execute(
-        """
-        create or replace temp table __checked as
-        select line_number, doc, read_error is null as read_error_free,
-               read_error is null and coalesce(json_valid(doc), false) as is_json
-        from __input
-        """
-    )
+    # One pass and one JSON parse per record: try_cast gives NULL for text that is not
+    # JSON (it never raises, whatever order the optimizer evaluates things in), and valid
+    # JSON whose first non-blank character is '{' is an object (json_type decides the
+    # rare rest). Lines not kept here are classified in __rejects.
     pe.execute(
         """
         create or replace temp table __records as
         select line_number, doc
-        from (select line_number, cast(doc as json) as doc from __checked where is_json)
-        where json_type(doc) = 'OBJECT'
+        from (select line_number, try_cast(doc as json) as doc from __input where read_error is null)
+        where doc is not null
+            and (starts_with(ltrim(cast(doc as varchar), ' ' || chr(9) || chr(10) || chr(13)), '{') or json_type(doc) = 'OBJECT')
         """
     )
-    pe.execute(f"create or replace temp table __parsed as {kind.parse_sql}")
+    _parse(pe, kind)
+    _reject_control_characters(pe, kind)
     key = ", ".join(kind.key)
     key_present = " and ".join(f"{k} is not null" for k in kind.key)
-    pe.execute(f"create or replace temp table __candidates as select distinct {key} from __parsed where reject_reason is null and {key_present}")
+    pe.execute(
+        f"create or replace temp table __candidates as select distinct {key} from __parsed where reject_reason is null and {key_present}"
+    )
     sink.mark_existing(pe, kind)  # type: ignore[attr-defined]
     on = " and ".join(f"e.{k} = p.{k}" for k in kind.key)
+    dupes_on = " and ".join(f"d.{k} is not distinct from p.{k}" for k in kind.key)
     columns = ", ".join(f"p.{c}" for c in kind.column_names)
+    # Only the few rows this rejects are materialised (__key_rejects); the good rows are
+    # copied once, straight into __good. __decided (a view) is every contract-valid record
+    # with its key verdict, for the kinds that derive child rows from accepted records.
     pe.execute(
         f"""
-        create or replace temp table __decided as
-        with ranked as (
-            select p.*,
-                   row_number() over (partition by {', '.join('p.' + k for k in kind.key)} order by p.line_number) as key_rank,
-                   min(p.line_number) over (partition by {', '.join('p.' + k for k in kind.key)}) as first_line
+        create or replace temp table __key_rejects as
+        with dupes as (
+            -- keys seen more than once in the file: a hash aggregate, not a window over it
+            select {key}, min(line_number) as first_line
+            from __parsed
+            where reject_reason is null
+            group by {key}
+            having count(*) > 1
+        ),
+        decided as (
+            select p.line_number, {columns},
+                   case
+                       when p.line_number > d.first_line then 'duplicate_in_file: same {key} as line ' || d.first_line
+                       when exists (select 1 from __existing as e where {on}) then 'already_loaded: {key} is already in the raw table'
+                   end as reject_reason
             from __parsed as p
+            left join dupes as d
+                on {dupes_on}
             where p.reject_reason is null
         )
-        select p.line_number, {columns},
-               case
-                   when p.key_rank > 1 then 'duplicate_in_file: same {key} as line ' || p.first_line
-                   when exists (select 1 from __existing as e where {on}) then 'already_loaded: {key} is already in the raw table'
-               end as reject_reason
-        from ranked as p
+        select * from decided where reject_reason is not null
+        """
+    )
+    pe.execute(
+        f"""
+        create or replace temp view __decided as
+        select line_number, {", ".join(kind.column_names)}, cast(null as varchar) as reject_reason
+        from __parsed
+        where reject_reason is null and line_number not in (select line_number from __key_rejects)
+        union all
+        select * from __key_rejects
         """
     )
     pe.execute(
         f"""
         create or replace temp table __good as
-        select {', '.join(kind.column_names)},
+        select {", ".join(kind.column_names)},
                $batch_id as _batch_id, $source_file as _source_file, line_number as _line_number,
                cast($started_at as timestamp) as _loaded_at
-        from __decided
-        where reject_reason is null
+        from __parsed
+        where reject_reason is null and line_number not in (select line_number from __key_rejects)
         """,
         {"batch_id": batch.batch_id, "source_file": batch.source_file, "started_at": batch.started_at},
     )
@@ -133,19 +164,18 @@ def _classify(pe: duckdb.DuckDBPyConnection, sink: object, kind: LoadKind, sourc
             select line_number, read_error as reason, doc as raw_record from __input where read_error is not null
             union all
             select c.line_number,
-                   case when not c.is_json then 'invalid_json: the line is not valid JSON (truncated or broken)'
+                   case when not coalesce(json_valid(c.doc), false) then 'invalid_json: the line is not valid JSON (truncated or broken)'
                         else 'not_an_object: each record must be a JSON object' end,
                    c.doc
-            from __checked as c
-            where c.read_error_free and c.line_number not in (select line_number from __records)
+            from __input as c
+            where c.read_error is null and c.line_number not in (select line_number from __records)
             union all
             select p.line_number, p.reject_reason, cast(r.doc as varchar)
             from __parsed as p join __records as r on r.line_number = p.line_number
             where p.reject_reason is not null
             union all
             select d.line_number, d.reject_reason, cast(r.doc as varchar)
-            from __decided as d join __records as r on r.line_number = d.line_number
-            where d.reject_reason is not null
+            from __key_rejects as d join __records as r on r.line_number = d.line_number
         )
         select {reject_cols} from (
             select $batch_id as batch_id, $kind as kind, $source_file as source_file, line_number,
@@ -156,17 +186,170 @@ def _classify(pe: duckdb.DuckDBPyConnection, sink: object, kind: LoadKind, sourc
         """,
         {"batch_id": batch.batch_id, "kind": kind.name, "source_file": batch.source_file, "started_at": batch.started_at},
     )
+    derived_rows = _derive(pe, kind, batch)
     (read,) = pe.execute("select count(*) from __input").fetchone()  # type: ignore[misc]
     (loaded,) = pe.execute("select count(*) from __good").fetchone()  # type: ignore[misc]
     reasons = dict(pe.execute("select reason_code, count(*) from __rejects group by 1 order by 2 desc").fetchall())
     rejected = sum(reasons.values())
     if read != loaded + rejected:
         raise AssertionError(f"{source.path}: read {read} != loaded {loaded} + rejected {rejected}; nothing was written")
-    return LoadResult(kind=kind.name, source_file=batch.source_file, batch_id=batch.batch_id, rows_read=read, rows_loaded=loaded, rows_rejected=rejected, reasons=reasons)
+    return LoadResult(
+        kind=kind.name,
+        source_file=batch.source_file,
+        batch_id=batch.batch_id,
+        rows_read=read,
+        rows_loaded=loaded,
+        rows_rejected=rejected,
+        reasons=reasons,
+        derived_rows=derived_rows,
+    )
 
 
-def _drop_temps(pe: duckdb.DuckDBPyConnection) -> None:
-    for name in ("__input", "__checked", "__records", "__parsed", "__candidates", "__existing", "__decided", "__good", "__rejects"):
+# What sqlparts.field() writes: the text of one JSON field of the record.
+_FIELD_CALL = re.compile(r"json_extract_string\(doc, '(\$\.[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)'\)")
+
+
+def single_parse_sql(parse_sql: str) -> tuple[list[str], str] | None:
+    """The kind's SQL with every field read from one parse of the record, or None.
+
+    A JSON function parses the whole record on every call, so eight field() calls parse
+    each record eight times. DuckDB's list form json_extract_string(doc, [paths]) returns
+    the same values parsing it once: each `json_extract_string(doc, '$.path')` becomes
+    an element of `__fields`, a column of the view `__records_fields`. Only when `doc` is
+    used in no other way, so every call reads the record itself (else None: the SQL runs
+    as written); the values are the same, only the parsing is shared.
+    """
+    paths = list(dict.fromkeys(_FIELD_CALL.findall(parse_sql)))
+    if len(paths) < 2 or re.search(r"\b__(fields|records_fields)\b", parse_sql):
+        return None
+    rewritten = _FIELD_CALL.sub(lambda m: f"__fields[{paths.index(m.group(1)) + 1}]", parse_sql)
+    if re.search(r"\bdoc\b", rewritten):
+        return None
+    return paths, re.sub(r"\b__records\b", "__records_fields", rewritten)
+
+
+def _parse(pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
+    """`__parsed` = the kind's parse SQL over `__records`, reading each record once."""
+    plan = single_parse_sql(kind.parse_sql)
+    if plan is not None:
+        paths, sql = plan
+        listing = ", ".join("'" + p + "'" for p in paths)
+        pe.execute(
+            f"create or replace temp view __records_fields as select *, json_extract_string(doc, [{listing}]) as __fields from __records"
+        )
+        pe.execute(f"create or replace temp table __parsed as {sql}")
+        pe.execute("drop view __records_fields")
+    else:
+        pe.execute(f"create or replace temp table __parsed as {kind.parse_sql}")
+
+
+def _reject_control_characters(pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
+    """A JSON escape (\\u0000, \\u0007 ...) can smuggle control characters into a value that
+    is otherwise valid. Ids and names (text) must hold none; free text (long_text) may hold
+    tabs and newlines but never NUL, which C clients and some engines cut strings at.
+    Set-based: one UPDATE over the parsed rows."""
+    checks = [(f"regexp_matches({c.name}, '[[:cntrl:]]')", c.name) for c in kind.columns if c.type == "text"]
+    checks += [(f"strpos({c.name}, chr(0)) > 0", c.name) for c in kind.columns if c.type == "long_text"]
+    if not checks:
+        return
+    branches = " ".join(
+        f"when {condition} then 'control_characters: {name} holds a control character (e.g. NUL)'" for condition, name in checks
+    )
+    # Which rows: the same test over the columns joined (concat skips NULLs), one regex a
+    # row instead of one a column; the CASE then names the column.
+    text = [c.name for c in kind.columns if c.type == "text"]
+    long_text = [c.name for c in kind.columns if c.type == "long_text"]
+    any_bad = [f"regexp_matches(concat({', '.join(text)}), '[[:cntrl:]]')"] if text else []
+    any_bad += [f"strpos(concat({', '.join(long_text)}), chr(0)) > 0"] if long_text else []
+    pe.execute(f"update __parsed set reject_reason = case {branches} end where reject_reason is null and ({' or '.join(any_bad)})")
+
+
+def _prepare(pe: duckdb.DuckDBPyConnection, kind: LoadKind, options: Mapping[str, Any], source_file: str) -> None:
+    """Replace the file's readable JSON objects in `__input` by what kind.prepare returns.
+
+    Rows with read errors, invalid JSON or non-objects stay as they are (rejected later
+    with the usual reasons); the prepared records take the objects' place.
+    """
+    import pyarrow as pa
+
+    # Materialised first: json_type must only ever see text known to be valid JSON.
+    pe.execute(
+        "create or replace temp table __prepare_json as select line_number, doc from __input where read_error is null and coalesce(json_valid(doc), false)"
+    )
+    pe.execute(
+        "create or replace temp table __prepare_objects as select line_number, doc from __prepare_json where json_type(cast(doc as json)) = 'OBJECT'"
+    )
+    records = pe.execute("select line_number, doc from __prepare_objects order by line_number").fetchall()
+    prepared = kind.prepare(records, options, source_file)  # type: ignore[misc]
+    table = pa.table(
+        {"line_number": pa.array([r[0] for r in prepared], pa.int64()), "doc": pa.array([r[1] for r in prepared], pa.string())}
+    )
+    pe.register("__prepared_arrow", table)
+    try:
+        pe.execute(
+            """
+            create or replace temp table __input_prepared as
+            select line_number, doc, read_error from __input where line_number not in (select line_number from __prepare_objects)
+            union all
+            select line_number, doc, cast(null as varchar) from __prepared_arrow
+            """
+        )
+    finally:
+        pe.unregister("__prepared_arrow")
+    pe.execute("drop table __input")
+    pe.execute("alter table __input_prepared rename to __input")
+
+
+def _derive(pe: duckdb.DuckDBPyConnection, kind: LoadKind, batch: BatchInfo) -> dict[str, int]:
+    """Build `__derived_<table>` for each derived table from the accepted records."""
+    if not kind.derived:
+        return {}
+    pe.execute(
+        """
+        create or replace temp table __accepted as
+        select line_number, doc from __records
+        where line_number in (select line_number from __decided where reject_reason is null)
+        """
+    )
+    counts: dict[str, int] = {}
+    for derived in kind.derived:
+        pe.execute(
+            f"""
+            create or replace temp table __derived_{derived.table} as
+            select {", ".join(derived.column_names)},
+                   $batch_id as _batch_id, $source_file as _source_file, line_number as _line_number,
+                   cast($started_at as timestamp) as _loaded_at
+            from ({derived.parse_sql})
+            """,
+            {"batch_id": batch.batch_id, "source_file": batch.source_file, "started_at": batch.started_at},
+        )
+        (counts[derived.table],) = pe.execute(f"select count(*) from __derived_{derived.table}").fetchone()  # type: ignore[misc]
+    return counts
+
+
+_PREPARE_TEMPS = ("__prepare_json", "__prepare_objects", "__input_prepared", "__accepted")
+
+
+def _drop_temps(pe: duckdb.DuckDBPyConnection, kind: LoadKind | None = None) -> None:
+    derived = tuple(f"__derived_{d.table}" for d in kind.derived) if kind is not None else ()
+    for view in ("__decided", "__records_fields"):
+        try:
+            pe.execute(f"drop view if exists {view}")
+        except duckdb.Error:
+            pass
+    for name in (
+        "__input",
+        "__checked",
+        "__records",
+        "__parsed",
+        "__candidates",
+        "__existing",
+        "__key_rejects",
+        "__good",
+        "__rejects",
+        *_PREPARE_TEMPS,
+        *derived,
+    ):
         try:
             pe.execute(f"drop table if exists {name}")
         except duckdb.Error:

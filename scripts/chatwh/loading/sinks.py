@@ -8,8 +8,9 @@ DuckDB and the sink moves the classified rows across.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import duckdb
 
@@ -120,6 +121,14 @@ def kind_columns(kind: LoadKind) -> tuple[Column, ...]:
     return tuple(kind.columns) + LINEAGE_COLUMNS
 
 
+def kind_tables(kind: LoadKind) -> tuple[tuple[str, tuple[Column, ...], str], ...]:
+    """(raw table, columns with lineage, parse-connection temp table) of the kind's own
+    table, then of each derived table (kind.DerivedTable); all land in one write."""
+    return ((kind.table, kind_columns(kind), "__good"),) + tuple(
+        (d.table, tuple(d.columns) + LINEAGE_COLUMNS, f"__derived_{d.table}") for d in kind.derived
+    )
+
+
 class DuckDBSink(Sink):
     warehouse: DuckDBWarehouse
 
@@ -134,7 +143,7 @@ class DuckDBSink(Sink):
         quote = self.warehouse.quote
         con.execute(f"create schema if not exists {quote(self.schema)}")
         for table, columns in (
-            (kind.table, kind_columns(kind)),
+            *((t, c) for t, c, _ in kind_tables(kind)),
             ("load_batches", BATCH_COLUMNS),
             ("load_rejects", REJECT_COLUMNS),
         ):
@@ -153,7 +162,9 @@ class DuckDBSink(Sink):
         for ref in kind.references:
             pe.execute(f"drop table if exists __ref_{ref.name}")
             if self.warehouse.table_exists(self.schema, ref.raw_table):
-                pe.execute(f"create temp table __ref_{ref.name} as select distinct {', '.join(ref.columns)} from {self._rel(ref.raw_table)}")
+                pe.execute(
+                    f"create temp table __ref_{ref.name} as select distinct {', '.join(ref.columns)} from {self._rel(ref.raw_table)}"
+                )
             else:  # nothing landed yet: every reference check fails, with its reason
                 pe.execute(f"create temp table __ref_{ref.name} ({', '.join(c + ' varchar' for c in ref.columns)})")
 
@@ -161,15 +172,18 @@ class DuckDBSink(Sink):
         keys = ", ".join(f"t.{k}" for k in kind.key)
         on = " and ".join(f"t.{k} = c.{k}" for k in kind.key)
         pe.execute("drop table if exists __existing")
-        pe.execute(f"create temp table __existing as select distinct {keys} from {self._rel(kind.table)} as t semi join __candidates as c on {on}")
+        pe.execute(
+            f"create temp table __existing as select distinct {keys} from {self._rel(kind.table)} as t semi join __candidates as c on {on}"
+        )
 
     def write(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind, batch: BatchInfo) -> None:
-        columns = ", ".join(column.name for column in kind_columns(kind))
-        pe.execute(f"insert into {self._rel(kind.table)} ({columns}) select {columns} from __good")
+        for table, table_columns, source in kind_tables(kind):
+            columns = ", ".join(column.name for column in table_columns)
+            pe.execute(f"insert into {self._rel(table)} ({columns}) select {columns} from {source}")
         reject_cols = ", ".join(column.name for column in REJECT_COLUMNS)
         pe.execute(f"insert into {self._rel('load_rejects')} ({reject_cols}) select {reject_cols} from __rejects")
         pe.execute(
-            f"""insert into {self._rel('load_batches')}
+            f"""insert into {self._rel("load_batches")}
                 select $batch_id, $kind, $source_file, $file_bytes,
                        (select count(*) from __good) + (select count(*) from __rejects),
                        (select count(*) from __good), (select count(*) from __rejects),
@@ -207,10 +221,17 @@ class MySQLSink(Sink):
         self.warehouse.execute(f"create database if not exists {quote(self.schema)} character set utf8mb4 collate utf8mb4_bin")
         for table, columns, key in (
             (kind.table, kind_columns(kind), kind.key),
+            *((d.table, tuple(d.columns) + LINEAGE_COLUMNS, d.key) for d in kind.derived),
             ("load_batches", BATCH_COLUMNS, ("batch_id",)),
             ("load_rejects", REJECT_COLUMNS, ()),
         ):
-            index = f",\n    key {quote('ix_' + table + '_key')} ({', '.join(quote(k) for k in key)})" if key else ""
+            # InnoDB keys hold at most 3072 bytes: a multi-column text key indexes a prefix
+            # of each column (4 bytes per utf8mb4 character). The index only speeds up the
+            # dedupe lookup; equality is still checked on the whole value.
+            prefix = max(16, min(255, 3072 // (4 * max(len(key), 1))))
+            text_columns = {c.name for c in columns if c.type in ("text", "long_text")}
+            parts = [quote(k) + (f"({prefix})" if k in text_columns else "") for k in key]
+            index = f",\n    key {quote('ix_' + table + '_key')} ({', '.join(parts)})" if key else ""
             self.warehouse.execute(
                 f"create table if not exists {self._rel(table)} (\n    {_ddl(columns, mysql_type, quote)}{index}\n)"
                 " engine=InnoDB default charset=utf8mb4 collate=utf8mb4_bin"
@@ -224,7 +245,9 @@ class MySQLSink(Sink):
             pe.execute(f"drop table if exists __ref_{ref.name}")
             pe.execute(f"create temp table __ref_{ref.name} ({', '.join(c + ' varchar' for c in columns)})")
             if rows:
-                pe.executemany(f"insert into __ref_{ref.name} values ({', '.join('?' for _ in columns)})", [tuple(map(_text, r)) for r in rows])
+                pe.executemany(
+                    f"insert into __ref_{ref.name} values ({', '.join('?' for _ in columns)})", [tuple(map(_text, r)) for r in rows]
+                )
 
     def mark_existing(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
         key_sql = ", ".join(kind.key)
@@ -233,9 +256,12 @@ class MySQLSink(Sink):
         quote = self.warehouse.quote
         candidates = pe.execute(f"select distinct {key_sql} from __candidates").fetchall()
         for chunk in (candidates[i : i + 1000] for i in range(0, len(candidates), 1000)):
-            predicate = " or ".join(
-                "(" + " and ".join(f"{quote(k)} = :k{i}_{j}" for j, k in enumerate(kind.key)) + ")" for i in range(len(chunk))
-            )
+            if len(kind.key) == 1:  # an IN list uses the key index as a range scan
+                predicate = f"{quote(kind.key[0])} in ({', '.join(f':k{i}_0' for i in range(len(chunk)))})"
+            else:
+                predicate = " or ".join(
+                    "(" + " and ".join(f"{quote(k)} = :k{i}_{j}" for j, k in enumerate(kind.key)) + ")" for i in range(len(chunk))
+                )
             params = {f"k{i}_{j}": value for i, row in enumerate(chunk) for j, value in enumerate(row)}
             found = self.warehouse.fetchall(f"select distinct {key_sql} from {self._rel(kind.table)} where {predicate}", params)
             if found:
@@ -244,10 +270,11 @@ class MySQLSink(Sink):
     def write(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind, batch: BatchInfo) -> None:
         wh = self.warehouse
         with wh.transaction():
-            for table, columns in ((kind.table, kind_columns(kind)), ("load_rejects", REJECT_COLUMNS)):
-                source = "__good" if table == kind.table else "__rejects"
+            for table, columns, source in (*kind_tables(kind), ("load_rejects", REJECT_COLUMNS, "__rejects")):
                 names = [column.name for column in columns]
-                insert = f"insert into {self._rel(table)} ({', '.join(wh.quote(n) for n in names)}) values ({', '.join(':' + n for n in names)})"
+                insert = (
+                    f"insert into {self._rel(table)} ({', '.join(wh.quote(n) for n in names)}) values ({', '.join(':' + n for n in names)})"
+                )
                 for chunk in _chunks(pe, f"select {', '.join(names)} from {source}", self.BATCH_ROWS):
                     wh.executemany(insert, [dict(zip(names, row)) for row in chunk])
             (loaded,) = pe.execute("select count(*) from __good").fetchone()  # type: ignore[misc]

@@ -1,0 +1,250 @@
+"""Airflow DAG `chatbot_analytics`: the hourly warehouse refresh.
+
+Per hourly interval: plan (which reporting days, which dbt vars) -> land new files ->
+validate the sources -> dbt build (rendered by astronomer-cosmos, one task per layer by
+default) -> publish the read-only BI copy, run the alerts command, write the daily
+report. The non-dbt steps run `scripts/run_pipeline.py --steps <step>` with the
+project's own virtualenv, so cron (`python scripts/run_pipeline.py`) and Airflow run the
+same code; dbt runs from the project's .venv as well (Airflow lives in .venv-airflow and
+never imports dbt). See dags/README.md for set-up, configuration and the layer-vs-model
+measurement.
+
+Backfill a date range in one run (dbt vars cover the range, a report per day):
+    airflow dags trigger chatbot_analytics --conf '{"start_date": "2025-06-01", "end_date": "2025-06-07"}'
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk import DAG, Param, Variable, task
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
+from airflow.timetables.interval import CronDataIntervalTimetable
+from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior, TestIndirectSelection
+from cosmos.operators.local import DbtBuildLocalOperator
+
+# -- configuration (environment of the scheduler and workers) ----------------------------
+PROJECT_DIR = Path(os.environ.get("CHATBOT_PROJECT_DIR") or Path(__file__).resolve().parents[1]).resolve()
+sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+
+from chatwh.project import resolve_path  # noqa: E402
+from chatwh.schedule import INDIRECT_SELECTION, LAYERS, days, dbt_vars_for, interval_report_date  # noqa: E402
+
+PROJECT_PYTHON = PROJECT_DIR / ".venv" / "bin" / "python"
+DBT_EXECUTABLE = PROJECT_DIR / ".venv" / "bin" / "dbt"
+TARGET = os.environ.get("CHATBOT_TARGET", "duckdb")
+# "layer" (default): one `dbt build` task per layer; "model": one task per model/seed.
+DBT_TASKS = os.environ.get("CHATBOT_DBT_TASKS", "layer")
+POOL = os.environ.get("CHATBOT_POOL", "chatbot_duckdb")
+LANDING_VARIABLE = "chatbot_landing_dir"
+DEFAULT_LANDING = os.environ.get("CHATBOT_LANDING_DIR", "warehouse/landing")
+
+# Every task gets absolute paths: cosmos runs dbt from a temporary copy of the project, so
+# a relative DuckDB path would land in that copy.
+TASK_ENV = {
+    "CHATBOT_DUCKDB_PATH": str(resolve_path(os.environ.get("CHATBOT_DUCKDB_PATH", "warehouse/chatbot.duckdb")).resolve()),
+    "DBT_PROFILES_DIR": str(PROJECT_DIR / "profiles"),
+    "CHATBOT_TARGET": TARGET,
+    "PYTHONUNBUFFERED": "1",
+}
+
+# Per-task limits: Airflow 3 has no SLAs, so every task has an execution_timeout and the
+# run a dagrun_timeout; a task that hangs is killed and retried.
+TIMEOUTS = {
+    "plan": timedelta(minutes=2),
+    "land": timedelta(minutes=30),
+    "validate": timedelta(minutes=20),
+    "dbt": timedelta(minutes=45),
+    "publish": timedelta(minutes=15),
+    "alerts": timedelta(minutes=10),
+    "report": timedelta(minutes=20),
+}
+
+default_args: dict[str, Any] = {
+    "owner": "analytics",
+    "retries": int(os.environ.get("CHATBOT_TASK_RETRIES", "2")),
+    "retry_delay": timedelta(minutes=2),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=15),
+    # One writer on the DuckDB file: every task that opens it takes the single slot.
+    "pool": POOL,
+}
+
+
+def _run_step(step: str, plan: dict[str, Any]) -> int:
+    """`run_pipeline.py --steps <step>` for the planned range; output goes to the task log."""
+    command = [str(PROJECT_PYTHON), str(PROJECT_DIR / "scripts" / "run_pipeline.py"), "--steps", step]
+    command += ["--start", plan["start"], "--end", plan["end"], "--target", TARGET]
+    if step == "land":
+        command += ["--landing", plan["landing"]]
+    env = {**os.environ, **TASK_ENV}
+    print("$", " ".join(command), flush=True)
+    with subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            print(line.rstrip(), flush=True)
+        return proc.wait()
+
+
+def _step_ok(step: str, plan: dict[str, Any]) -> None:
+    code = _run_step(step, plan)
+    if code == 1:
+        raise AirflowException(f"run_pipeline.py --steps {step} failed (exit 1); see the log above")
+    if code != 0:
+        # 2 = bad input (a missing landing folder), 4 = cron holds the lock: retrying helps
+        # only for 4, which Airflow's retries cover; 2 fails the same way each time.
+        if code == 2:
+            raise AirflowFailException(f"run_pipeline.py --steps {step}: bad input (exit 2)")
+        raise AirflowException(f"run_pipeline.py --steps {step} exited {code}")
+
+
+with DAG(
+    dag_id="chatbot_analytics",
+    description="Hourly: land chat files, validate, dbt build (cosmos), BI copy, alerts, daily report",
+    schedule=CronDataIntervalTimetable("0 * * * *", timezone="UTC"),
+    start_date=datetime(2025, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    dagrun_timeout=timedelta(hours=2),
+    default_args=default_args,
+    # Native rendering so the planned dbt vars reach cosmos as a dict, not a string.
+    render_template_as_native_obj=True,
+    params={
+        "start_date": Param(None, type=["null", "string"], format="date", description="backfill: first reporting day"),
+        "end_date": Param(None, type=["null", "string"], format="date", description="backfill: last reporting day"),
+    },
+    tags=["chatbot", "dbt", "duckdb"],
+    doc_md=__doc__,
+) as dag:
+
+    @task(execution_timeout=TIMEOUTS["plan"], retries=0)
+    def plan(params: dict[str, Any] | None = None, data_interval_start: datetime | None = None) -> dict[str, Any]:
+        """The run's reporting days: a backfill range from params/conf, else the local day
+        of the hour this interval covers; the dbt vars follow from them."""
+        params = params or {}
+        start_text, end_text = params.get("start_date"), params.get("end_date")
+        if start_text or end_text:
+            start = date.fromisoformat(start_text or end_text)
+            end = date.fromisoformat(end_text or start_text)
+            if end < start:
+                raise AirflowFailException(f"end_date {end} is before start_date {start}")
+        else:
+            if data_interval_start is None:
+                raise AirflowFailException("no data interval and no start_date/end_date given")
+            start = end = interval_report_date(data_interval_start)
+        landing = Variable.get(LANDING_VARIABLE, default=DEFAULT_LANDING)
+        result = {
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "days": [d.isoformat() for d in days(start, end)],
+            "dbt_vars": dbt_vars_for(start, end),
+            "landing": str(resolve_path(landing).resolve()),
+        }
+        print(f"plan: {result}")
+        return result
+
+    @task(execution_timeout=TIMEOUTS["land"])
+    def land(plan: dict[str, Any]) -> None:
+        """New files of the landing folder, each once (tracked in raw.load_batches)."""
+        _step_ok("land", plan)
+
+    @task(execution_timeout=TIMEOUTS["validate"])
+    def validate(plan: dict[str, Any]) -> None:
+        """Source checks (scripts/validate_sources.py); a failure stops the build."""
+        _step_ok("validate", plan)
+
+    @task(execution_timeout=TIMEOUTS["publish"])
+    def publish(plan: dict[str, Any]) -> None:
+        """Read-only copy of the DuckDB file for Metabase (atomic replace)."""
+        _step_ok("publish", plan)
+
+    @task(execution_timeout=TIMEOUTS["alerts"], retries=0)
+    def alerts(plan: dict[str, Any]) -> None:
+        """scripts/alerts.py. An error-level alert fails this task (no retry: the data will
+        not change), which marks the run failed for whoever watches it; the report and
+        the BI copy do not depend on this task."""
+        code = _run_step("alerts", plan)
+        if code == 3:
+            raise AirflowFailException("error-level alerts fire: see the table above")
+        if code != 0:
+            raise AirflowException(f"alerts step exited {code}")
+
+    @task(execution_timeout=TIMEOUTS["report"])
+    def report(plan: dict[str, Any]) -> None:
+        """scripts/report.py for every day of the run (reports/report_<day>.html and .md)."""
+        _step_ok("report", plan)
+
+    planned = plan()
+    landed = land(planned)
+    validated = validate(planned)
+
+    profile_config = ProfileConfig(
+        profile_name="chatbot_analytics",
+        target_name=TARGET,
+        profiles_yml_filepath=PROJECT_DIR / "profiles" / "profiles.yml",
+    )
+    dbt_operator_args: dict[str, Any] = {
+        "vars": "{{ ti.xcom_pull(task_ids='plan')['dbt_vars'] }}",
+        "env": TASK_ENV,
+        "append_env": True,
+        "install_deps": False,
+        "execution_timeout": TIMEOUTS["dbt"],
+        "pool": POOL,
+    }
+
+    if DBT_TASKS == "model":
+        # One task per model and seed (`dbt build --select <node>`: the model, then its
+        # tests), rendered from `dbt ls`. Slower on a 2-core machine: see dags/README.md.
+        dbt_build = DbtTaskGroup(
+            group_id="dbt_build",
+            project_config=ProjectConfig(dbt_project_path=PROJECT_DIR),
+            profile_config=profile_config,
+            execution_config=ExecutionConfig(
+                execution_mode=ExecutionMode.LOCAL,
+                invocation_mode=InvocationMode.SUBPROCESS,
+                dbt_executable_path=DBT_EXECUTABLE,
+                # A test with several parents runs with the last of them, not the first
+                # (on a fresh warehouse the others would not exist yet).
+                test_indirect_selection=TestIndirectSelection.BUILDABLE,
+            ),
+            render_config=RenderConfig(
+                load_method=LoadMode.DBT_LS,
+                invocation_mode=InvocationMode.SUBPROCESS,
+                test_behavior=TestBehavior.BUILD,
+                dbt_executable_path=DBT_EXECUTABLE,
+                env_vars=TASK_ENV,
+            ),
+            operator_args=dbt_operator_args,
+        )
+        dbt_first = dbt_last = dbt_build
+    else:
+        # One `dbt build` per layer (chatwh.schedule.LAYERS), run by cosmos' local
+        # operator: four dbt invocations an hour instead of one per model.
+        layer_tasks = [
+            DbtBuildLocalOperator(
+                task_id=f"dbt_build_{name}",
+                project_dir=str(PROJECT_DIR),
+                profile_config=profile_config,
+                dbt_executable_path=str(DBT_EXECUTABLE),
+                invocation_mode=InvocationMode.SUBPROCESS,
+                select=selector.split(),
+                indirect_selection=INDIRECT_SELECTION,
+                **dbt_operator_args,
+            )
+            for name, selector in LAYERS
+        ]
+        for upstream, downstream in zip(layer_tasks, layer_tasks[1:], strict=False):
+            upstream >> downstream
+        dbt_first, dbt_last = layer_tasks[0], layer_tasks[-1]
+
+    planned >> landed >> validated >> dbt_first
+    published = publish(planned)
+    alerted = alerts(planned)
+    reported = report(planned)
+    dbt_last >> published >> [alerted, reported]

@@ -1,0 +1,325 @@
+{#- Incremental builds of the chat funnel (event, session, user-day and daily KPI models).
+
+    What is new is decided by LOAD time, not event time: every raw row carries the time
+    its file was loaded (`_loaded_at`), and int_chat_events__resolved carries, per event,
+    the later of that and the load time of its bot's catalogue row (a changed default
+    model, name, business line or tag list touches every event of the bot). Each
+    incremental model remembers the newest load time it has consumed (its watermark, in
+    int_model_watermarks__recorded, written by a post-hook after each successful build),
+    so a model that failed or was skipped simply catches up on its next run.
+
+    From the events loaded after its watermark a model derives the reporting days to
+    rebuild, like Snowplow's packages derive the sessions of a run:
+      - the report_date of every new event (late events included, however late);
+      - the sessions those new messages belong to, and every day holding a message of
+        such a session: the day the session starts (a session counts on the day of its
+        first message and may have started before midnight, days before the new event)
+        and the day it started on before (a late, earlier message moves a session back);
+    and then rebuilds those days completely: all events, all sessions starting on them,
+    all user-day rows and all mart rows. Rebuilding whole days keeps distinct-user counts
+    exact (a user counted on a day is counted once, whatever arrived when).
+
+    The set of days is computed when the model runs (run_query) and inlined as literals,
+    so every engine prunes by it and the model's SQL never reads its own table (Spark
+    cannot overwrite a table it reads in the same statement).
+
+    Known limit: delete+insert (DuckDB, MySQL) replaces the days present in the rebuilt
+    rows and insert_overwrite (Spark) the partitions present; a day that ends up with no
+    rows at all (every session of a day with no exposures or clicks moved to the day
+    before by late messages) keeps its old rows until the next `--full-refresh`.
+    Changing reporting_utc_offset_hours needs a `--full-refresh`. -#}
+
+
+{#- Config for an incremental model, per engine. unique_key = the column whose values
+    the new rows replace on DuckDB and MySQL (report_date: whole days; session_id for
+    session tables, so a session that moved to another day leaves no stale row);
+    partition_by = the day column Spark overwrites partitions of. Usage:
+        {{ config(**chatbot_analytics.incremental_config(unique_key='report_date')) }} -#}
+{% macro incremental_config(unique_key, partition_by='report_date') %}
+  {{ return(adapter.dispatch('incremental_config', 'chatbot_analytics')(unique_key, partition_by)) }}
+{% endmacro %}
+
+{% macro default__incremental_config(unique_key, partition_by) %}
+  {{ return({
+      'materialized': 'incremental',
+      'incremental_strategy': 'delete+insert',
+      'unique_key': unique_key,
+      'post_hook': ["{{ chatbot_analytics.record_watermark() }}"],
+  }) }}
+{% endmacro %}
+
+{#- dbt-mysql 1.7 has one incremental strategy: delete the rows whose unique_key is in the
+    new rows, then insert them. -#}
+{% macro mysql__incremental_config(unique_key, partition_by) %}
+  {{ return({
+      'materialized': 'incremental',
+      'unique_key': unique_key,
+      'post_hook': ["{{ chatbot_analytics.record_watermark() }}"],
+  }) }}
+{% endmacro %}
+{% macro mariadb__incremental_config(unique_key, partition_by) %}
+  {{ return(chatbot_analytics.mysql__incremental_config(unique_key, partition_by)) }}
+{% endmacro %}
+
+{#- Parquet tables cannot delete rows: the model writes whole days and Spark overwrites
+    exactly those partitions (dbt-spark sets partitionOverwriteMode=dynamic for
+    insert_overwrite with partition_by). -#}
+{% macro spark__incremental_config(unique_key, partition_by) %}
+  {{ return({
+      'materialized': 'incremental',
+      'incremental_strategy': 'insert_overwrite',
+      'partition_by': [partition_by],
+      'file_format': 'parquet',
+      'post_hook': ["{{ chatbot_analytics.record_watermark() }}"],
+  }) }}
+{% endmacro %}
+
+
+{#- Column types of the watermark table. -#}
+{% macro watermark_name_type() %}{{ return(adapter.dispatch('watermark_name_type', 'chatbot_analytics')()) }}{% endmacro %}
+{% macro default__watermark_name_type() %}varchar{% endmacro %}
+{% macro mysql__watermark_name_type() %}char(255){% endmacro %}
+{% macro mariadb__watermark_name_type() %}char(255){% endmacro %}
+{% macro spark__watermark_name_type() %}string{% endmacro %}
+
+{% macro type_timestamp() %}{{ return(adapter.dispatch('type_timestamp', 'chatbot_analytics')()) }}{% endmacro %}
+{% macro default__type_timestamp() %}timestamp{% endmacro %}
+{% macro mysql__type_timestamp() %}datetime(6){% endmacro %}
+{% macro mariadb__type_timestamp() %}datetime(6){% endmacro %}
+
+{#- A timestamp literal from text already checked to be 'YYYY-MM-DD HH:MM:SS[.ffffff]'. -#}
+{% macro timestamp_literal(text) -%}
+cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics.type_timestamp() }})
+{%- endmacro %}
+
+{#- Text 'YYYY-MM-DD[ HH:MM:SS[.ffffff]]' of a date or timestamp (or of its text, which
+    is checked before it is inlined into SQL). -#}
+{% macro validated_timestamp(value) -%}
+  {%- if value is not string and value.hour is defined -%}
+    {%- set text = value.strftime('%Y-%m-%d %H:%M:%S.%f') -%}
+  {%- elif value is not string and value.year is defined -%}
+    {%- set text = value.strftime('%Y-%m-%d') -%}
+  {%- else -%}
+    {%- set text = value | string | trim -%}
+  {%- endif -%}
+  {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?)?$', text) -%}
+    {{ exceptions.raise_compiler_error("expected a timestamp YYYY-MM-DD HH:MM:SS, got: " ~ (text | tojson)) }}
+  {%- endif -%}
+  {{- text -}}
+{%- endmacro %}
+
+
+{#- The relation of another model of this project. While parsing this is ref(), so dbt
+    records the dependency and builds that model first; when running it is looked up in
+    the graph instead, so a unit test of the calling model (which mocks only the inputs
+    its SQL selects from) does not need fixtures for the tables read here. -#}
+{% macro model_relation(name) %}
+  {%- if not execute -%}
+    {{ return(ref(name)) }}
+  {%- endif -%}
+  {%- if graph.nodes is not defined -%}
+    {#- a unit test: no graph, and no incremental run that would read the table -#}
+    {{ return(none) }}
+  {%- endif -%}
+  {%- for node in graph.nodes.values() -%}
+    {%- if node.resource_type == 'model' and node.name == name and node.package_name == project_name -%}
+      {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias, type='table')) }}
+    {%- endif -%}
+  {%- endfor -%}
+  {{ exceptions.raise_compiler_error('model_relation: no model named ' ~ name) }}
+{% endmacro %}
+
+{#- The watermark table (a model, so dbt creates it before the models that write it). -#}
+{% macro watermark_relation() %}
+  {{ return(chatbot_analytics.model_relation('int_model_watermarks__recorded')) }}
+{% endmacro %}
+
+{#- True when this build adds to an existing table (not a full build). A unit test has
+    no `this`: it always tests the full build. -#}
+{% macro incremental_run() %}
+  {{ return(execute and this is not none and is_incremental()) }}
+{% endmacro %}
+
+{#- The newest load time this model has consumed, as text, or none: none on a full build
+    (nothing to compare with) and when no watermark was recorded (the model then
+    rebuilds every day, which is correct, only slower). -#}
+{% macro incremental_watermark() %}
+  {%- set relation = chatbot_analytics.watermark_relation() -%}
+  {%- if not chatbot_analytics.incremental_run() -%}
+    {{ return(none) }}
+  {%- endif -%}
+  {%- if relation is none or load_relation(relation) is none -%}
+    {{ return(none) }}
+  {%- endif -%}
+  {%- set query -%}
+    select {{ chatbot_analytics.cast_text('max(loaded_at)') }} as loaded_at
+    from {{ relation }}
+    where model_name = '{{ this.identifier }}'
+  {%- endset -%}
+  {%- set value = run_query(query).columns[0].values()[0] -%}
+  {{ return(none if value is none else chatbot_analytics.validated_timestamp(value)) }}
+{% endmacro %}
+
+{#- Post-hook of every incremental model: the load time it has now consumed = the newest
+    loaded_at of int_chat_events__resolved, which no later model changes within a run. -#}
+{% macro record_watermark() %}
+  {%- set relation = chatbot_analytics.watermark_relation() -%}
+  {%- if execute and relation is not none and load_relation(relation) is not none -%}
+    insert into {{ relation }} (model_name, loaded_at, invocation_id)
+    select
+        '{{ this.identifier }}',
+        max(loaded_at),
+        '{{ invocation_id }}'
+    from {{ chatbot_analytics.model_relation('int_chat_events__resolved') if this.identifier != 'int_chat_events__resolved' else this }}
+  {%- endif -%}
+{% endmacro %}
+
+
+{#- Run a query whose single column holds dates or timestamps; return them as text. -#}
+{% macro _query_texts(query) %}
+  {%- set texts = [] -%}
+  {%- for value in run_query(query).columns[0].values() -%}
+    {%- if value is not none -%}
+      {%- do texts.append(chatbot_analytics.validated_timestamp(value)) -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {{ return(texts) }}
+{% endmacro %}
+
+{#- The first row of a query of dates or timestamps, as text (none stays none). -#}
+{% macro _query_row(query) %}
+  {%- set row = run_query(query).rows[0] -%}
+  {%- set texts = [] -%}
+  {%- for value in row -%}
+    {%- do texts.append(none if value is none else chatbot_analytics.validated_timestamp(value)) -%}
+  {%- endfor -%}
+  {{ return(texts) }}
+{% endmacro %}
+
+{% macro _min_text(texts) %}
+  {{ return((texts | sort | first) if texts else none) }}
+{% endmacro %}
+
+{#- Text of a timestamp `days` days before `text`. -#}
+{% macro _days_before(text, days) %}
+  {%- set parsed = modules.datetime.datetime.strptime(text[:19] if text | length > 10 else text ~ ' 00:00:00', '%Y-%m-%d %H:%M:%S') -%}
+  {{ return((parsed - modules.datetime.timedelta(days=days | int)).strftime('%Y-%m-%d %H:%M:%S')) }}
+{% endmacro %}
+
+
+{#- The reporting days an incremental build of int_chat_events__resolved rewrites: days
+    of events loaded after the watermark, and every day of a bot whose catalogue row was
+    loaded after it. none = build everything (a full build, or no watermark yet). -#}
+{% macro resolved_rebuild_dates() %}
+  {%- set since = chatbot_analytics.incremental_watermark() -%}
+  {%- if not chatbot_analytics.incremental_run() or since is none -%}
+    {{ return(none) }}
+  {%- endif -%}
+  {%- set events = chatbot_analytics.model_relation('stg_chat_platform__chat_events') -%}
+  {%- set bots = chatbot_analytics.model_relation('stg_chat_platform__bots') -%}
+  {%- set query -%}
+    select distinct report_date
+    from {{ events }}
+    where loaded_at > {{ chatbot_analytics.timestamp_literal(since) }}
+    union
+    select distinct events.report_date
+    from {{ events }} as events
+    inner join {{ bots }} as bots
+        on events.bot_id = bots.bot_id
+    where bots.loaded_at > {{ chatbot_analytics.timestamp_literal(since) }}
+  {%- endset -%}
+  {{ return(chatbot_analytics._query_texts(query) | sort) }}
+{% endmacro %}
+
+
+{#- The reporting days an incremental build of a model downstream of
+    int_chat_events__resolved rewrites (see the top of this file); none = everything.
+    `sessions` is the session table whose session_start bounds the search for a
+    session's earlier messages: the model's own table (`this`) for the sessionisation
+    (its state before this run), int_chat_sessions__sessionized (the default, a model
+    name) for the models after it. -#}
+{% macro funnel_rebuild_dates(sessions='int_chat_sessions__sessionized') %}
+  {%- set since = chatbot_analytics.incremental_watermark() -%}
+  {%- set resolved = chatbot_analytics.model_relation('int_chat_events__resolved') -%}
+  {%- set sessions = chatbot_analytics.model_relation(sessions) if sessions is string else sessions -%}
+  {%- if not chatbot_analytics.incremental_run() or since is none -%}
+    {{ return(none) }}
+  {%- endif -%}
+  {%- set is_new = 'loaded_at > ' ~ chatbot_analytics.timestamp_literal(since) -%}
+  {%- set new_sessions -%}
+    select session_id from {{ resolved }} where {{ is_new }} and is_message = 1
+  {%- endset -%}
+  {#- Where the earlier messages of the touched sessions can be: from the stored start of
+      each session (exact for every session built before), and at least
+      incremental_lookback_days before the earliest new event. -#}
+  {%- set bounds_query -%}
+    select
+        (select {{ chatbot_analytics.cast_text('min(event_time)') }} from {{ resolved }} where {{ is_new }}) as new_from,
+        (select {{ chatbot_analytics.cast_text('min(session_start)') }} from {{ sessions }} where session_id in ({{ new_sessions }})) as stored_from
+  {%- endset -%}
+  {%- set bounds = chatbot_analytics._query_row(bounds_query) -%}
+  {%- if bounds[0] is none -%}
+    {{ return([]) }}
+  {%- endif -%}
+  {%- set lookback_from = chatbot_analytics._days_before(bounds[0], chatbot_analytics.number_var('incremental_lookback_days')) -%}
+  {%- set scan_from = chatbot_analytics._min_text([lookback_from] + ([bounds[1]] if bounds[1] is not none else [])) -%}
+  {%- set dates_query -%}
+    select distinct report_date from {{ resolved }} where {{ is_new }}
+    union
+    select distinct report_date
+    from {{ resolved }}
+    where is_message = 1
+        and event_time >= {{ chatbot_analytics.timestamp_literal(scan_from) }}
+        and session_id in ({{ new_sessions }})
+  {%- endset -%}
+  {{ return(chatbot_analytics._query_texts(dates_query) | sort) }}
+{% endmacro %}
+
+
+{#- The earliest message time of the sessions that have a message on one of `dates`:
+    the sessionisation reads messages from here on, so every such session is rebuilt
+    from its first message. Stored sessions give their start; sessions not stored yet
+    have all their messages on the days being rebuilt (they are all new). -#}
+{% macro session_scan_start(dates, sessions) %}
+  {%- set resolved = chatbot_analytics.model_relation('int_chat_events__resolved') -%}
+  {%- if not execute or dates is none or not dates -%}
+    {{ return(none) }}
+  {%- endif -%}
+  {%- set on_dates -%}
+    select session_id from {{ resolved }} where is_message = 1 and {{ chatbot_analytics.in_report_dates('report_date', dates) }}
+  {%- endset -%}
+  {%- set query -%}
+    select {{ chatbot_analytics.cast_text('min(event_time)') }}
+    from {{ resolved }}
+    where is_message = 1 and {{ chatbot_analytics.in_report_dates('report_date', dates) }}
+    union all
+    select {{ chatbot_analytics.cast_text('min(session_start)') }}
+    from {{ sessions }}
+    where session_id in ({{ on_dates }})
+  {%- endset -%}
+  {{ return(chatbot_analytics._min_text(chatbot_analytics._query_texts(query))) }}
+{% endmacro %}
+
+
+{#- `column in (dates)`; `1 = 1` when dates is none (full build), `1 = 0` when empty. -#}
+{% macro in_report_dates(column, dates) -%}
+  {%- if dates is none -%}
+    1 = 1
+  {%- elif not dates -%}
+    1 = 0
+  {%- else -%}
+    {{ column }} in ({% for d in dates %}{{ chatbot_analytics.date_literal(d[:10]) }}{{ ', ' if not loop.last }}{% endfor %})
+  {%- endif -%}
+{%- endmacro %}
+
+{#- An event_time range around `dates` (a day of margin for the reporting offset), so an
+    engine can skip stored blocks of other days even where report_date is computed. -#}
+{% macro event_time_near_dates(column, dates) -%}
+  {%- if dates is none or not dates -%}
+    1 = 1
+  {%- else -%}
+    {%- set first = chatbot_analytics._days_before(dates | first, 1) -%}
+    {%- set last = chatbot_analytics._days_before(dates | last, -2) -%}
+    {{ column }} >= {{ chatbot_analytics.timestamp_literal(first) }} and {{ column }} < {{ chatbot_analytics.timestamp_literal(last) }}
+  {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,231 @@
+"""What a source table's suite is made of, and the expectations every table shares.
+
+A source table is the raw table of a loader kind (or of one of its derived tables), or
+one of the loader's own tables (load_batches, load_rejects). Its suite is:
+
+* generic, from the kind's declaration — the exact column set, key columns present and
+  unique, lineage columns present, timestamps not in the future beyond a tolerance and
+  not before 2000 (an epoch-zero default upstream);
+* specific, from `quality/tables/<table>.py` — `expectations(ctx)` returns the table's own
+  expectations (enumerations, ranges, null shares); `DAY_COLUMN` names the timestamp
+  whose reporting day drives the volume check (None: no volume check).
+
+Severity: `ERROR` (GX "critical") fails the run — a rule the marts rely on is broken;
+`WARN` (GX "warning") is printed and shown in Data Docs only — suspicious but explainable.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from types import ModuleType
+from typing import Any
+
+from ..kinds import all_kinds
+from ..loading.kind import Column, LoadKind
+from ..project import raw_schema, reporting_offset_hours, var
+
+ERROR = "critical"
+WARN = "warning"
+
+# Before this, a timestamp is an epoch-zero or default value from upstream, not an event.
+EARLIEST_PLAUSIBLE = datetime(2000, 1, 1)
+LINEAGE = ("_batch_id", "_source_file", "_line_number", "_loaded_at")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The gate's tolerances: dbt vars `dq_*` in dbt_project.yml (README lists them)."""
+
+    future_tolerance_hours: float
+    max_response_time_s: float
+    volume_min_ratio: float
+    volume_max_ratio: float
+    volume_error_days: int
+    max_reject_share: float
+    reject_error_hours: float
+    min_filled_share: float
+
+    @classmethod
+    def from_vars(cls, overrides: dict[str, Any] | None = None) -> Thresholds:
+        overrides = overrides or {}
+
+        def get(name: str) -> Any:
+            return overrides.get(name, var(name))
+
+        thresholds = cls(
+            future_tolerance_hours=float(get("dq_future_tolerance_hours")),
+            max_response_time_s=float(get("dq_max_response_time_s")),
+            volume_min_ratio=float(get("dq_volume_min_ratio")),
+            volume_max_ratio=float(get("dq_volume_max_ratio")),
+            volume_error_days=int(get("dq_volume_error_days")),
+            max_reject_share=float(get("dq_max_reject_share")),
+            reject_error_hours=float(get("dq_reject_error_hours")),
+            min_filled_share=float(get("dq_min_filled_share")),
+        )
+        if not 0 < thresholds.volume_min_ratio < 1 < thresholds.volume_max_ratio:
+            raise ValueError("dq_volume_min_ratio must be in (0, 1) and dq_volume_max_ratio above 1")
+        if not 0 <= thresholds.max_reject_share <= 1 or not 0 <= thresholds.min_filled_share <= 1:
+            raise ValueError("dq_max_reject_share and dq_min_filled_share are shares between 0 and 1")
+        return thresholds
+
+
+@dataclass(frozen=True)
+class SuiteContext:
+    """What a table module may use to build its expectations."""
+
+    thresholds: Thresholds
+    now_utc: datetime  # naive UTC, like every stored timestamp
+
+    @property
+    def latest_allowed(self) -> datetime:
+        return self.now_utc + timedelta(hours=self.thresholds.future_tolerance_hours)
+
+    @property
+    def today_local(self) -> date:
+        """The current reporting day (UTC shifted by reporting_utc_offset_hours)."""
+        return (self.now_utc + timedelta(hours=reporting_offset_hours())).date()
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    """One raw table to validate."""
+
+    table: str
+    kind: str | None  # loader kind that lands it; None for the loader's own tables
+    columns: tuple[Column, ...]  # declared columns, lineage excluded
+    key: tuple[str, ...]
+    has_lineage: bool
+    module: ModuleType | None
+    # A kind's key is unique; a derived table's key is its parent's (many child rows per
+    # parent), so only presence is generic there and the module states the child key.
+    key_is_unique: bool = True
+
+    @property
+    def day_column(self) -> str | None:
+        return getattr(self.module, "DAY_COLUMN", None) if self.module else None
+
+    @property
+    def specific(self) -> Callable[[SuiteContext], list[Any]] | None:
+        return getattr(self.module, "expectations", None) if self.module else None
+
+
+def table_modules() -> dict[str, ModuleType]:
+    """quality/tables/<module>.py by the TABLE each one declares."""
+    from . import tables
+
+    found: dict[str, ModuleType] = {}
+    for info in sorted(pkgutil.iter_modules(tables.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{tables.__name__}.{info.name}")
+        name = getattr(module, "TABLE", None)
+        if isinstance(name, str):
+            found[name] = module
+    return found
+
+
+def source_tables(kinds: dict[str, LoadKind] | None = None) -> list[SourceTable]:
+    """Every raw table the loaders write: kinds (and their derived tables), then the
+    loader's own load_batches and load_rejects."""
+    from ..loading.sinks import BATCH_COLUMNS, REJECT_COLUMNS
+
+    modules = table_modules()
+    result: list[SourceTable] = []
+    for kind in sorted((kinds or all_kinds()).values(), key=lambda k: (k.load_order, k.name)):
+        result.append(SourceTable(kind.table, kind.name, tuple(kind.columns), tuple(kind.key), True, modules.get(kind.table)))
+        for derived in getattr(kind, "derived", ()) or ():
+            result.append(
+                SourceTable(
+                    derived.table,
+                    kind.name,
+                    tuple(derived.columns),
+                    tuple(derived.key),
+                    True,
+                    modules.get(derived.table),
+                    key_is_unique=False,
+                )
+            )
+    result.append(SourceTable("load_batches", None, BATCH_COLUMNS, ("batch_id",), False, modules.get("load_batches")))
+    result.append(SourceTable("load_rejects", None, REJECT_COLUMNS, (), False, modules.get("load_rejects")))
+    return result
+
+
+def generic_expectations(source: SourceTable, ctx: SuiteContext, *, empty: bool = False) -> list[Any]:
+    """The expectations any raw table gets from its declaration (`empty`: the table has
+    no rows, so there is no max or min to judge)."""
+    import great_expectations.expectations as gxe
+
+    names = [c.name for c in source.columns] + (list(LINEAGE) if source.has_lineage else [])
+    found: list[Any] = [
+        gxe.ExpectTableColumnsToMatchSet(column_set=names, exact_match=source.kind is not None, severity=ERROR),
+    ]
+    for column in source.key:
+        found.append(gxe.ExpectColumnValuesToNotBeNull(column=column, severity=ERROR))
+    if not source.key_is_unique:
+        pass
+    elif len(source.key) == 1:
+        found.append(gxe.ExpectColumnValuesToBeUnique(column=source.key[0], severity=ERROR))
+    elif len(source.key) > 1:
+        found.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=list(source.key), severity=ERROR))
+    if source.has_lineage:
+        for column in LINEAGE:
+            found.append(gxe.ExpectColumnValuesToNotBeNull(column=column, severity=ERROR))
+    for column in source.columns:
+        if column.type == "timestamp" and not empty:
+            # As the column's max and min: the same rule as "every value in range", and an
+            # aggregate instead of GX's row-by-row datetime comparison (seconds per million rows).
+            found.append(gxe.ExpectColumnMaxToBeBetween(column=column.name, max_value=ctx.latest_allowed, severity=ERROR))
+            found.append(gxe.ExpectColumnMinToBeBetween(column=column.name, min_value=EARLIEST_PLAUSIBLE, severity=WARN))
+    return found
+
+
+def volume_expectations(ctx: SuiteContext) -> list[Any]:
+    """On the `<table>__daily_volume` frame (see extract.daily_volume)."""
+    import great_expectations.expectations as gxe
+
+    t = ctx.thresholds
+    band = {"min_value": t.volume_min_ratio, "max_value": t.volume_max_ratio}
+    return [
+        # NULL ratios (days without 7 days of history, today) are not judged.
+        gxe.ExpectColumnValuesToBeBetween(column="ratio_recent_days", **band, severity=ERROR),
+        gxe.ExpectColumnValuesToBeBetween(column="ratio_to_trailing_median", **band, severity=WARN),
+    ]
+
+
+@dataclass
+class SuiteSpec:
+    """A suite to run: its GX name, the frame it reads and its expectations."""
+
+    name: str
+    asset: str
+    expectations: list[Any] = field(default_factory=list)
+    table: str = ""
+
+
+def suite_name(table: str, part: str = "") -> str:
+    return f"{raw_schema()}.{table}" + (f".{part}" if part else "")
+
+
+def build_suites(sources: list[SourceTable], ctx: SuiteContext, empty_tables: frozenset[str] = frozenset()) -> list[SuiteSpec]:
+    suites: list[SuiteSpec] = []
+    for source in sources:
+        expectations = generic_expectations(source, ctx, empty=source.table in empty_tables)
+        if source.specific is not None:
+            expectations += source.specific(ctx)
+        suites.append(SuiteSpec(name=suite_name(source.table), asset=source.table, expectations=expectations, table=source.table))
+        if source.day_column:
+            suites.append(
+                SuiteSpec(
+                    name=suite_name(source.table, "daily_volume"),
+                    asset=f"{source.table}__daily_volume",
+                    expectations=volume_expectations(ctx),
+                    table=source.table,
+                )
+            )
+    return suites
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -1,0 +1,1 @@
+"""One module per source table: TABLE, DAY_COLUMN and expectations(ctx) (see framework)."""

@@ -1,0 +1,120 @@
+"""Assertions after `airflow dags test chatbot_analytics <date>` (scripts/ci/airflow_test.sh).
+
+    python scripts/ci/check_airflow_run.py --date D --states STATES.json [--dags-test-exit N]
+
+Reads the same environment the DAG ran with (CHATBOT_DUCKDB_PATH, CHATBOT_LANDING_DIR,
+CHATBOT_BI_DUCKDB_PATH, CHATBOT_REPORT_DIR) and checks:
+- every task succeeded, except `alerts`, whose state must match what scripts/alerts.py
+  says about the same warehouse (failed exactly when an error-level alert fires);
+- every landed file has one raw.load_batches row;
+- the marts hold the date: mart_bot_daily_kpis has rows for it, and its exposures and
+  clicks equal the counts of those events taken straight from raw.chat_events;
+- the dbt vars reached the cosmos tasks: mart_model_comparison's window ends on the date;
+- the BI copy is read-only, opens read-only and matches the warehouse;
+- the daily report for the date was written.
+Exit codes: 0 all checks pass, 1 a check failed, 2 bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import stat
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import duckdb  # noqa: E402
+
+from chatwh.landing import pending_files  # noqa: E402
+from chatwh.project import PROJECT_DIR, reporting_offset_hours  # noqa: E402
+
+failures: list[str] = []
+
+
+def check(condition: bool, what: str) -> None:
+    print(("  ok    " if condition else "  FAIL  ") + what)
+    if not condition:
+        failures.append(what)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--date", type=date.fromisoformat, required=True)
+    parser.add_argument("--states", type=Path, required=True, help="`airflow tasks states-for-dag-run -o json` output")
+    parser.add_argument("--dags-test-exit", type=int, default=0)
+    args = parser.parse_args()
+    day = args.date
+    warehouse = Path(os.environ["CHATBOT_DUCKDB_PATH"])
+    bi_copy = Path(os.environ["CHATBOT_BI_DUCKDB_PATH"])
+    landing = Path(os.environ["CHATBOT_LANDING_DIR"])
+    report_dir = Path(os.environ["CHATBOT_REPORT_DIR"])
+
+    print("task states")
+    states = {row["task_id"]: row["state"] for row in json.loads(args.states.read_text(encoding="utf-8"))}
+    for task_id, state in sorted(states.items()):
+        print(f"    {task_id:<28} {state}")
+    alerts_exit = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "scripts" / "alerts.py")], cwd=PROJECT_DIR, capture_output=True, text=True, check=False
+    ).returncode
+    expected_alerts = {0: "success", 1: "failed"}.get(alerts_exit, f"alerts.py exit {alerts_exit}")
+    check(
+        states.get("alerts") == expected_alerts, f"alerts task is {states.get('alerts')}, alerts.py on the warehouse says {expected_alerts}"
+    )
+    others = {t: s for t, s in states.items() if t != "alerts"}
+    check(bool(others) and all(s == "success" for s in others.values()), "every other task succeeded")
+    for required in ("plan", "land", "validate", "publish", "report"):
+        check(required in states, f"task {required} ran")
+    check(any(t.startswith("dbt_build") for t in states), "the dbt build ran as cosmos tasks")
+    if expected_alerts == "success":
+        check(args.dags_test_exit == 0, f"airflow dags test exited {args.dags_test_exit}")
+
+    print("warehouse")
+    files = pending_files(landing)
+    offset = reporting_offset_hours()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        batches = con.execute("select count(*), count(distinct source_file) from raw.load_batches").fetchone()
+        check(batches == (len(files), len(files)), f"{len(files)} landed files, one load batch each (got {batches})")
+        rows, exposures, clicks = con.execute(
+            "select count(*), sum(exposures), sum(clicks) from main.mart_bot_daily_kpis where report_date = ?", [day]
+        ).fetchone()
+        check(rows > 0, f"mart_bot_daily_kpis has {rows} rows for {day}")
+        raw = dict(
+            con.execute(
+                "select event_type, count(*) from raw.chat_events "
+                "where cast(event_time + to_seconds(cast(? * 3600 as bigint)) as date) = ? group by event_type",
+                [offset, day],
+            ).fetchall()
+        )
+        check(
+            exposures == raw.get("exposure") and (exposures or 0) > 0,
+            f"exposures on {day}: mart {exposures}, raw events {raw.get('exposure')}",
+        )
+        check(clicks == raw.get("click"), f"clicks on {day}: mart {clicks}, raw events {raw.get('click')}")
+        windows = con.execute("select distinct window_end from main.mart_model_comparison").fetchall()
+        check(windows == [(day,)], f"mart_model_comparison window ends on the run's date (dbt vars from the plan task): {windows}")
+        source_counts = con.execute("select count(*), sum(exposures) from main.mart_bot_daily_kpis").fetchone()
+
+    print("BI copy")
+    check(bi_copy.exists(), f"{bi_copy} exists")
+    if bi_copy.exists():
+        check(not (bi_copy.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)), "the copy is read-only (mode 0444)")
+        with duckdb.connect(str(bi_copy), read_only=True) as con:
+            copy_counts = con.execute("select count(*), sum(exposures) from main.mart_bot_daily_kpis").fetchone()
+        check(copy_counts == source_counts, f"copy matches the warehouse: {copy_counts} vs {source_counts}")
+
+    if (PROJECT_DIR / "scripts" / "report.py").exists():
+        print("report")
+        html = report_dir / f"report_{day.isoformat()}.html"
+        check(html.exists() and html.stat().st_size > 1000, f"{html} written")
+
+    print(f"\n{len(failures)} failed" if failures else "\nall checks passed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,324 @@
+"""The hourly pipeline as one command (cron); the Airflow DAG runs the same steps.
+
+    python scripts/run_pipeline.py [--date D | --start D --end D] [--landing DIR]
+                                   [--target NAME] [--steps land,validate,...]
+                                   [--report-dir DIR] [--bi-path PATH]
+
+Steps, in order (each one only after the previous one succeeded):
+
+  land      land new files of the landing folder (default: env CHATBOT_LANDING_DIR, else
+            warehouse/landing): each file once, tracked by path and size in
+            raw.load_batches (chatwh.landing.land_folder)
+  validate  scripts/validate_sources.py, when present: the source checks gate the build
+            (Data Docs next to a DuckDB file: <warehouse dir>/data_docs)
+  dbt       dbt build with the run's dbt vars (chatwh.schedule.dbt_vars_for)
+  publish   a read-only copy of the DuckDB file for BI tools, atomically replaced
+            (DuckDB targets only; scripts/chatwh/publish.py)
+  alerts    scripts/alerts.py, when present
+  report    scripts/report.py --date D for every day of the run, when present; the
+            HTML and Markdown land in --report-dir (default: env CHATBOT_REPORT_DIR,
+            else warehouse/reports, like `make report`)
+
+The run's day: `--date D` (default: the reporting day of the hour that just ended,
+local date of now - 1 h, dbt var reporting_utc_offset_hours). A backfill
+is `--start S --end E`: the same steps once, the dbt vars cover the range and a report
+is written for every day of it.
+
+The BI copy is published right after a successful build, before alerts and the report,
+so a failing report never holds back fresh dashboards. Firing alerts are a finding, not
+a failure: when alerts.py exits 1 (an error-level alert fires) the pipeline still
+writes the report, then exits 3 so cron mails it.
+
+Exit codes: 0 every step ok; 1 a step failed (the steps after it did not run, and the
+BI copy keeps the last good build); 2 bad arguments, a missing landing folder or an
+unknown target; 3 every step ok but error-level alerts fire; 4 another pipeline run
+holds the lock for this warehouse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from chatwh.connection import WarehouseError, connect  # noqa: E402
+from chatwh.dbt import run_dbt  # noqa: E402
+from chatwh.display import make_console, table  # noqa: E402
+from chatwh.kinds import all_kinds  # noqa: E402
+from chatwh.landing import land_folder  # noqa: E402
+from chatwh.loading.sinks import sink_for  # noqa: E402
+from chatwh.project import PROJECT_DIR, ProfileError, load_target, resolve_path  # noqa: E402
+from chatwh.publish import PublishError, publish_bi_copy  # noqa: E402
+from chatwh.schedule import current_report_date, days, dbt_vars_for  # noqa: E402
+
+STEPS = ("land", "validate", "dbt", "publish", "alerts", "report")
+LANDING_ENV = "CHATBOT_LANDING_DIR"
+DEFAULT_LANDING = "warehouse/landing"
+REPORT_DIR_ENV = "CHATBOT_REPORT_DIR"
+DEFAULT_REPORT_DIR = "warehouse/reports"
+EXIT_OK, EXIT_STEP_FAILED, EXIT_USAGE, EXIT_ALERTS, EXIT_LOCKED = 0, 1, 2, 3, 4
+
+console = make_console()
+
+
+class StepFailed(RuntimeError):
+    """A step did not succeed; the message says which and why."""
+
+
+@dataclass
+class RunPlan:
+    start: date
+    end: date
+    landing: Path
+    target: str | None
+    report_dir: Path
+    bi_path: Path | None
+    steps: tuple[str, ...]
+
+    @property
+    def days(self) -> list[date]:
+        return days(self.start, self.end)
+
+
+@dataclass
+class RunState:
+    timings: list[tuple[str, str, float, str]] = field(default_factory=list)
+    alerts_firing: bool = False
+
+
+def _script(name: str) -> Path:
+    return PROJECT_DIR / "scripts" / name
+
+
+def _run_script(name: str, args: list[str], plan: RunPlan) -> int:
+    command = [sys.executable, str(_script(name)), *args]
+    if plan.target:
+        command += ["--target", plan.target]
+    console.print(f"[dim]$ {' '.join(command)}[/dim]")
+    return subprocess.run(command, cwd=PROJECT_DIR, check=False).returncode
+
+
+def _target_type(target: str | None) -> str:
+    return load_target(target).type
+
+
+def _duckdb_file(target: str | None) -> Path | None:
+    settings = load_target(target)
+    if settings.type != "duckdb":
+        return None
+    return resolve_path(str(settings.settings.get("path", "warehouse/chatbot.duckdb"))).resolve()
+
+
+# -- steps ----------------------------------------------------------------------------
+def step_land(plan: RunPlan, state: RunState) -> str:
+    with connect(plan.target) as warehouse:
+        report = land_folder(warehouse, plan.landing, skip_landed=True)
+        # A source whose first file has not arrived yet (feedback on day one) gets its
+        # empty raw table, so `dbt build` runs on what there is instead of failing.
+        sink = sink_for(warehouse)
+        for kind in all_kinds().values():
+            sink.ensure_tables(kind)
+    for result in report.results:
+        path = Path(result.source_file)
+        shown = path.relative_to(plan.landing) if path.is_relative_to(plan.landing) else path
+        console.print(f"  landed {shown}: read={result.rows_read:,} loaded={result.rows_loaded:,} rejected={result.rows_rejected:,}")
+    return f"{len(report.results)} new files, {len(report.skipped)} already landed; loaded {report.rows_loaded:,} rows, rejected {report.rows_rejected:,}"
+
+
+def step_validate(plan: RunPlan, state: RunState) -> str:
+    if not _script("validate_sources.py").exists():
+        return "skipped: scripts/validate_sources.py is not in this checkout"
+    # Data Docs of a DuckDB warehouse go next to its file (warehouse/data_docs for the
+    # default one), so a scratch or test warehouse keeps its docs to itself.
+    duckdb_file = _duckdb_file(plan.target)
+    args = ["--docs-dir", str(duckdb_file.parent / "data_docs")] if duckdb_file else []
+    code = _run_script("validate_sources.py", args, plan)
+    if code != 0:
+        raise StepFailed(f"validate_sources.py exited {code}: the landed sources fail an error-level check, so nothing is built")
+    return "sources pass"
+
+
+def step_dbt(plan: RunPlan, state: RunState) -> str:
+    dbt_vars = dbt_vars_for(plan.start, plan.end)
+    code = run_dbt(["build"], target=plan.target, dbt_vars=dbt_vars, check=False)
+    if code != 0:
+        raise StepFailed(f"dbt build exited {code}")
+    return f"dbt build ok, vars {dbt_vars}"
+
+
+def step_publish(plan: RunPlan, state: RunState) -> str:
+    source = _duckdb_file(plan.target)
+    if source is None:
+        return f"skipped: target is {_target_type(plan.target)}; BI tools read it directly"
+    try:
+        result = publish_bi_copy(source, plan.bi_path)
+    except PublishError as exc:
+        raise StepFailed(str(exc)) from None
+    return f"{result.published} ({result.tables} tables, {result.rows:,} rows, {result.bytes / 1e6:.1f} MB)"
+
+
+def step_alerts(plan: RunPlan, state: RunState) -> str:
+    if not _script("alerts.py").exists():
+        return "skipped: scripts/alerts.py is not in this checkout"
+    code = _run_script("alerts.py", [], plan)
+    if code == 1:
+        state.alerts_firing = True
+        return "error-level alerts fire (alerts.py exited 1); the run goes on and exits 3"
+    if code != 0:
+        raise StepFailed(f"alerts.py exited {code}")
+    return "no error-level alerts"
+
+
+def step_report(plan: RunPlan, state: RunState) -> str:
+    if not _script("report.py").exists():
+        return "skipped: scripts/report.py is not in this checkout"
+    plan.report_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for day in plan.days:
+        html = plan.report_dir / f"report_{day.isoformat()}.html"
+        markdown = plan.report_dir / f"report_{day.isoformat()}.md"
+        code = _run_script("report.py", ["--date", day.isoformat(), "--out", str(html), "--markdown", str(markdown)], plan)
+        if code != 0:
+            raise StepFailed(f"report.py --date {day} exited {code}")
+        written.append(str(html))
+    return ", ".join(written)
+
+
+STEP_FUNCTIONS = {
+    "land": step_land,
+    "validate": step_validate,
+    "dbt": step_dbt,
+    "publish": step_publish,
+    "alerts": step_alerts,
+    "report": step_report,
+}
+
+
+@contextmanager
+def pipeline_lock(target: str | None) -> Iterator[bool]:
+    """One pipeline run per warehouse at a time (two cron runs that overlap, or cron and
+    Airflow on one file): a non-blocking flock next to the DuckDB file, or in
+    warehouse/ for a server target. Yields False when another run holds it."""
+    duckdb_file = _duckdb_file(target)
+    if duckdb_file is not None:
+        lock_path = duckdb_file.with_name(duckdb_file.name + ".pipeline.lock")
+    else:
+        lock_path = PROJECT_DIR / "warehouse" / f".pipeline.{load_target(target).name}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def run(plan: RunPlan) -> int:
+    state = RunState()
+    status = EXIT_OK
+    for name in plan.steps:
+        console.rule(f"[bold]{name}")
+        started = time.monotonic()
+        try:
+            note = STEP_FUNCTIONS[name](plan, state)
+            state.timings.append((name, "ok", time.monotonic() - started, note))
+            console.print(f"{name}: {note}")
+        except (StepFailed, WarehouseError, subprocess.CalledProcessError) as exc:
+            state.timings.append((name, "FAILED", time.monotonic() - started, str(exc)))
+            console.print(f"[red]{name} failed:[/red] {exc}")
+            status = EXIT_STEP_FAILED
+            break
+    console.print(
+        table(
+            f"run_pipeline {plan.start}" + (f" … {plan.end}" if plan.end != plan.start else ""),
+            ["step", "state", "seconds", "note"],
+            [[n, s, f"{secs:.1f}", note] for n, s, secs, note in state.timings],
+            right_from=2,
+        )
+    )
+    if status == EXIT_OK and state.alerts_firing:
+        console.print("[yellow]error-level alerts fire: exit 3[/yellow]")
+        return EXIT_ALERTS
+    return status
+
+
+def parse_plan(argv: list[str] | None) -> RunPlan:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    when = parser.add_mutually_exclusive_group()
+    when.add_argument("--date", type=date.fromisoformat, help="reporting day YYYY-MM-DD (default: the day of the hour that just ended)")
+    when.add_argument("--start", type=date.fromisoformat, help="first day of a backfill (with --end)")
+    parser.add_argument("--end", type=date.fromisoformat, help="last day of a backfill (with --start)")
+    parser.add_argument("--landing", type=Path, default=None, help=f"landing folder (default: ${LANDING_ENV} or {DEFAULT_LANDING})")
+    parser.add_argument("--target", default=None, help="profiles.yml target (default: the profile's default)")
+    parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated subset of {','.join(STEPS)} (run in that order)")
+    parser.add_argument(
+        "--report-dir", type=Path, default=None, help=f"where report.py writes (default: ${REPORT_DIR_ENV} or {DEFAULT_REPORT_DIR})"
+    )
+    parser.add_argument(
+        "--bi-path", type=Path, default=None, help="published BI copy (default: $CHATBOT_BI_DUCKDB_PATH or <warehouse dir>/bi/<file>)"
+    )
+    args = parser.parse_args(argv)
+
+    if (args.start is None) != (args.end is None):
+        parser.error("--start and --end go together")
+    if args.start is not None:
+        start, end = args.start, args.end
+        if end < start:
+            parser.error("--end is before --start")
+    else:
+        start = end = args.date or current_report_date()
+    requested = tuple(s.strip() for s in args.steps.split(",") if s.strip())
+    unknown = [s for s in requested if s not in STEPS]
+    if unknown or not requested:
+        parser.error(f"unknown steps {unknown}; choose from {', '.join(STEPS)}")
+    steps = tuple(s for s in STEPS if s in requested)
+    # --landing is relative to where the command runs; the env var and the default are
+    # relative to the project, like the warehouse path in profiles.yml.
+    landing = args.landing.resolve() if args.landing else resolve_path(os.environ.get(LANDING_ENV) or DEFAULT_LANDING)
+    if "land" in steps and not landing.is_dir():
+        parser.error(f"landing folder {landing} does not exist")
+    return RunPlan(
+        start=start,
+        end=end,
+        landing=landing.resolve(),
+        target=args.target,
+        report_dir=args.report_dir.resolve() if args.report_dir else resolve_path(os.environ.get(REPORT_DIR_ENV) or DEFAULT_REPORT_DIR),
+        bi_path=args.bi_path.resolve() if args.bi_path else None,
+        steps=steps,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    plan = parse_plan(argv)
+    try:
+        load_target(plan.target)
+    except ProfileError as exc:
+        print(f"run_pipeline: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    with pipeline_lock(plan.target) as acquired:
+        if not acquired:
+            print("run_pipeline: another pipeline run holds the lock for this warehouse; try again later", file=sys.stderr)
+            return EXIT_LOCKED
+        return run(plan)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""Incremental funnel models give exactly the marts of a full rebuild.
+
+The end-to-end test lands demo data one day per `dbt build` (with late events, events
+without model_name and a changed bot catalogue halfway, see scripts/ci/incremental_check.py)
+and compares every mart and the incremental intermediate models with a `--full-refresh`
+build of the same raw tables. The other tests pin down the pieces the check relies on:
+the day-by-day landing plan and that the comparison does catch a difference.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+from conftest import PROJECT_DIR, run_script, scratch_env
+
+sys.path.insert(0, str(PROJECT_DIR / "scripts" / "ci"))
+
+import incremental_check  # noqa: E402
+from compare_engines import Mart  # noqa: E402
+
+DAYS = 7
+
+
+def _event(i: int, day: str) -> str:
+    record = {
+        "event_id": f"e{day}-{i}",
+        "event_time": f"{day}T10:00:{i % 60:02d}+08:00",
+        "user_id": f"u{i}",
+        "bot_id": "b1",
+        "event_type": "exposure",
+        "model_name": "m1",
+    }
+    return json.dumps(record) + "\n"
+
+
+def test_landing_plan_holds_back_late_events_and_changes_the_catalogue(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "chat-events").mkdir(parents=True)
+    (data / "bots").mkdir()
+    (data / "bots" / "bots.csv").write_text(
+        "bot_id,bot_name,model_name,business_line,tags,created_at\n"
+        "b1,Bot one,m1,教育,学习辅导,2025-01-01T00:00:00+08:00\n"
+        "b2,Bot two,m2,社交,情感陪伴,2025-01-01T00:00:00+08:00\n",
+        encoding="utf-8",
+    )
+    for day in ("2025-06-01", "2025-06-02", "2025-06-03", "2025-06-04"):
+        (data / "chat-events" / f"chat_events_{day}.jsonl").write_text("".join(_event(i, day) for i in range(20)), encoding="utf-8")
+
+    folders = incremental_check.plan_days(data, 4, tmp_path / "landing", late_every=10, first_day=date(2025, 6, 1))
+
+    assert [f.name for f in folders] == ["day_00", "day_01", "day_02", "day_03"]
+    day0 = (folders[0] / "chat-events" / "chat_events_2025-06-01.jsonl").read_text(encoding="utf-8").splitlines()
+    # lines 9 and 19 (every 10th) go two days later; 18 stay
+    assert len(day0) == 18
+    late = (folders[2] / "chat-events" / "late_chat_events_2025-06-01.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["event_id"] for line in late] == ["e2025-06-01-9", "e2025-06-01-19"]
+    # day 3's late events would land after the last day: capped at the last day (day 3)
+    late_day1 = (folders[3] / "chat-events" / "late_chat_events_2025-06-02.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(late_day1) == 2
+    assert not list((folders[3] / "chat-events").glob("late_chat_events_2025-06-04.jsonl"))
+    # every 7th line (3, 10, 17) lost model_name: it resolves to the bot's default
+    records = [json.loads(line) for line in day0]
+    without_model = sorted(r["event_id"] for r in records if "model_name" not in r)
+    assert without_model == ["e2025-06-01-10", "e2025-06-01-17", "e2025-06-01-3"]
+    # halfway (day 2) a new catalogue version: b1 in another business line with a new tag,
+    # b2 served by another default model under a new name
+    with open(folders[2] / "bots" / "bots_changed.csv", encoding="utf-8", newline="") as handle:
+        changed = {row["bot_id"]: row for row in csv.DictReader(handle)}
+    assert changed["b1"]["business_line"] == "社交" and changed["b1"]["tags"] == "学习辅导|增量测试"
+    assert changed["b2"]["model_name"] == "m1" and changed["b2"]["bot_name"] == "Bot two v2"
+    assert (folders[0] / "bots" / "bots.csv").exists()
+
+
+def test_comparison_reports_a_changed_value_a_missing_row_and_a_duplicate_key() -> None:
+    mart = Mart("mart_x", ["report_date", "bot_id"], "unique_combination_of_columns")
+    columns = ["report_date", "bot_id", "exposures", "ctr"]
+    full_rows = [
+        {"report_date": date(2025, 6, 1), "bot_id": "b1", "exposures": 10, "ctr": 0.1},
+        {"report_date": date(2025, 6, 2), "bot_id": "b1", "exposures": 5, "ctr": None},
+    ]
+    assert incremental_check.compare(mart, (columns, [dict(r) for r in full_rows]), (columns, full_rows), 20) == []
+    # 1e-15 relative: the same value summed in another order is not a difference
+    nearly = [dict(full_rows[0], ctr=0.1 * (1 + 1e-15)), full_rows[1]]
+    assert incremental_check.compare(mart, (columns, nearly), (columns, full_rows), 20) == []
+
+    changed = [dict(full_rows[0], exposures=11), dict(full_rows[0])]
+    diffs = incremental_check.compare(mart, (columns, changed), (columns, full_rows), 20)
+    assert any("2 rows in the incremental build" in d for d in diffs)
+    assert any("column exposures: incremental=11 full=10" in d for d in diffs)
+    assert any("report_date=" in d and "missing from the incremental one" in d for d in diffs)
+
+
+def test_rebuilt_days_are_read_from_the_compiled_funnel_model(tmp_path: Path) -> None:
+    compiled = tmp_path / incremental_check.COMPILED_FUNNEL
+    compiled.parent.mkdir(parents=True)
+    compiled.write_text("where report_date in (cast('2025-06-03' as date), cast('2025-06-02' as date))", encoding="utf-8")
+    assert incremental_check.rebuilt_days(tmp_path) == ["2025-06-02", "2025-06-03"]
+    compiled.write_text("where 1 = 1", encoding="utf-8")
+    assert incremental_check.rebuilt_days(tmp_path) == ["all"]
+    compiled.write_text("where 1 = 0", encoding="utf-8")
+    assert incremental_check.rebuilt_days(tmp_path) == []
+
+
+def test_day_by_day_incremental_builds_equal_a_full_refresh(tmp_path: Path) -> None:
+    env = scratch_env(tmp_path / "incremental.duckdb")
+    completed = run_script(
+        "ci/incremental_check.py",
+        "--target",
+        "duckdb",
+        "--days",
+        str(DAYS),
+        "--keep",
+        str(tmp_path / "work"),
+        env=env,
+        check=False,
+        timeout=1800,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output[-6000:]
+    assert re.search(rf"incremental_check: (\d+) tables, \1 identical, 0 different \({DAYS} days on duckdb\)", output), output[-3000:]
+    # The funnel marts were compared and hold data.
+    for name in (
+        "mart_bot_daily_kpis",
+        "mart_tag_daily_kpis",
+        "mart_model_daily_kpis",
+        "mart_business_line_daily_kpis",
+        "fct_chat_sessions",
+    ):
+        row = re.search(rf"│ {name}\s+│[^│]+│\s+([\d,]+) │\s+([\d,]+) │ identical", output)
+        assert row and int(row.group(1).replace(",", "")) > 0, name
+    # Every run after the first rebuilt only recent days: the new day, the day before
+    # (sessions across midnight) and the day of events held back two days. The first
+    # run after the catalogue change (day DAYS // 2) rebuilt every day of those bots.
+    rebuilt = re.findall(r"│ (2025-06-\d\d) │.*│ ([^│]*?)\s*│\n", output)
+    assert rebuilt and rebuilt[0][1] == "all", rebuilt
+    last_day, last_rebuilt = rebuilt[-1]
+    days = [d.strip() for d in last_rebuilt.split(",")]
+    assert days and "06-01" not in days and len(days) <= 4, rebuilt
+    assert last_day[5:] in days
+    change_day = rebuilt[DAYS // 2]
+    assert "06-01" in change_day[1], rebuilt

@@ -1,0 +1,287 @@
+"""scripts/run_pipeline.py (the cron form of the hourly DAG) and the BI copy it publishes.
+
+End to end on a small generated landing folder in a scratch DuckDB: the marts are built
+for the date (KPIs equal to counts taken straight from the raw events), a second run
+lands nothing new, and the BI copy is read-only, opens read-only and matches the
+warehouse table by table. Plus the edges: the run's day and dbt vars, the lock, usage
+errors, and a publish that must not replace a good copy with a bad one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import shutil
+import stat
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import PROJECT_DIR, run_script, scratch_env
+
+from chatwh import publish as publish_module
+from chatwh.landing import pending_files
+from chatwh.project import reporting_offset_hours
+from chatwh.publish import PublishError, publish_bi_copy, table_row_counts
+from chatwh.schedule import current_report_date, dbt_vars_for, interval_report_date
+
+DAY = date(2025, 6, 2)
+
+
+def pipeline_env(work: Path) -> dict[str, str]:
+    return scratch_env(
+        work / "warehouse" / "chatbot.duckdb",
+        DBT_TARGET_PATH=str(work / "dbt_target"),
+        DBT_LOG_PATH=str(work / "dbt_logs"),
+        CHATBOT_BI_DUCKDB_PATH=str(work / "bi" / "chatbot.duckdb"),
+        CHATBOT_REPORT_DIR=str(work / "reports"),
+    )
+
+
+@pytest.fixture(scope="module")
+def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    work = tmp_path_factory.mktemp("pipeline")
+    (work / "warehouse").mkdir()
+    env = pipeline_env(work)
+    landing = work / "landing"
+    # Scale 0.3: the generator's few malformed log lines stay under the validation's
+    # reject-share limit (dbt var dq_max_reject_share), as they do in the real demo.
+    run_script(
+        "generate_demo_data.py",
+        "--out",
+        str(landing),
+        "--days",
+        "2",
+        "--end-date",
+        DAY.isoformat(),
+        "--scale",
+        "0.3",
+        "--seed",
+        "11",
+        env=env,
+    )
+    first = run_script("run_pipeline.py", "--date", DAY.isoformat(), "--landing", str(landing), env=env, check=False, timeout=900)
+    # Computed after the run, on the same warehouse: what alerts.py says decides 0 or 3.
+    alerts = run_script("alerts.py", env=env, check=False) if (PROJECT_DIR / "scripts" / "alerts.py").exists() else None
+    warehouse = work / "warehouse" / "chatbot.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        before = table_row_counts(con)
+    second = run_script(
+        "run_pipeline.py", "--date", DAY.isoformat(), "--landing", str(landing), "--steps", "land,publish", env=env, check=False
+    )
+    return {
+        "work": work,
+        "landing": landing,
+        "warehouse": warehouse,
+        "bi": work / "bi" / "chatbot.duckdb",
+        "first": first,
+        "second": second,
+        "alerts_exit": alerts.returncode if alerts else 0,
+        "counts_after_first": before,
+    }
+
+
+def test_first_run_succeeds_and_reports_alerts_by_exit_code(pipeline_run: dict) -> None:
+    first = pipeline_run["first"]
+    assert pipeline_run["alerts_exit"] in (0, 1), "alerts.py could not read the warehouse:\n" + first.stdout[-4000:] + first.stderr[-2000:]
+    expected = {0: 0, 1: 3}[pipeline_run["alerts_exit"]]
+    assert first.returncode == expected, first.stdout[-4000:] + first.stderr[-2000:]
+    for step in ("land", "validate", "dbt", "publish", "alerts", "report"):
+        assert f"│ {step}" in first.stdout, f"step {step} missing from the summary"
+
+
+def test_every_file_landed_once(pipeline_run: dict) -> None:
+    files = pending_files(pipeline_run["landing"])
+    with duckdb.connect(str(pipeline_run["warehouse"]), read_only=True) as con:
+        landed = sorted(row[0] for row in con.execute("select source_file from raw.load_batches").fetchall())
+    assert landed == sorted(str(path.resolve()) for _, path in files)
+    assert len(files) >= 3  # bots + a chat-events file per day at least
+
+
+def test_marts_are_built_for_the_date(pipeline_run: dict) -> None:
+    with duckdb.connect(str(pipeline_run["warehouse"]), read_only=True) as con:
+        rows, exposures, clicks = con.execute(
+            "select count(*), sum(exposures), sum(clicks) from main.mart_bot_daily_kpis where report_date = ?", [DAY]
+        ).fetchone()
+        # The same counts straight from the raw table: UTC + the offset var = the reporting day.
+        raw = dict(
+            con.execute(
+                "select event_type, count(*) from raw.chat_events "
+                "where cast(event_time + to_seconds(cast(? * 3600 as bigint)) as date) = ? group by event_type",
+                [reporting_offset_hours(), DAY],
+            ).fetchall()
+        )
+        window = con.execute("select distinct window_end from main.mart_model_comparison").fetchall()
+    assert rows > 0
+    assert exposures == raw["exposure"] > 0
+    assert clicks == raw["click"]
+    # dbt vars of the run: the comparison window ends on the run's day, not the wall clock's.
+    assert window == [(DAY,)]
+
+
+def test_second_run_lands_nothing_new(pipeline_run: dict) -> None:
+    second = pipeline_run["second"]
+    assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-2000:]
+    files = len(pending_files(pipeline_run["landing"]))
+    assert f"0 new files, {files} already landed" in second.stdout
+    with duckdb.connect(str(pipeline_run["warehouse"]), read_only=True) as con:
+        assert table_row_counts(con) == pipeline_run["counts_after_first"]
+
+
+def test_bi_copy_is_read_only_and_matches(pipeline_run: dict) -> None:
+    bi: Path = pipeline_run["bi"]
+    assert bi.exists()
+    assert stat.S_IMODE(bi.stat().st_mode) == 0o444
+    with duckdb.connect(str(bi), read_only=True) as copy, duckdb.connect(str(pipeline_run["warehouse"]), read_only=True) as source:
+        copied, original = table_row_counts(copy), table_row_counts(source)
+        assert copied == original
+        assert "main.mart_bot_daily_kpis" in copied and copied["main.mart_bot_daily_kpis"] > 0
+        query = "select report_date, bot_id, model_name, exposures, clicks, chat_starts from main.mart_bot_daily_kpis order by all"
+        assert copy.execute(query).fetchall() == source.execute(query).fetchall()
+    assert not list(bi.parent.glob(".*.tmp")), "a temporary copy was left behind"
+
+
+def test_failed_validation_stops_before_the_build(pipeline_run: dict, tmp_path: Path) -> None:
+    if not (PROJECT_DIR / "scripts" / "validate_sources.py").exists():
+        pytest.skip("scripts/validate_sources.py is not in this checkout")
+    # A copy of the built warehouse and its BI copy; then a file where 7 of 10 rows break
+    # the contract arrives (reject share 70 %, the error limit is dq_max_reject_share).
+    (tmp_path / "warehouse").mkdir()
+    warehouse = tmp_path / "warehouse" / "chatbot.duckdb"
+    shutil.copyfile(pipeline_run["warehouse"], warehouse)
+    bi = tmp_path / "bi" / "chatbot.duckdb"
+    publish_bi_copy(warehouse, bi)
+    published = (bi.stat().st_ino, bi.stat().st_mtime_ns)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        bot = con.execute("select min(bot_id) from raw.bots").fetchone()[0]
+    good = [
+        json.dumps(
+            {
+                "event_id": f"gate-{i}",
+                "event_time": "2025-06-02T10:00:00+08:00",
+                "user_id": "u-gate",
+                "bot_id": bot,
+                "event_type": "exposure",
+            }
+        )
+        for i in range(3)
+    ]
+    bad = ['{"event_id": "gate-broken", "event_time": '] * 4 + [
+        json.dumps({"event_id": f"gate-x{i}", "event_type": "teleport"}) for i in range(3)
+    ]
+    landing = tmp_path / "landing" / "chat-events"
+    landing.mkdir(parents=True)
+    (landing / "chat_events_gate.jsonl").write_text("\n".join(good + bad) + "\n", encoding="utf-8")
+
+    run = run_script(
+        "run_pipeline.py",
+        "--date",
+        DAY.isoformat(),
+        "--landing",
+        str(tmp_path / "landing"),
+        env=pipeline_env(tmp_path),
+        check=False,
+        timeout=600,
+    )
+    assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "│ validate │ FAILED" in run.stdout
+    assert "│ dbt " not in run.stdout and "│ publish " not in run.stdout  # nothing after the gate ran
+    assert (bi.stat().st_ino, bi.stat().st_mtime_ns) == published  # dashboards keep the last good build
+
+
+def test_report_written_for_the_date(pipeline_run: dict) -> None:
+    if not (PROJECT_DIR / "scripts" / "report.py").exists():
+        pytest.skip("scripts/report.py is not in this checkout")
+    html = pipeline_run["work"] / "reports" / f"report_{DAY.isoformat()}.html"
+    assert html.exists() and html.stat().st_size > 1000
+
+
+# -- the run's day and dbt vars ----------------------------------------------------------
+def test_report_day_of_an_hour() -> None:
+    # UTC+8: the hour 15:00-16:00 UTC is 23:00-24:00 local, still June 2.
+    assert interval_report_date(datetime(2025, 6, 2, 15, 0, tzinfo=UTC)) == date(2025, 6, 2)
+    assert interval_report_date(datetime(2025, 6, 2, 16, 0, tzinfo=UTC)) == date(2025, 6, 3)
+    # cron at local 00:05 June 3 (16:05 UTC) closes June 2; at local 01:05 it is June 3.
+    assert current_report_date(datetime(2025, 6, 2, 16, 5, tzinfo=UTC)) == date(2025, 6, 2)
+    assert current_report_date(datetime(2025, 6, 2, 17, 5, tzinfo=UTC)) == date(2025, 6, 3)
+
+
+def test_dbt_vars_for_a_day_and_a_backfill() -> None:
+    assert dbt_vars_for(DAY, DAY) == {"comparison_end": "2025-06-02"}
+    assert dbt_vars_for(date(2025, 6, 1), date(2025, 6, 7)) == {"comparison_start": "2025-06-01", "comparison_end": "2025-06-07"}
+
+
+# -- usage errors and the lock -------------------------------------------------------------
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    env = pipeline_env(tmp_path)
+    missing = run_script("run_pipeline.py", "--date", "2025-06-02", "--landing", str(tmp_path / "nowhere"), env=env, check=False)
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    half_range = run_script("run_pipeline.py", "--start", "2025-06-01", "--landing", str(tmp_path), env=env, check=False)
+    assert half_range.returncode == 2 and "--start and --end go together" in half_range.stderr
+    bad_step = run_script("run_pipeline.py", "--steps", "land,deploy", "--landing", str(tmp_path), env=env, check=False)
+    assert bad_step.returncode == 2 and "deploy" in bad_step.stderr
+
+
+def test_a_second_pipeline_on_the_same_warehouse_exits_4(tmp_path: Path) -> None:
+    env = pipeline_env(tmp_path)
+    (tmp_path / "warehouse").mkdir()
+    (tmp_path / "landing").mkdir()
+    lock = tmp_path / "warehouse" / "chatbot.duckdb.pipeline.lock"
+    with open(lock, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # "another run" holds it
+        busy = run_script("run_pipeline.py", "--steps", "land", "--landing", str(tmp_path / "landing"), env=env, check=False)
+    assert busy.returncode == 4 and "another pipeline run" in busy.stderr
+    free = run_script("run_pipeline.py", "--steps", "land", "--landing", str(tmp_path / "landing"), env=env, check=False)
+    assert free.returncode == 0, free.stdout + free.stderr
+
+
+# -- publish: atomic, verified, never blocks a reader -----------------------------------------
+def _warehouse_with(path: Path, rows: int) -> None:
+    with duckdb.connect(str(path)) as con:
+        con.execute("create or replace table main.t as select range as x from range(?)", [rows])
+
+
+def test_publish_replaces_atomically_under_an_open_reader(tmp_path: Path) -> None:
+    source, target = tmp_path / "w.duckdb", tmp_path / "bi" / "w.duckdb"
+    _warehouse_with(source, 3)
+    first = publish_bi_copy(source, target)
+    assert (first.tables, first.rows) == (1, 3)
+    reader = duckdb.connect(str(target), read_only=True)  # a BI tool holding the old copy
+    try:
+        _warehouse_with(source, 5)  # the hourly build writes while the reader is open
+        second = publish_bi_copy(source, target)
+        assert second.rows == 5
+        assert reader.execute("select count(*) from main.t").fetchone() == (3,)  # old inode, still readable
+    finally:
+        reader.close()
+    with duckdb.connect(str(target), read_only=True) as fresh:
+        assert fresh.execute("select count(*) from main.t").fetchone() == (5,)
+
+
+def test_publish_keeps_the_old_copy_when_the_new_one_does_not_match(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source, target = tmp_path / "w.duckdb", tmp_path / "bi" / "w.duckdb"
+    _warehouse_with(source, 3)
+    publish_bi_copy(source, target)
+    _warehouse_with(source, 4)
+    real = publish_module.table_row_counts
+    calls = {"n": 0}
+
+    def lying_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+        calls["n"] += 1
+        counts = real(con)
+        return counts if calls["n"] == 1 else {k: v + 1 for k, v in counts.items()}  # the copy "differs"
+
+    monkeypatch.setattr(publish_module, "table_row_counts", lying_counts)
+    with pytest.raises(PublishError, match="does not match"):
+        publish_bi_copy(source, target)
+    with duckdb.connect(str(target), read_only=True) as kept:
+        assert kept.execute("select count(*) from main.t").fetchone() == (3,)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["w.duckdb"]  # no temp file left
+
+
+def test_publish_cli_refuses_a_missing_warehouse(tmp_path: Path) -> None:
+    env = pipeline_env(tmp_path)
+    env["CHATBOT_DUCKDB_PATH"] = str(tmp_path / "never_built.duckdb")
+    completed = run_script("publish_bi_copy.py", env=env, check=False)
+    assert completed.returncode == 1 and "does not exist" in completed.stderr
