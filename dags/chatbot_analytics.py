@@ -94,14 +94,10 @@ def _run_step(step: str, plan: dict[str, Any]) -> int:
 
 def _step_ok(step: str, plan: dict[str, Any]) -> None:
     code = _run_step(step, plan)
-    if code == 1:
-        raise AirflowException(f"run_pipeline.py --steps {step} failed (exit 1); see the log above")
-    if code != 0:
-        # 2 = bad input (a missing landing folder), 4 = cron holds the lock: retrying helps
-        # only for 4, which Airflow's retries cover; 2 fails the same way each time.
-        if code == 2:
-            raise AirflowFailException(f"run_pipeline.py --steps {step}: bad input (exit 2)")
-        raise AirflowException(f"run_pipeline.py --steps {step} exited {code}")
+    if code == 2:  # bad input (e.g. a missing landing folder): a retry fails the same way
+        raise AirflowFailException(f"run_pipeline.py --steps {step}: bad input (exit 2), see the log above")
+    if code != 0:  # 1 = the step failed, 4 = a cron run holds the lock: Airflow retries
+        raise AirflowException(f"run_pipeline.py --steps {step} exited {code}, see the log above")
 
 
 with DAG(
@@ -154,9 +150,10 @@ with DAG(
         """New files of the landing folder, each once (tracked in raw.load_batches)."""
         _step_ok("land", plan)
 
-    @task(execution_timeout=TIMEOUTS["validate"])
+    @task(execution_timeout=TIMEOUTS["validate"], retries=0)
     def validate(plan: dict[str, Any]) -> None:
-        """Source checks (scripts/validate_sources.py); a failure stops the build."""
+        """Source checks (scripts/validate_sources.py); a failure stops the build. No
+        retry: the landed data a check failed on is the same on a retry."""
         _step_ok("validate", plan)
 
     @task(execution_timeout=TIMEOUTS["publish"])

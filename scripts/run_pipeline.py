@@ -54,9 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from chatwh.connection import WarehouseError, connect  # noqa: E402
 from chatwh.dbt import run_dbt  # noqa: E402
 from chatwh.display import make_console, table  # noqa: E402
-from chatwh.kinds import all_kinds  # noqa: E402
 from chatwh.landing import land_folder  # noqa: E402
-from chatwh.loading.sinks import sink_for  # noqa: E402
 from chatwh.project import PROJECT_DIR, ProfileError, load_target, resolve_path  # noqa: E402
 from chatwh.publish import PublishError, publish_bi_copy  # noqa: E402
 from chatwh.schedule import current_report_date, days, dbt_vars_for  # noqa: E402
@@ -122,12 +120,9 @@ def _duckdb_file(target: str | None) -> Path | None:
 # -- steps ----------------------------------------------------------------------------
 def step_land(plan: RunPlan, state: RunState) -> str:
     with connect(plan.target) as warehouse:
+        # land_folder also creates the empty raw table of a kind whose first file has not
+        # arrived yet, so `dbt build` runs on what there is.
         report = land_folder(warehouse, plan.landing, skip_landed=True)
-        # A source whose first file has not arrived yet (feedback on day one) gets its
-        # empty raw table, so `dbt build` runs on what there is instead of failing.
-        sink = sink_for(warehouse)
-        for kind in all_kinds().values():
-            sink.ensure_tables(kind)
     for result in report.results:
         path = Path(result.source_file)
         shown = path.relative_to(plan.landing) if path.is_relative_to(plan.landing) else path
