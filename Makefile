@@ -22,7 +22,7 @@ DEMO_DAYS ?= 28
 DEMO_SCALE ?= 1.0
 DEMO_SEED ?= 7
 
-.PHONY: help venv demo test test-duckdb lint validate pytest dbt-fixture clean docs mysql-env spark-env test-mysql test-spark report report-deps
+.PHONY: help venv demo test test-duckdb lint validate pytest dbt-fixture bench-smoke clean docs mysql-env spark-env test-mysql test-spark report report-deps
 .PHONY: airflow-env airflow-test pipeline publish-bi metabase-sync
 
 help:
@@ -119,10 +119,10 @@ metabase-sync: venv
 
 # ---- checks -----------------------------------------------------------------
 test:
-	scripts/ci/stages.sh venv lint pytest dbt-fixture airflow-env airflow-test mysql-env test-mysql spark-env test-spark
+	scripts/ci/stages.sh venv lint pytest dbt-fixture bench-smoke airflow-env airflow-test mysql-env test-mysql spark-env test-spark
 
 test-duckdb:
-	scripts/ci/stages.sh venv pytest dbt-fixture
+	scripts/ci/stages.sh venv pytest dbt-fixture bench-smoke
 
 # sqlfluff (dbt templater, house style in .sqlfluff) lints every .sql dbt compiles:
 # models, analyses and tests (macros are not lintable as files; see .sqlfluff). A scratch
@@ -142,6 +142,12 @@ pytest: venv report-deps
 # dbt build on the hand-written fixture, on DuckDB (models, seeds, data + unit tests).
 dbt-fixture: venv
 	$(PY) scripts/build_fixture.py --target duckdb
+
+# The benchmark end to end at 100k events (prints its table; no timing is asserted, only
+# that every step runs and the floor, pandas and mart KPIs agree). The README figures come
+# from the 10-million run: $(PY) scripts/bench.py --with-pandas --json warehouse/bench.json
+bench-smoke: venv
+	$(PY) scripts/bench.py --events 100000 --days 7 --with-pandas --work warehouse/bench-smoke --json warehouse/bench-smoke.json
 
 # The same fixture on a private MariaDB (dbt-mysql, types mysql and mariadb) and on a local
 # Spark session: loaders, dbt seed + build (models and data tests), then every mart

@@ -25,7 +25,10 @@ end)
 
 {#- Aggregates over rows of int_user_bot_days__funnel (one row per day, bot, model, user).
     Distinct users are counted at whatever level the caller groups by. -#}
-{% macro funnel_aggregates(alias='f') -%}
+{% macro funnel_aggregates(alias='f', one_row_per_user=false) -%}
+    {#- one_row_per_user: the caller groups by every column of the funnel's grain but
+        user_id (day, bot, model), so each user is one row of a group and counting rows
+        counts distinct users, without the hash set per group a distinct count needs. -#}
     sum({{ alias }}.exposures) as exposures,
     sum({{ alias }}.clicks) as clicks,
     sum({{ alias }}.sessions) as sessions,
@@ -34,11 +37,20 @@ end)
 {%- for bucket in chatbot_analytics.depth_buckets() %}
     sum({{ alias }}.{{ bucket.column }}) as {{ bucket.column }},
 {%- endfor %}
-    count(distinct case when {{ alias }}.exposures > 0 then {{ alias }}.user_id end) as exposed_users,
-    count(distinct case when {{ alias }}.exposures > 0 and {{ alias }}.clicks > 0 then {{ alias }}.user_id end) as exposed_users_who_clicked,
-    count(distinct case when {{ alias }}.clicks > 0 then {{ alias }}.user_id end) as clicking_users,
-    count(distinct case when {{ alias }}.clicks > 0 and {{ alias }}.chat_starts > 0 then {{ alias }}.user_id end) as clicking_users_who_started,
-    count(distinct case when {{ alias }}.user_turns > 0 then {{ alias }}.user_id end) as active_users
+{%- set user_counts = [
+    ('exposed_users', alias ~ '.exposures > 0'),
+    ('exposed_users_who_clicked', alias ~ '.exposures > 0 and ' ~ alias ~ '.clicks > 0'),
+    ('clicking_users', alias ~ '.clicks > 0'),
+    ('clicking_users_who_started', alias ~ '.clicks > 0 and ' ~ alias ~ '.chat_starts > 0'),
+    ('active_users', alias ~ '.user_turns > 0'),
+] %}
+{%- for name, condition in user_counts %}
+    {% if one_row_per_user -%}
+    count(case when {{ condition }} then 1 end) as {{ name }}
+    {%- else -%}
+    count(distinct case when {{ condition }} then {{ alias }}.user_id end) as {{ name }}
+    {%- endif %}{{ ',' if not loop.last }}
+{%- endfor %}
 {%- endmacro %}
 
 {#- Ratios over the columns funnel_aggregates() produced (a CTE aliased `alias`). -#}

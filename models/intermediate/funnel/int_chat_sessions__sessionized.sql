@@ -75,3 +75,5 @@ from first_message
 inner join totals
     on first_message.session_id = totals.session_id
 where {{ chatbot_analytics.in_report_dates('first_message.report_date', rebuild_dates) }}
+-- day order, so incremental runs read only the days they need
+{{ chatbot_analytics.storage_order('first_message.report_date') }}

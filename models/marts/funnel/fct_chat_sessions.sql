@@ -22,3 +22,4 @@ select
     crosses_midnight
 from {{ ref('int_chat_sessions__sessionized') }}
 where {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
+{{ chatbot_analytics.storage_order('report_date') }}

@@ -10,7 +10,8 @@ with aggregated as (
         f.report_date,
         f.bot_id,
         f.model_name,
-        {{ funnel_aggregates('f') }}
+        -- one funnel row per user at this grain: users are counted without a distinct count
+        {{ funnel_aggregates('f', one_row_per_user=true) }}
     from {{ ref('int_user_bot_days__funnel') }} as f
     where {{ chatbot_analytics.in_report_dates('f.report_date', rebuild_dates) }}
     group by

@@ -21,6 +21,17 @@ KPI_MODELS = (
     "mart_tag_daily_kpis",
     "mart_business_line_daily_kpis",
 )
+# The funnel's incremental models (macros/incremental/incremental.sql).
+INCREMENTAL_FUNNEL_MODELS = (
+    "int_chat_events__resolved",
+    "int_chat_sessions__sessionized",
+    "int_user_bot_days__funnel",
+    "fct_chat_sessions",
+    "mart_bot_daily_kpis",
+    "mart_model_daily_kpis",
+    "mart_tag_daily_kpis",
+    "mart_business_line_daily_kpis",
+)
 # The part of it that computes what the floor query computes: the daily bot KPIs.
 BOT_KPI_MODELS = (
     "stg_chat_platform__chat_events",
@@ -82,3 +93,17 @@ def slowest(target_path: Path, limit: int = 8) -> list[tuple[str, float]]:
     results = json.loads(results_file.read_text(encoding="utf-8"))["results"]
     timed = [(str(r["unique_id"]).split(".")[-1], float(r.get("execution_time") or 0.0)) for r in results]
     return sorted(timed, key=lambda item: -item[1])[:limit]
+
+
+def node_seconds(target_path: Path, models: tuple[str, ...]) -> float | None:
+    """Sum of the given models' own times (compile + execute) in the last run."""
+    results_file = target_path / "run_results.json"
+    if not results_file.exists():
+        return None
+    results = json.loads(results_file.read_text(encoding="utf-8"))["results"]
+    times = [
+        float(r.get("execution_time") or 0.0)
+        for r in results
+        if str(r["unique_id"]).split(".")[-1] in models and str(r["unique_id"]).startswith("model.")
+    ]
+    return sum(times) if times else None

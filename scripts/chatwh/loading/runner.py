@@ -112,25 +112,31 @@ def _classify(
     # with its key verdict, for the kinds that derive child rows from accepted records.
     pe.execute(
         f"""
+        create or replace temp table __dupes as
+        -- keys seen more than once in the file: a hash aggregate, not a window over it
+        select {key}, min(line_number) as first_line
+        from __parsed
+        where reject_reason is null
+        group by {key}
+        having count(*) > 1
+        """
+    )
+    (dupes,) = pe.execute("select count(*) from __dupes").fetchone()  # type: ignore[misc]
+    (existing,) = pe.execute("select count(*) from __existing").fetchone()  # type: ignore[misc]
+    pe.execute(
+        f"""
         create or replace temp table __key_rejects as
-        with dupes as (
-            -- keys seen more than once in the file: a hash aggregate, not a window over it
-            select {key}, min(line_number) as first_line
-            from __parsed
-            where reject_reason is null
-            group by {key}
-            having count(*) > 1
-        ),
-        decided as (
+        with decided as (
             select p.line_number, {columns},
                    case
                        when p.line_number > d.first_line then 'duplicate_in_file: same {key} as line ' || d.first_line
                        when exists (select 1 from __existing as e where {on}) then 'already_loaded: {key} is already in the raw table'
                    end as reject_reason
             from __parsed as p
-            left join dupes as d
+            left join __dupes as d
                 on {dupes_on}
             where p.reject_reason is null
+                and {"true" if dupes or existing else "false"}  -- no duplicate, nothing landed before: nothing to look up
         )
         select * from decided where reject_reason is not null
         """
@@ -344,6 +350,7 @@ def _drop_temps(pe: duckdb.DuckDBPyConnection, kind: LoadKind | None = None) -> 
         "__parsed",
         "__candidates",
         "__existing",
+        "__dupes",
         "__key_rejects",
         "__good",
         "__rejects",
