@@ -72,15 +72,22 @@ _INTEGER = r"^-?[0-9]+$"
 _DETAIL = r"^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$"
 
 
+# The text fields read from each event, all in one parse (json_extract_string with a
+# list of paths parses the event once; one call per field would parse it forty times).
+_TEXT_FIELDS = (*_PLAIN_TEXT, "biz_id", "bhv_time", "reach_time")
+_TEXT_PATHS = ", ".join(f"'$.{name}'" for name in _TEXT_FIELDS)
+
+
 def _f(name: str) -> str:
-    return f"nullif(trim(json_extract_string(f, '$.{name}')), '')"
+    return f"nullif(trim(texts[{_TEXT_FIELDS.index(name) + 1}]), '')"
 
 
 # bhv_value as a JSON value: an object as sent, or the object inside a JSON string.
-_BHV_VALUE_TEXT = "json_extract_string(f, '$.bhv_value')"
+# bhv_value_raw is json_extract(f, '$.bhv_value'): the value as JSON, NULL when absent.
+_BHV_VALUE_TEXT = "json_extract_string(bhv_value_raw, '$')"
 _BHV_VALUE = f"""(case
-        when json_type(f, '$.bhv_value') = 'OBJECT' then json_extract(f, '$.bhv_value')
-        when json_type(f, '$.bhv_value') = 'VARCHAR' and json_valid({_BHV_VALUE_TEXT})
+        when json_type(bhv_value_raw) = 'OBJECT' then bhv_value_raw
+        when json_type(bhv_value_raw) = 'VARCHAR' and json_valid({_BHV_VALUE_TEXT})
              and json_type(try_cast({_BHV_VALUE_TEXT} as json)) = 'OBJECT' then try_cast({_BHV_VALUE_TEXT} as json)
     end)"""
 
@@ -118,6 +125,12 @@ with unwrapped as (
            case when json_type(doc, '$.fields') = 'OBJECT' then json_extract(doc, '$.fields') else doc end as f
     from __records
 ),
+extracted as (
+    select line_number, cmd, has_cmd, fields_type,
+           json_extract_string(f, [{_TEXT_PATHS}]) as texts,
+           json_extract(f, '$.bhv_value') as bhv_value_raw
+    from unwrapped
+),
 fields as (
     select line_number, cmd, has_cmd, fields_type,
            {", ".join(f"{_f(name)} as {name}" for name in _PLAIN_TEXT)},
@@ -125,10 +138,10 @@ fields as (
            {_f("bhv_time")} as bhv_time_text,
            {_f("reach_time")} as reach_time_text,
            -- The value as sent: an object is kept as its JSON text.
-           nullif(trim(case when json_type(f, '$.bhv_value') = 'OBJECT' then cast(json_extract(f, '$.bhv_value') as varchar)
+           nullif(trim(case when json_type(bhv_value_raw) = 'OBJECT' then cast(bhv_value_raw as varchar)
                             else {_BHV_VALUE_TEXT} end), '') as bhv_value,
            {_BHV_VALUE} as bhv_value_json
-    from unwrapped
+    from extracted
 ),
 typed as (
     select *,

@@ -211,38 +211,55 @@ def _classify(
     )
 
 
-# What sqlparts.field() writes: the text of one JSON field of the record.
-_FIELD_CALL = re.compile(r"json_extract_string\(doc, '(\$\.[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)'\)")
+# The JSON functions of a kind's parse SQL that read one path of the record.
+_PATH = r"'(\$\.[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)'"
+_RECORD_CALL = re.compile(r"\b(json_extract_string|json_extract|json_exists|json_type)\(doc, " + _PATH + r"\)")
 
 
-def single_parse_sql(parse_sql: str) -> tuple[list[str], str] | None:
-    """The kind's SQL with every field read from one parse of the record, or None.
+def single_parse_sql(parse_sql: str) -> tuple[str, list[str], str] | None:
+    """The kind's SQL with every path read from one parse of the record, or None.
 
-    A JSON function parses the whole record on every call, so eight field() calls parse
-    each record eight times. DuckDB's list form json_extract_string(doc, [paths]) returns
-    the same values parsing it once: each `json_extract_string(doc, '$.path')` becomes
-    an element of `__fields`, a column of the view `__records_fields`. Only when `doc` is
-    used in no other way, so every call reads the record itself (else None: the SQL runs
-    as written); the values are the same, only the parsing is shared.
+    A JSON function parses the whole record on every call, so twenty field reads parse
+    each record twenty times. DuckDB's list forms read many paths in one parse:
+    `json_extract_string(doc, [paths])` when the SQL only reads text, else
+    `json_extract(doc, [paths])` (the values as JSON, NULL where the path is missing),
+    from which each call is answered without touching the record again:
+    `json_extract_string(v, '$')`, `v is not null` (json_exists), `json_type(v)`, `v`.
+    The values are the same as the calls', only the parsing is shared. Returns
+    (list function, paths, rewritten SQL over the view `__records_fields`); None when
+    `doc` is used in another way too, or fewer than two paths are read.
     """
-    paths = list(dict.fromkeys(_FIELD_CALL.findall(parse_sql)))
+    calls = _RECORD_CALL.findall(parse_sql)
+    paths = list(dict.fromkeys(path for _, path in calls))
     if len(paths) < 2 or re.search(r"\b__(fields|records_fields)\b", parse_sql):
         return None
-    rewritten = _FIELD_CALL.sub(lambda m: f"__fields[{paths.index(m.group(1)) + 1}]", parse_sql)
+    text_only = all(function == "json_extract_string" for function, _ in calls)
+
+    def replace(match: re.Match[str]) -> str:
+        value = f"__fields[{paths.index(match.group(2)) + 1}]"
+        if text_only:
+            return value
+        return {
+            "json_extract_string": f"json_extract_string({value}, '$')",
+            "json_extract": value,
+            "json_exists": f"({value} is not null)",
+            "json_type": f"json_type({value})",
+        }[match.group(1)]
+
+    rewritten = _RECORD_CALL.sub(replace, parse_sql)
     if re.search(r"\bdoc\b", rewritten):
         return None
-    return paths, re.sub(r"\b__records\b", "__records_fields", rewritten)
+    function = "json_extract_string" if text_only else "json_extract"
+    return function, paths, re.sub(r"\b__records\b", "__records_fields", rewritten)
 
 
 def _parse(pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
     """`__parsed` = the kind's parse SQL over `__records`, reading each record once."""
     plan = single_parse_sql(kind.parse_sql)
     if plan is not None:
-        paths, sql = plan
+        function, paths, sql = plan
         listing = ", ".join("'" + p + "'" for p in paths)
-        pe.execute(
-            f"create or replace temp view __records_fields as select *, json_extract_string(doc, [{listing}]) as __fields from __records"
-        )
+        pe.execute(f"create or replace temp view __records_fields as select *, {function}(doc, [{listing}]) as __fields from __records")
         pe.execute(f"create or replace temp table __parsed as {sql}")
         pe.execute("drop view __records_fields")
     else:
