@@ -40,10 +40,16 @@
 {#- Config for an incremental model, per engine. unique_key = the column whose values
     the new rows replace on DuckDB and MySQL (report_date: whole days; session_id for
     session tables, so a session that moved to another day leaves no stale row);
-    partition_by = the day column Spark overwrites partitions of. Usage:
+    partition_by = the day column Spark overwrites partitions of. Other keywords are
+    passed on: watermark_from_self (the model records the newest loaded_at of its own
+    rows as its watermark) and fingerprint_vars (vars its SQL reads; see
+    incremental_fingerprint). Usage:
         {{ config(**chatbot_analytics.incremental_config(unique_key='report_date')) }} -#}
 {% macro incremental_config(unique_key, partition_by='report_date') %}
-  {{ return(adapter.dispatch('incremental_config', 'chatbot_analytics')(unique_key, partition_by)) }}
+  {#- any other keyword (watermark_from_self, fingerprint_vars) is passed on as config -#}
+  {%- set settings = adapter.dispatch('incremental_config', 'chatbot_analytics')(unique_key, partition_by) -%}
+  {%- do settings.update(kwargs) -%}
+  {{ return(settings) }}
 {% endmacro %}
 
 {#- on_schema_change: a table built before a column was added (e.g. loaded_at) gets the
@@ -152,9 +158,44 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
   {{ return(execute and this is not none and is_incremental()) }}
 {% endmacro %}
 
+{#- What a model's stored rows were computed with, besides the raw data: the seeds
+    upstream of it (dbt's checksum of each file) and the vars its SQL reads. A watermark
+    counts only under the same fingerprint, so after an analyst edits a keyword list,
+    a rule or a threshold the next run rebuilds every day of the models affected (and
+    of those downstream of them): no `--full-refresh` to remember. The vars are the
+    model's config `fingerprint_vars` plus reporting_utc_offset_hours, which every
+    report_date depends on; the user-key salt is included hashed. -#}
+{% macro incremental_fingerprint() %}
+  {%- if not execute or graph.nodes is not defined -%}
+    {{ return('') }}
+  {%- endif -%}
+  {%- set parts = [] -%}
+  {#- every seed upstream of this model, however indirectly (breadth-first over depends_on) -#}
+  {%- set queue = [model.unique_id] -%}
+  {%- set seen = [] -%}
+  {%- for _ in range(1000) if queue -%}
+    {%- set node_id = queue.pop(0) -%}
+    {%- if node_id not in seen -%}
+      {%- do seen.append(node_id) -%}
+      {%- set node = graph.nodes.get(node_id) -%}
+      {%- if node is not none and node.resource_type == 'seed' -%}
+        {%- do parts.append(node.name ~ '=' ~ node.checksum.checksum) -%}
+      {%- elif node is not none -%}
+        {%- do queue.extend(node.depends_on.nodes) -%}
+      {%- endif -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {%- for name in ['reporting_utc_offset_hours'] + (config.get('fingerprint_vars') or []) | sort -%}
+    {%- do parts.append(name ~ '=' ~ (var(name) | string)) -%}
+  {%- endfor -%}
+  {%- do parts.append('user_key_salt=' ~ local_md5(chatbot_analytics.user_key_salt())) -%}
+  {{ return(local_md5(parts | sort | join('|'))) }}
+{% endmacro %}
+
 {#- The newest load time this model has consumed, as text, or none: none on a full build
-    (nothing to compare with) and when no watermark was recorded (the model then
-    rebuilds every day, which is correct, only slower). -#}
+    (nothing to compare with), when no watermark was recorded, and when the model's
+    fingerprint changed since (the model then rebuilds every day, which is correct,
+    only slower). -#}
 {% macro incremental_watermark() %}
   {%- set relation = chatbot_analytics.watermark_relation() -%}
   {%- if not chatbot_analytics.incremental_run() -%}
@@ -167,22 +208,32 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
     select {{ chatbot_analytics.cast_text('max(loaded_at)') }} as loaded_at
     from {{ relation }}
     where model_name = '{{ this.identifier }}'
+        and config_fingerprint = '{{ chatbot_analytics.incremental_fingerprint() }}'
   {%- endset -%}
   {%- set value = run_query(query).columns[0].values()[0] -%}
   {{ return(none if value is none else chatbot_analytics.validated_timestamp(value)) }}
 {% endmacro %}
 
-{#- Post-hook of every incremental model: the load time it has now consumed = the newest
-    loaded_at of int_chat_events__resolved, which no later model changes within a run. -#}
+{#- Post-hook of every incremental model: the load time it has now consumed, with its
+    fingerprint. The funnel's models record the newest loaded_at of
+    int_chat_events__resolved (which no later model changes within a run); a model with
+    its own loaded_at column (config watermark_from_self=true) records the newest of
+    its own rows. -#}
 {% macro record_watermark() %}
   {%- set relation = chatbot_analytics.watermark_relation() -%}
   {%- if execute and relation is not none and load_relation(relation) is not none -%}
-    insert into {{ relation }} (model_name, loaded_at, invocation_id)
+    {%- if config.get('watermark_from_self') or this.identifier == 'int_chat_events__resolved' -%}
+      {%- set source = this -%}
+    {%- else -%}
+      {%- set source = chatbot_analytics.model_relation('int_chat_events__resolved') -%}
+    {%- endif -%}
+    insert into {{ relation }} (model_name, loaded_at, invocation_id, config_fingerprint)
     select
         '{{ this.identifier }}',
         max(loaded_at),
-        '{{ invocation_id }}'
-    from {{ chatbot_analytics.model_relation('int_chat_events__resolved') if this.identifier != 'int_chat_events__resolved' else this }}
+        '{{ invocation_id }}',
+        '{{ chatbot_analytics.incremental_fingerprint() }}'
+    from {{ source }}
   {%- endif -%}
 {% endmacro %}
 
@@ -310,6 +361,36 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
     where session_id in ({{ on_dates }})
   {%- endset -%}
   {{ return(chatbot_analytics._min_text(chatbot_analytics._query_texts(query))) }}
+{% endmacro %}
+
+
+{#- The reporting days an incremental build of a per-message conversation model
+    rewrites (int_conversations__*): none = everything. The days of messages whose log
+    row was loaded after the watermark (a message logged again, e.g. its enhanced form
+    arriving later, included), the days those messages were stored on before (the
+    enhanced form may carry a time on the other side of midnight), and, with
+    `judgements`, the days of messages judged after the watermark. -#}
+{% macro message_rebuild_dates(judgements=false) %}
+  {%- set since = chatbot_analytics.incremental_watermark() -%}
+  {%- if not chatbot_analytics.incremental_run() or since is none -%}
+    {{ return(none) }}
+  {%- endif -%}
+  {%- set logs = chatbot_analytics.model_relation('stg_chainlit__conversation_logs') -%}
+  {%- set is_new = 'loaded_at > ' ~ chatbot_analytics.timestamp_literal(since) -%}
+  {%- set query -%}
+    select distinct report_date from {{ logs }} where {{ is_new }}
+    union
+    select distinct report_date from {{ this }}
+    where message_id in (select message_id from {{ logs }} where {{ is_new }})
+    {%- if judgements %}
+    union
+    select distinct report_date from {{ logs }}
+    where message_id in (
+        select message_id from {{ chatbot_analytics.model_relation('stg_chainlit__quality_judgements') }} where {{ is_new }}
+    )
+    {%- endif %}
+  {%- endset -%}
+  {{ return(chatbot_analytics._query_texts(query) | sort) }}
 {% endmacro %}
 
 

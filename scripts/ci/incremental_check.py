@@ -8,7 +8,11 @@
    To exercise what incremental models must survive, the split also
    - lands every `--late-every`-th chat event two days late (late exposures, clicks and
      messages; a late first message moves its session to an earlier day),
-   - drops model_name from every 7th event (it resolves to the bot's default model), and
+   - drops model_name from every 7th event (it resolves to the bot's default model),
+   - lands enhanced conversation logs a day after the basic logs of the same answers
+     and LLM-judge ratings two days after the answers,
+   - changes var slow_answer_seconds halfway (the runs from then on and the full
+     refresh use the new value), and
    - lands a changed bot catalogue halfway (a new default model, name, business line
      and tag), which must re-resolve and rebuild every day of those bots.
 2. The target's warehouse is emptied; then for each day: land that day's files, run
@@ -64,7 +68,15 @@ INTERMEDIATE = (
     Mart("int_chat_events__resolved", ["event_id"], "unique"),
     Mart("int_chat_sessions__sessionized", ["session_id"], "unique"),
     Mart("int_user_bot_days__funnel", ["report_date", "bot_id", "model_name", "user_id"], "unique_combination_of_columns"),
+    Mart("int_conversations__categorized", ["message_id"], "unique"),
+    Mart("int_conversations__heuristic_rated", ["message_id"], "unique"),
+    Mart("int_conversations__rated", ["message_id"], "unique"),
 )
+# Files that land later than their day, as they do in production: the enhanced log of
+# an answer after its basic log (staging then keeps the enhanced row, so the message's
+# stored row changes), and LLM-judge ratings after the answers they rate.
+CHANGED_SLOW_ANSWER_SECONDS = 3.0  # higher than the default 2: fewer slow answers, no new alerts
+LATE_FILES = {("conversation-logs", "enhanced_logs_"): 1, ("quality-judgements", ""): 2}
 # Columns that record when something was built, not what: never compared.
 VOLATILE_COLUMNS = {"invocation_id"}
 COMPILED_FUNNEL = Path("compiled/chatbot_analytics/models/intermediate/funnel/int_user_bot_days__funnel.sql")
@@ -84,6 +96,7 @@ def plan_days(data: Path, days: int, work: Path, *, late_every: int, first_day: 
     for kind_dir in sorted(p for p in data.iterdir() if p.is_dir()):
         for path in sorted(p for p in kind_dir.iterdir() if p.is_file()):
             k = min(max(day_of(path, first_day), 0), days - 1)
+            k = min(k + _days_late(kind_dir.name, path.name), days - 1)
             target = folders[k] / kind_dir.name / path.name
             target.parent.mkdir(parents=True, exist_ok=True)
             if kind_dir.name == "chat-events" and path.suffix == ".jsonl":
@@ -96,6 +109,10 @@ def plan_days(data: Path, days: int, work: Path, *, late_every: int, first_day: 
         changed.parent.mkdir(parents=True, exist_ok=True)
         _change_bots(bots, changed)
     return folders
+
+
+def _days_late(kind: str, name: str) -> int:
+    return next((late for (late_kind, prefix), late in LATE_FILES.items() if kind == late_kind and name.startswith(prefix)), 0)
 
 
 def _split_events(source: Path, target: Path, folders: list[Path], k: int, late_every: int) -> None:
@@ -133,6 +150,12 @@ def _change_bots(source: Path, target: Path) -> None:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0].keys()))
         writer.writeheader()
         writer.writerows([first, second])
+
+
+def vars_on_day(dbt_vars: dict[str, Any], k: int, days: int) -> dict[str, Any]:
+    """From halfway on, a threshold var changes, as an analyst would change it: the models
+    that read it must rebuild every day (their fingerprint changed), not only new ones."""
+    return dict(dbt_vars, slow_answer_seconds=CHANGED_SLOW_ANSWER_SECONDS) if k >= days // 2 else dbt_vars
 
 
 # -- dbt and the warehouse ------------------------------------------------------------------
@@ -259,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         for k, folder in enumerate(folders):
             with connect(args.target) as warehouse:
                 report = land_folder(warehouse, folder)
-            seconds = run_dbt([args.command, *selector], args.target, target_path, dbt_vars)
+            seconds = run_dbt([args.command, *selector], args.target, target_path, vars_on_day(dbt_vars, k, args.days))
             days = rebuilt_days(target_path)
             progress.add_row(
                 str(args.first_day + timedelta(days=k)), str(len(report.results)), f"{report.rows_loaded:,}", f"{report.rows_rejected:,}",
@@ -271,7 +294,9 @@ def main(argv: list[str] | None = None) -> int:
             # with --select only the selected models exist
             marts = [m for m in discover_marts() + list(INTERMEDIATE) if warehouse.table_exists(warehouse.model_schema, m.name)]
             incremental = snapshot(warehouse, marts)
-        seconds = run_dbt([args.command, "--full-refresh", *selector], args.target, target_path, dbt_vars)
+        seconds = run_dbt(
+            [args.command, "--full-refresh", *selector], args.target, target_path, vars_on_day(dbt_vars, args.days - 1, args.days)
+        )
         console.print(f"full refresh: dbt {args.command} --full-refresh in {seconds:.1f} s")
         with connect(args.target) as warehouse:
             full = snapshot(warehouse, marts)

@@ -1,12 +1,20 @@
 -- One row per message with its input category from the editable seed
 -- input_category_keywords (the article's analyze_input_category): a question matching
 -- keywords of several categories takes the lowest priority; no match is 'other'.
+-- Incremental by reporting day: the days of newly loaded messages are recomputed; an
+-- edit of the keyword seed recomputes every day (macros/incremental/incremental.sql).
+{{ config(**chatbot_analytics.incremental_config(unique_key='report_date', watermark_from_self=true)) }}
+{%- set rebuild_dates = chatbot_analytics.message_rebuild_dates() %}
+
 with messages as (
 
     select
         message_id,
+        report_date,
+        loaded_at,
         lower(user_input) as question_lower
     from {{ ref('stg_chainlit__conversation_logs') }}
+    where {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
 
 ),
 
@@ -41,7 +49,9 @@ matches as (
 select
     m.message_id,
     coalesce(x.category, 'other') as input_category,
-    x.keyword as matched_keyword
+    x.keyword as matched_keyword,
+    m.loaded_at,
+    m.report_date
 from messages as m
 left join matches as x
     on

@@ -2,26 +2,42 @@
 -- the first rule of quality_heuristic_rules (in rule_order) whose condition holds gives
 -- the rating. Lengths are characters, not the article's split() word counts, which
 -- count a whole Chinese sentence as one word.
+-- Incremental by reporting day, like int_conversations__categorized.
+{{ config(**chatbot_analytics.incremental_config(unique_key='report_date', watermark_from_self=true)) }}
+{%- set rebuild_dates = chatbot_analytics.message_rebuild_dates() %}
+
 with messages as (
 
     select
         message_id,
-        model_response,
+        report_date,
+        loaded_at,
+        lower(model_response) as answer_lower,
         {{ char_length('user_input') }} as input_chars,
         {{ char_length('model_response') }} as answer_chars,
         {{ char_length('trim(model_response)') }} as trimmed_answer_chars
     from {{ ref('stg_chainlit__conversation_logs') }}
+    where {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
 
 ),
 
+phrases as (
+
+    select distinct lower(phrase) as phrase
+    from {{ ref('refusal_phrases') }}
+    where phrase is not null
+
+),
+
+-- lower() once per answer and per phrase, not once per (answer, phrase) pair
 refusal_hits as (
 
     select
         m.message_id,
         count(*) as refusal_phrases_found
     from messages as m
-    inner join {{ ref('refusal_phrases') }} as p
-        on instr(lower(m.model_response), lower(p.phrase)) > 0
+    inner join phrases as p
+        on instr(m.answer_lower, p.phrase) > 0
     group by m.message_id
 
 ),
@@ -30,6 +46,8 @@ flagged as (
 
     select
         m.message_id,
+        m.report_date,
+        m.loaded_at,
         m.input_chars,
         m.answer_chars,
         m.trimmed_answer_chars,
@@ -82,7 +100,9 @@ select
     f.trimmed_answer_chars,
     f.has_refusal_phrase,
     m.rating as heuristic_rating,
-    m.rule_id as heuristic_rule_id
+    m.rule_id as heuristic_rule_id,
+    f.loaded_at,
+    f.report_date
 from flagged as f
 left join matched_rules as m
     on

@@ -2,21 +2,34 @@
 -- The quality rating takes the best source available: an LLM-judge rating, else the
 -- rating the app logged (enhanced form), else the SQL heuristics; rating_source says
 -- which. Messages without a logged bot or model count under 'unknown'.
+-- Incremental by reporting day: the days of newly loaded or newly judged messages are
+-- recomputed (macros/incremental/incremental.sql); the two models it reads are stored
+-- by the same days, so it reads only those days of them.
+{{ config(**chatbot_analytics.incremental_config(
+    unique_key='report_date',
+    watermark_from_self=true,
+    fingerprint_vars=['slow_answer_seconds'],
+)) }}
+{%- set rebuild_dates = chatbot_analytics.message_rebuild_dates(judgements=true) %}
+
 with logs as (
 
     select * from {{ ref('stg_chainlit__conversation_logs') }}
+    where {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
 
 ),
 
 categorized as (
 
     select * from {{ ref('int_conversations__categorized') }}
+    where {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
 
 ),
 
 heuristics as (
 
     select * from {{ ref('int_conversations__heuristic_rated') }}
+    where {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
 
 ),
 
@@ -58,7 +71,12 @@ joined as (
         l.logged_has_safety_issue,
         l.error_message,
         {{ question_key('l.user_input') }} as question_key,
-        {{ question_fold('l.user_input') }} as question_text
+        {{ question_fold('l.user_input') }} as question_text,
+        -- the later of the log row's and the judgement's load: what this row was built from
+        case
+            when j.loaded_at > l.loaded_at then j.loaded_at
+            else l.loaded_at
+        end as loaded_at
     from logs as l
     left join heuristics as h
         on l.message_id = h.message_id
@@ -125,5 +143,6 @@ select
         else 0
     end as is_poor,
     question_key,
-    question_text
+    question_text,
+    loaded_at
 from joined

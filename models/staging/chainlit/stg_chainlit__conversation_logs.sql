@@ -48,6 +48,8 @@ select
         else 0
     end as logged_has_safety_issue,
     error_message,
-    _batch_id as batch_id
+    _batch_id as batch_id,
+    -- When the row kept was loaded: incremental models find new or re-logged messages by it.
+    _loaded_at as loaded_at
 from ranked
 where form_rank = 1

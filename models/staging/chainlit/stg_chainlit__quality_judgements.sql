@@ -27,7 +27,9 @@ ranked as (
             partition by message_id
             order by judged_at desc, _loaded_at desc, _line_number desc
         ) as judgement_rank,
-        count(*) over (partition by message_id) as judgements
+        count(*) over (partition by message_id) as judgements,
+        -- a new judgement of a message, whichever wins, makes the message's day rebuild
+        max(_loaded_at) over (partition by message_id) as loaded_at
     from source
 
 )
@@ -38,6 +40,7 @@ select
     quality_rating as judge_quality_rating,
     confidence_score as judge_confidence_score,
     judged_at,
-    judgements
+    judgements,
+    loaded_at
 from ranked
 where judgement_rank = 1

@@ -83,13 +83,14 @@ def _classify(
     if kind.prepare is not None:
         _prepare(pe, kind, options, batch.source_file)
     sink.load_references(pe, kind)  # type: ignore[attr-defined]
-    # One pass and one JSON parse per record: try_cast gives NULL for text that is not
-    # JSON (it never raises, whatever order the optimizer evaluates things in), and valid
-    # JSON whose first non-blank character is '{' is an object (json_type decides the
-    # rare rest). Lines not kept here are classified in __rejects.
+    # try_cast gives NULL for text that is not JSON (it never raises, whatever order the
+    # optimizer evaluates things in), and valid JSON whose first non-blank character is
+    # '{' is an object (json_type decides the rare rest). A view: the kind's parse reads
+    # it in the same pass, so the file's text is not copied once more. Lines it drops
+    # are classified in __rejects (read lines without a __parsed row).
     pe.execute(
         """
-        create or replace temp table __records as
+        create or replace temp view __records as
         select line_number, doc
         from (select line_number, try_cast(doc as json) as doc from __input where read_error is null)
         where doc is not null
@@ -97,7 +98,6 @@ def _classify(
         """
     )
     _parse(pe, kind)
-    _reject_control_characters(pe, kind)
     key = ", ".join(kind.key)
     key_present = " and ".join(f"{k} is not null" for k in kind.key)
     pe.execute(
@@ -151,16 +151,17 @@ def _classify(
         select * from __key_rejects
         """
     )
+    # A view (the sink reads the good rows once, straight from __parsed): so the values
+    # of the batch are literals, a view takes no parameters.
     pe.execute(
         f"""
-        create or replace temp table __good as
+        create or replace temp view __good as
         select {", ".join(kind.column_names)},
-               $batch_id as _batch_id, $source_file as _source_file, line_number as _line_number,
-               cast($started_at as timestamp) as _loaded_at
+               {_text_literal(batch.batch_id)} as _batch_id, {_text_literal(batch.source_file)} as _source_file,
+               line_number as _line_number, cast({_text_literal(str(batch.started_at))} as timestamp) as _loaded_at
         from __parsed
         where reject_reason is null and line_number not in (select line_number from __key_rejects)
-        """,
-        {"batch_id": batch.batch_id, "source_file": batch.source_file, "started_at": batch.started_at},
+        """
     )
     reject_cols = ", ".join(c.name for c in REJECT_COLUMNS)
     pe.execute(
@@ -169,19 +170,21 @@ def _classify(
         with all_rejects as (
             select line_number, read_error as reason, doc as raw_record from __input where read_error is not null
             union all
+            -- a read line the kind's parse never saw was not a JSON object
             select c.line_number,
                    case when not coalesce(json_valid(c.doc), false) then 'invalid_json: the line is not valid JSON (truncated or broken)'
                         else 'not_an_object: each record must be a JSON object' end,
                    c.doc
             from __input as c
-            where c.read_error is null and c.line_number not in (select line_number from __records)
+            where c.read_error is null and c.line_number not in (select line_number from __parsed)
             union all
-            select p.line_number, p.reject_reason, cast(r.doc as varchar)
-            from __parsed as p join __records as r on r.line_number = p.line_number
+            -- the record as read (a JSON cast keeps the text as it was)
+            select p.line_number, p.reject_reason, r.doc
+            from __parsed as p join __input as r on r.line_number = p.line_number
             where p.reject_reason is not null
             union all
-            select d.line_number, d.reject_reason, cast(r.doc as varchar)
-            from __key_rejects as d join __records as r on r.line_number = d.line_number
+            select d.line_number, d.reject_reason, r.doc
+            from __key_rejects as d join __input as r on r.line_number = d.line_number
         )
         select {reject_cols} from (
             select $batch_id as batch_id, $kind as kind, $source_file as source_file, line_number,
@@ -254,27 +257,28 @@ def single_parse_sql(parse_sql: str) -> tuple[str, list[str], str] | None:
 
 
 def _parse(pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
-    """`__parsed` = the kind's parse SQL over `__records`, reading each record once."""
+    """`__parsed` = the kind's parse SQL over `__records`, reading each record once, with
+    the control-character check applied in the same pass."""
     plan = single_parse_sql(kind.parse_sql)
     if plan is not None:
         function, paths, sql = plan
         listing = ", ".join("'" + p + "'" for p in paths)
         pe.execute(f"create or replace temp view __records_fields as select *, {function}(doc, [{listing}]) as __fields from __records")
-        pe.execute(f"create or replace temp table __parsed as {sql}")
+        pe.execute(f"create or replace temp table __parsed as {_with_control_character_check(kind, sql)}")
         pe.execute("drop view __records_fields")
     else:
-        pe.execute(f"create or replace temp table __parsed as {kind.parse_sql}")
+        pe.execute(f"create or replace temp table __parsed as {_with_control_character_check(kind, kind.parse_sql)}")
 
 
-def _reject_control_characters(pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
+def _with_control_character_check(kind: LoadKind, parse_sql: str) -> str:
     """A JSON escape (\\u0000, \\u0007 ...) can smuggle control characters into a value that
     is otherwise valid. Ids and names (text) must hold none; free text (long_text) may hold
     tabs and newlines but never NUL, which C clients and some engines cut strings at.
-    Set-based: one UPDATE over the parsed rows."""
+    A row the kind's own checks passed gets this reject reason, naming the column."""
     checks = [(f"regexp_matches({c.name}, '[[:cntrl:]]')", c.name) for c in kind.columns if c.type == "text"]
     checks += [(f"strpos({c.name}, chr(0)) > 0", c.name) for c in kind.columns if c.type == "long_text"]
     if not checks:
-        return
+        return parse_sql
     branches = " ".join(
         f"when {condition} then 'control_characters: {name} holds a control character (e.g. NUL)'" for condition, name in checks
     )
@@ -284,7 +288,13 @@ def _reject_control_characters(pe: duckdb.DuckDBPyConnection, kind: LoadKind) ->
     long_text = [c.name for c in kind.columns if c.type == "long_text"]
     any_bad = [f"regexp_matches(concat({', '.join(text)}), '[[:cntrl:]]')"] if text else []
     any_bad += [f"strpos(concat({', '.join(long_text)}), chr(0)) > 0"] if long_text else []
-    pe.execute(f"update __parsed set reject_reason = case {branches} end where reject_reason is null and ({' or '.join(any_bad)})")
+    return f"""
+        select * replace (
+            case when reject_reason is null and ({" or ".join(any_bad)}) then case {branches} end
+                 else reject_reason end as reject_reason
+        )
+        from ({parse_sql}) as __kind_parsed
+    """
 
 
 def _prepare(pe: duckdb.DuckDBPyConnection, kind: LoadKind, options: Mapping[str, Any], source_file: str) -> None:
@@ -350,12 +360,16 @@ def _derive(pe: duckdb.DuckDBPyConnection, kind: LoadKind, batch: BatchInfo) -> 
     return counts
 
 
+def _text_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 _PREPARE_TEMPS = ("__prepare_json", "__prepare_objects", "__input_prepared", "__accepted")
 
 
 def _drop_temps(pe: duckdb.DuckDBPyConnection, kind: LoadKind | None = None) -> None:
     derived = tuple(f"__derived_{d.table}" for d in kind.derived) if kind is not None else ()
-    for view in ("__decided", "__records_fields"):
+    for view in ("__decided", "__good", "__records_fields", "__records"):
         try:
             pe.execute(f"drop view if exists {view}")
         except duckdb.Error:
@@ -363,13 +377,11 @@ def _drop_temps(pe: duckdb.DuckDBPyConnection, kind: LoadKind | None = None) -> 
     for name in (
         "__input",
         "__checked",
-        "__records",
         "__parsed",
         "__candidates",
         "__existing",
         "__dupes",
         "__key_rejects",
-        "__good",
         "__rejects",
         *_PREPARE_TEMPS,
         *derived,
