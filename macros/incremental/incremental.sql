@@ -158,19 +158,21 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
   {{ return(execute and this is not none and is_incremental()) }}
 {% endmacro %}
 
-{#- What a model's stored rows were computed with, besides the raw data: the seeds
-    upstream of it (dbt's checksum of each file) and the vars its SQL reads. A watermark
-    counts only under the same fingerprint, so after an analyst edits a keyword list,
-    a rule or a threshold the next run rebuilds every day of the models affected (and
-    of those downstream of them): no `--full-refresh` to remember. The vars are the
-    model's config `fingerprint_vars` plus reporting_utc_offset_hours, which every
-    report_date depends on; the user-key salt is included hashed. -#}
+{#- What a model's stored rows were computed with, besides the raw data: the SQL files
+    of the model and of every model and seed upstream of it (dbt's checksum of each
+    file) and the vars its SQL reads. A watermark counts only under the same
+    fingerprint, so after an analyst edits a keyword list, a threshold or a model's SQL
+    (a new KPI column) the next run rebuilds every day of the models affected and of
+    those downstream of them: no `--full-refresh` to remember. The vars are the model's
+    config `fingerprint_vars` plus reporting_utc_offset_hours, which every report_date
+    depends on; the user-key salt is included hashed. Not covered: an edit of a macro
+    alone (run `--full-refresh` after changing a KPI macro without touching a model). -#}
 {% macro incremental_fingerprint() %}
   {%- if not execute or graph.nodes is not defined -%}
     {{ return('') }}
   {%- endif -%}
   {%- set parts = [] -%}
-  {#- every seed upstream of this model, however indirectly (breadth-first over depends_on) -#}
+  {#- this model and every model and seed upstream of it (breadth-first over depends_on) -#}
   {%- set queue = [model.unique_id] -%}
   {%- set seen = [] -%}
   {%- for _ in range(1000) if queue -%}
@@ -178,9 +180,10 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
     {%- if node_id not in seen -%}
       {%- do seen.append(node_id) -%}
       {%- set node = graph.nodes.get(node_id) -%}
-      {%- if node is not none and node.resource_type == 'seed' -%}
+      {%- if node is not none and node.resource_type in ('seed', 'model') -%}
         {%- do parts.append(node.name ~ '=' ~ node.checksum.checksum) -%}
-      {%- elif node is not none -%}
+      {%- endif -%}
+      {%- if node is not none and node.resource_type == 'model' -%}
         {%- do queue.extend(node.depends_on.nodes) -%}
       {%- endif -%}
     {%- endif -%}

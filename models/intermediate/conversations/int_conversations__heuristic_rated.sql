@@ -17,7 +17,9 @@ with messages as (
         {{ char_length('model_response') }} as answer_chars,
         {{ char_length('trim(model_response)') }} as trimmed_answer_chars
     from {{ ref('stg_chainlit__conversation_logs') }}
-    where {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
+    where
+        {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
+        and {{ chatbot_analytics.event_time_near_dates('logged_at', rebuild_dates) }}
 
 ),
 

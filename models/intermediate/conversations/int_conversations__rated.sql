@@ -15,7 +15,9 @@
 with logs as (
 
     select * from {{ ref('stg_chainlit__conversation_logs') }}
-    where {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
+    where
+        {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
+        and {{ chatbot_analytics.event_time_near_dates('logged_at', rebuild_dates) }}
 
 ),
 

@@ -7,10 +7,16 @@ with source as (
 
 ),
 
+-- Which row of each message to keep, decided on the narrow key columns only (a window
+-- over the whole rows would sort every question and answer text); the kept rows are
+-- then joined back. A filter on the result (report_date, loaded_at) reaches the scan of
+-- the wide rows, so incremental models read only the days they rebuild.
 ranked as (
 
     select
-        source.*,
+        message_id,
+        _batch_id,
+        _line_number,
         row_number() over (
             partition by message_id
             order by
@@ -19,6 +25,20 @@ ranked as (
                 _line_number desc
         ) as form_rank
     from source
+
+),
+
+kept as (
+
+    select
+        source.*
+    from source
+    inner join ranked
+        on
+            source.message_id = ranked.message_id
+            and source._batch_id = ranked._batch_id
+            and source._line_number = ranked._line_number
+    where ranked.form_rank = 1
 
 )
 
@@ -51,5 +71,4 @@ select
     _batch_id as batch_id,
     -- When the row kept was loaded: incremental models find new or re-logged messages by it.
     _loaded_at as loaded_at
-from ranked
-where form_rank = 1
+from kept
