@@ -263,11 +263,34 @@ def _parse(pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
     if plan is not None:
         function, paths, sql = plan
         listing = ", ".join("'" + p + "'" for p in paths)
-        pe.execute(f"create or replace temp view __records_fields as select *, {function}(doc, [{listing}]) as __fields from __records")
+        # Straight from __input with json_valid() as the check (the same rows as
+        # __records: valid JSON whose first character is '{', or rarely another valid
+        # object, which json_type decides): cheaper than a cast to JSON before the
+        # extraction. The CASEs keep every JSON function away from text that is not JSON
+        # whatever order the optimizer puts the filters in (they raise on such text).
+        pe.execute(
+            f"""
+            create or replace temp view __records_fields as
+            select line_number, __fields
+            from (
+                select line_number, doc,
+                       case when coalesce(json_valid(doc), false) then {function}(doc, [{listing}]) end as __fields
+                from __input
+                where read_error is null
+            )
+            where __fields is not null
+                and case when starts_with(ltrim(doc, {_OBJECT_LEAD}), '{{') then true
+                         else coalesce(json_type(try_cast(doc as json)) = 'OBJECT', false) end
+            """
+        )
         pe.execute(f"create or replace temp table __parsed as {_with_control_character_check(kind, sql)}")
         pe.execute("drop view __records_fields")
     else:
         pe.execute(f"create or replace temp table __parsed as {_with_control_character_check(kind, kind.parse_sql)}")
+
+
+# Blanks a JSON text may start with (JSON's whitespace).
+_OBJECT_LEAD = "' ' || chr(9) || chr(10) || chr(13)"
 
 
 def _with_control_character_check(kind: LoadKind, parse_sql: str) -> str:
