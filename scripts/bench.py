@@ -159,6 +159,7 @@ class Bench:
         self.data = self.work / "data"
         self.db = self.work / "bench.duckdb"
         self.target_path = self.work / "dbt-target"
+        self.copy_target_path = self.work / "dbt-target-copy"
         self.env = dict(os.environ)
         self.env.update(
             {
@@ -192,9 +193,9 @@ class Bench:
         measure = self.run(name, [PY, str(Path(__file__).resolve()), "--phase", phase, "--result", str(result_file), *extra], env=env)
         return measure, json.loads(result_file.read_text(encoding="utf-8"))
 
-    def dbt(self, name: str, *args: str, env: dict[str, str] | None = None) -> Measure:
+    def dbt(self, name: str, *args: str, env: dict[str, str] | None = None, target_path: Path | None = None) -> Measure:
         dbt = Path(PY).parent / "dbt"
-        return self.run(name, [str(dbt), *args, "--target", "duckdb", "--target-path", str(self.target_path)], env=env)
+        return self.run(name, [str(dbt), *args, "--target", "duckdb", "--target-path", str(target_path or self.target_path)], env=env)
 
     def split_days(self) -> tuple[Path, Path, str]:
         """Landing folders: every day but the last (base) and the last day (new_day)."""
@@ -237,6 +238,8 @@ class Bench:
         direct.rows = int(sum(k["rows"] for k in read["kinds"].values()))
 
         self.dbt("dbt parse", "parse")
+        self.dbt("dbt parse (for the warehouse copy)", "parse", env=dict(self.env, CHATBOT_DUCKDB_PATH=str(self.work / "bench_build_copy.duckdb")),
+                 target_path=self.copy_target_path)  # fmt: skip
         self.dbt("dbt seed", "seed", "--full-refresh")
         full_run = self.dbt("dbt run --full-refresh (models)", "run", "--full-refresh")
         full_run.extra["slowest"] = slowest(self.target_path)
@@ -260,7 +263,10 @@ class Bench:
         inc_run.extra["slowest"] = slowest(self.target_path)
         inc_run.extra["funnel_models"] = node_seconds(self.target_path, INCREMENTAL_FUNNEL_MODELS)
         copy_env = dict(self.env, CHATBOT_DUCKDB_PATH=str(copy))
-        self.dbt("dbt build, one day added (incremental)", "build", env=copy_env)
+        # Its own target path: dbt re-parses the whole project when the profile changes
+        # (another database file), and keeping one partial-parse state per profile is
+        # what a scheduled deployment has. Read back via step_time from that path.
+        self.dbt("dbt build, one day added (incremental)", "build", env=copy_env, target_path=self.copy_target_path)
         copy.unlink()
         # The same run once more with nothing new: what every incremental run costs
         # whatever was loaded (dbt's start, the per-model statements, the watermark checks).
@@ -390,7 +396,7 @@ class Bench:
             "dbt run, nothing new (fixed cost)": f"{times(f['nothing_new_to_full_ratio'])} the full run",
         }
         for name, x in m.items():
-            if name in ("dbt parse", "dbt seed", "SQL floor (one DuckDB query)", "pandas way (read JSONL, group by)"):
+            if name.startswith(("dbt parse", "dbt seed")) or name in ("SQL floor (one DuckDB query)", "pandas way (read JSONL, group by)"):
                 continue
             table.add_row(name, num(x.rows, 0) if x.rows else "", num(x.seconds, 2), num(x.rate, 0), num(x.peak_mb, 0), notes.get(name, ""))
             if name != "load (loaders, all kinds)":
