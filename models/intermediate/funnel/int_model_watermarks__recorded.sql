@@ -1,12 +1,14 @@
 -- One row per successful build of an incremental model: the newest load time it had
--- consumed and the fingerprint of the seeds and vars it was built with. Written by the post-hook of
--- each incremental model (macros/incremental/incremental.sql); this model only creates
--- the empty table and is never rewritten except by --full-refresh, which makes every
--- incremental model rebuild all days on its next run.
+-- consumed and the fingerprint of the seeds, models and vars it was built with. Written
+-- by the post-hook of each incremental model (macros/incremental/incremental.sql); this
+-- model only creates the empty table. full_refresh=false: a `--full-refresh` of some
+-- models (which selects this one as their parent) must not erase the watermarks of all
+-- the others; a model rebuilt in full records its new watermark itself.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='append_new_columns',
+    full_refresh=false,
 ) }}
 
 select
