@@ -30,8 +30,7 @@ ranked as (
 
 kept as (
 
-    select
-        source.*
+    select source.*
     from source
     inner join ranked
         on
