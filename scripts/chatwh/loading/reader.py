@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from .sqlparts import quoted
+
 # A record larger than this is rejected as a whole (a 10 MB field is a broken upstream,
 # not a chat message); DuckDB reads it as one line and reports it, line number included.
 MAX_RECORD_BYTES = 4 * 1024 * 1024
@@ -79,10 +81,6 @@ def _looks_like_json_lines(path: Path) -> bool:
     return first_line.startswith(b"{") and first_line.endswith(b"}") and head.count(b"\n") > 1
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def read_into_input(con: duckdb.DuckDBPyConnection, source: InputFile) -> None:
     """Create temp table __input for one file; every readable record becomes one row."""
     con.execute("drop table if exists __input")
@@ -90,7 +88,7 @@ def read_into_input(con: duckdb.DuckDBPyConnection, source: InputFile) -> None:
         con.execute("create temp table __input (line_number bigint, doc varchar, read_error varchar)")
         return
     reader = {"jsonl": _read_jsonl, "csv": _read_csv, "json": _read_json_document, "parquet": _read_parquet}[source.format]
-    reader(con, _literal(str(source.path)))
+    reader(con, quoted(str(source.path)))
 
 
 def _read_with_rejects(con: duckdb.DuckDBPyConnection, select_sql: str, first_data_line: int) -> None:
@@ -144,7 +142,7 @@ def _read_with_rejects(con: duckdb.DuckDBPyConnection, select_sql: str, first_da
     )
     line_of_ordinal = f"g.ordinal + {first_data_line - 1} + coalesce(l.bad_before, 0)"
     join = "asof left join __read_lines as l on g.ordinal > l.good_before"
-    reasons = " ".join(f"when {_literal(k)} then {_literal(v)}" for k, v in _READ_ERROR_REASONS.items())
+    reasons = " ".join(f"when {quoted(k)} then {quoted(v)}" for k, v in _READ_ERROR_REASONS.items())
     con.execute(
         f"""
         create temp table __input as

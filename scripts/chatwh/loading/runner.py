@@ -23,6 +23,10 @@ from ..connection import Warehouse
 from .kind import LoadKind
 from .reader import InputFile, inspect_input, read_into_input
 from .sinks import REJECT_COLUMNS, BatchInfo, sink_for
+from .sqlparts import quoted
+
+# Blanks a JSON text may start with (JSON's whitespace), as SQL.
+_OBJECT_LEAD = "' ' || chr(9) || chr(10) || chr(13)"
 
 
 @dataclass
@@ -89,12 +93,12 @@ def _classify(
     # it in the same pass, so the file's text is not copied once more. Lines it drops
     # are classified in __rejects (read lines without a __parsed row).
     pe.execute(
-        """
+        f"""
         create or replace temp view __records as
         select line_number, doc
         from (select line_number, try_cast(doc as json) as doc from __input where read_error is null)
         where doc is not null
-            and (starts_with(ltrim(cast(doc as varchar), ' ' || chr(9) || chr(10) || chr(13)), '{') or json_type(doc) = 'OBJECT')
+            and (starts_with(ltrim(cast(doc as varchar), {_OBJECT_LEAD}), '{{') or json_type(doc) = 'OBJECT')
         """
     )
     _parse(pe, kind)
@@ -108,7 +112,7 @@ def _classify(
     dupes_on = " and ".join(f"d.{k} is not distinct from p.{k}" for k in kind.key)
     columns = ", ".join(f"p.{c}" for c in kind.column_names)
     # Only the few rows this rejects are materialised (__key_rejects); the good rows are
-    # copied once, straight into __good. __decided (a view) is every contract-valid record
+    # never copied (__good is a view the sink reads once). __decided (a view) is every contract-valid record
     # with its key verdict, for the kinds that derive child rows from accepted records.
     pe.execute(
         f"""
@@ -157,8 +161,8 @@ def _classify(
         f"""
         create or replace temp view __good as
         select {", ".join(kind.column_names)},
-               {_text_literal(batch.batch_id)} as _batch_id, {_text_literal(batch.source_file)} as _source_file,
-               line_number as _line_number, cast({_text_literal(str(batch.started_at))} as timestamp) as _loaded_at
+               {quoted(batch.batch_id)} as _batch_id, {quoted(batch.source_file)} as _source_file,
+               line_number as _line_number, cast({quoted(str(batch.started_at))} as timestamp) as _loaded_at
         from __parsed
         where reject_reason is null and line_number not in (select line_number from __key_rejects)
         """
@@ -289,10 +293,6 @@ def _parse(pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
         pe.execute(f"create or replace temp table __parsed as {_with_control_character_check(kind, kind.parse_sql)}")
 
 
-# Blanks a JSON text may start with (JSON's whitespace).
-_OBJECT_LEAD = "' ' || chr(9) || chr(10) || chr(13)"
-
-
 def _with_control_character_check(kind: LoadKind, parse_sql: str) -> str:
     """A JSON escape (\\u0000, \\u0007 ...) can smuggle control characters into a value that
     is otherwise valid. Ids and names (text) must hold none; free text (long_text) may hold
@@ -381,10 +381,6 @@ def _derive(pe: duckdb.DuckDBPyConnection, kind: LoadKind, batch: BatchInfo) -> 
         )
         (counts[derived.table],) = pe.execute(f"select count(*) from __derived_{derived.table}").fetchone()  # type: ignore[misc]
     return counts
-
-
-def _text_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 _PREPARE_TEMPS = ("__prepare_json", "__prepare_objects", "__input_prepared", "__accepted")
