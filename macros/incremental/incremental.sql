@@ -218,14 +218,14 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
 {% endmacro %}
 
 {#- Post-hook of every incremental model: the load time it has now consumed, with its
-    fingerprint. The funnel's models record the newest loaded_at of
-    int_chat_events__resolved (which no later model changes within a run); a model with
-    its own loaded_at column (config watermark_from_self=true) records the newest of
-    its own rows. -#}
+    fingerprint. A model with its own loaded_at column (config watermark_from_self=true:
+    int_chat_events__resolved and the conversation models) records the newest of its own
+    rows; the funnel's other models, which carry none, record the newest loaded_at of
+    int_chat_events__resolved (which no later model changes within a run). -#}
 {% macro record_watermark() %}
   {%- set relation = chatbot_analytics.watermark_relation() -%}
   {%- if execute and relation is not none and load_relation(relation) is not none -%}
-    {%- if config.get('watermark_from_self') or this.identifier == 'int_chat_events__resolved' -%}
+    {%- if config.get('watermark_from_self') -%}
       {%- set source = this -%}
     {%- else -%}
       {%- set source = chatbot_analytics.model_relation('int_chat_events__resolved') -%}

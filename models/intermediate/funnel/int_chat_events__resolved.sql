@@ -3,7 +3,7 @@
 -- (the loader rejects them, so this only guards hand-edited raw tables).
 -- Incremental: rewrites the reporting days of newly loaded events and every day of a bot
 -- whose catalogue row changed (macros/incremental/incremental.sql).
-{{ config(**chatbot_analytics.incremental_config(unique_key='report_date')) }}
+{{ config(**chatbot_analytics.incremental_config(unique_key='report_date', watermark_from_self=true)) }}
 {%- set rebuild_dates = chatbot_analytics.resolved_rebuild_dates() %}
 
 with events as (
