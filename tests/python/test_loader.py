@@ -74,6 +74,31 @@ def test_rejects_carry_a_reason_per_contract_rule(scratch_db: tuple[Path, dict],
     assert query(db, "select event_type from raw.chat_events where event_id = 'ok2'") == [("user_message",)]
 
 
+def test_blank_lines_are_skipped_and_values_trimmed(scratch_db: tuple[Path, dict], tmp_path: Path) -> None:
+    """Empty and space-only lines are no records; a tab-only line is (and is not JSON).
+    Values lose their leading and trailing spaces, only those; a value of spaces is missing."""
+    db, env = scratch_db
+    run_script("load.py", "bots", str(BOTS), env=env)
+    path = write_jsonl(
+        tmp_path / "events.jsonl",
+        [
+            event("  padded  ", user_id=" u 2 ", platform=" ios"),
+            "",
+            "    ",
+            "\t",
+            event("spaces_user", user_id="   "),
+            "  " + json.dumps(event("indented")),
+        ],
+    )
+    out = run_script("load.py", "chat-events", str(path), env=env).stdout
+    assert "read=4 loaded=2 rejected=2" in out
+    assert query(db, "select event_id, user_id, platform from raw.chat_events order by event_id") == [
+        ("indented", "u1", None),
+        ("padded", "u 2", "ios"),
+    ]
+    assert dict(query(db, "select line_number, reason_code from raw.load_rejects")) == {4: "invalid_json", 5: "missing_field"}
+
+
 def test_reloading_the_same_rows_changes_nothing(scratch_db: tuple[Path, dict], tmp_path: Path) -> None:
     db, env = scratch_db
     run_script("load.py", "bots", str(BOTS), env=env)

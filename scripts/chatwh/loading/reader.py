@@ -166,7 +166,7 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, path: str) -> None:
     # One VARCHAR column per line: \x01 never appears unescaped in valid JSON, so a line
     # holding it is split, reported as a stray column and rejected, as it should be.
     select_sql = f"""
-        select case when trim(line) = '' then null else line end as doc
+        select case when line = '' or (starts_with(line, ' ') and trim(line) = '') then null else line end as doc
         from read_csv({path}, columns = {{'line': 'VARCHAR'}}, header = false, auto_detect = false,
                       delim = '\\x01', quote = '', escape = '', new_line = '\\n', comment = '',
                       store_rejects = true, rejects_table = '__read_rejects', rejects_scan = '__read_scans',

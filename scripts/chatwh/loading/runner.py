@@ -98,7 +98,8 @@ def _classify(
         select line_number, doc
         from (select line_number, try_cast(doc as json) as doc from __input where read_error is null)
         where doc is not null
-            and (starts_with(ltrim(cast(doc as varchar), {_OBJECT_LEAD}), '{{') or json_type(doc) = 'OBJECT')
+            and (starts_with(cast(doc as varchar), '{{') or starts_with(ltrim(cast(doc as varchar), {_OBJECT_LEAD}), '{{')
+                 or json_type(doc) = 'OBJECT')
         """
     )
     _parse(pe, kind)
@@ -283,7 +284,8 @@ def _parse(pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
                 where read_error is null
             )
             where __fields is not null
-                and case when starts_with(ltrim(doc, {_OBJECT_LEAD}), '{{') then true
+                -- starts_with(doc) first: ltrim copies the line, and almost every line starts with a brace
+                and case when starts_with(doc, '{{') or starts_with(ltrim(doc, {_OBJECT_LEAD}), '{{') then true
                          else coalesce(json_type(try_cast(doc as json)) = 'OBJECT', false) end
             """
         )

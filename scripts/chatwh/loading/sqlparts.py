@@ -15,7 +15,14 @@ _EPOCH = r"^-?[0-9]+(\.[0-9]+)?$"
 
 def field(path: str, doc: str = "doc") -> str:
     """Text of a JSON field, trimmed; empty text counts as missing (NULL)."""
-    return f"nullif(trim(json_extract_string({doc}, '$.{path}')), '')"
+    value = f"json_extract_string({doc}, '$.{path}')"
+    return f"nullif({trimmed(value)}, '')"
+
+
+def trimmed(text_expr: str) -> str:
+    """`trim(text)` (leading and trailing spaces), computed only for the values that have
+    any: trim copies every value it touches, a third of a clean file's parse time."""
+    return f"(case when starts_with({text_expr}, ' ') or ends_with({text_expr}, ' ') then trim({text_expr}) else {text_expr} end)"
 
 
 def ts_utc(text_expr: str, *, naive_is_local: bool = True) -> str:
