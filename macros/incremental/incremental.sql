@@ -378,18 +378,26 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
   {%- if not chatbot_analytics.incremental_run() or since is none -%}
     {{ return(none) }}
   {%- endif -%}
-  {%- set logs = chatbot_analytics.model_relation('stg_chainlit__conversation_logs') -%}
-  {%- set is_new = 'loaded_at > ' ~ chatbot_analytics.timestamp_literal(since) -%}
+  {#- New log rows are looked up in the raw table, by its load time: staging keeps one
+      row per message with a window over every message, which each of these lookups
+      would pay again. The raw rows loaded after the watermark include every message
+      staging now shows loaded after it (its kept row is one of them); the few others (a
+      basic form logged again after its enhanced one) only rebuild a day unchanged.
+      (source() at run time: dbt checks no parse-time dependency for sources.) -#}
+  {%- set raw_logs = source('chainlit', 'conversation_logs') -%}
+  {%- set is_new = '_loaded_at > ' ~ chatbot_analytics.timestamp_literal(since) -%}
   {%- set query -%}
-    select distinct report_date from {{ logs }} where {{ is_new }}
+    select distinct {{ chatbot_analytics.report_date('logged_at') }} as report_date from {{ raw_logs }} where {{ is_new }}
     union
     select distinct report_date from {{ this }}
-    where message_id in (select message_id from {{ logs }} where {{ is_new }})
+    where message_id in (select message_id from {{ raw_logs }} where {{ is_new }})
     {%- if judgements %}
     union
-    select distinct report_date from {{ logs }}
+    -- a judged message is stored already, or its log is new (the first query)
+    select distinct report_date from {{ this }}
     where message_id in (
-        select message_id from {{ chatbot_analytics.model_relation('stg_chainlit__quality_judgements') }} where {{ is_new }}
+        select message_id from {{ chatbot_analytics.model_relation('stg_chainlit__quality_judgements') }}
+        where loaded_at > {{ chatbot_analytics.timestamp_literal(since) }}
     )
     {%- endif %}
   {%- endset -%}
