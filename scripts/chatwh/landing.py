@@ -13,7 +13,7 @@ from pathlib import Path
 from .connection import Warehouse
 from .kinds import all_kinds
 from .loading.reader import FORMATS_BY_SUFFIX
-from .loading.runner import LoadResult, load_file
+from .loading.runner import LoadResult, group_files, load_files
 from .loading.sinks import sink_for
 from .project import raw_schema
 
@@ -70,10 +70,15 @@ def land_folder(warehouse: Warehouse, folder: Path, *, skip_landed: bool = True)
     ensure_raw_tables(warehouse)
     seen = already_landed(warehouse) if skip_landed else set()
     report = LandingReport(results=[], skipped=[])
+    pending: dict[str, list[str]] = {}  # kind -> files, kinds in load order
     for kind_name, path in pending_files(folder):
         key = (str(path.resolve()), path.stat().st_size)
         if key in seen:
             report.skipped.append(path)
             continue
-        report.results.append(load_file(warehouse, kinds[kind_name], str(path.resolve())))
+        pending.setdefault(kind_name, []).append(str(path.resolve()))
+    # Small files of a kind load together (runner.group_files): one transaction each.
+    for kind_name, paths in pending.items():
+        for group in group_files(warehouse, kinds[kind_name], paths):
+            report.results.extend(load_files(warehouse, kinds[kind_name], group))
     return report

@@ -74,6 +74,30 @@ def test_rejects_carry_a_reason_per_contract_rule(scratch_db: tuple[Path, dict],
     assert query(db, "select event_type from raw.chat_events where event_id = 'ok2'") == [("user_message",)]
 
 
+@pytest.mark.parametrize(
+    ("records", "rejected"),
+    [
+        # a raw DEL is valid JSON: the only control character a file without escapes can hold
+        (
+            [
+                event("ok"),
+                '{"event_id": "del", "event_time": "2025-06-01T10:00:00+08:00", "user_id": "u\x7f1", "bot_id": "b_learn", "event_type": "click"}',
+            ],
+            2,
+        ),
+        ([event("ok"), event("bell", platform="ios\u0007")], 2),  # json.dumps writes \\u0007
+    ],
+    ids=["raw DEL", "escaped BEL"],
+)
+def test_control_characters_raw_or_escaped(scratch_db: tuple[Path, dict], tmp_path: Path, records: list[str], rejected: int) -> None:
+    db, env = scratch_db
+    run_script("load.py", "bots", str(BOTS), env=env)
+    path = write_jsonl(tmp_path / "events.jsonl", records)
+    out = run_script("load.py", "chat-events", str(path), env=env).stdout
+    assert "read=2 loaded=1 rejected=1" in out
+    assert query(db, "select line_number, reason_code from raw.load_rejects") == [(rejected, "control_characters")]
+
+
 def test_blank_lines_are_skipped_and_values_trimmed(scratch_db: tuple[Path, dict], tmp_path: Path) -> None:
     """Empty and space-only lines are no records; a tab-only line is (and is not JSON).
     Values lose their leading and trailing spaces, only those; a value of spaces is missing."""

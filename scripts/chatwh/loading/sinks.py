@@ -1,7 +1,8 @@
 """Where parsed rows go: the raw tables of the target warehouse.
 
-Every sink writes one file's good rows, its rejects and its batch record together, in
-one transaction, so a crash mid-file leaves the warehouse as it was before that file.
+Every sink writes a load's good rows, its rejects and its batch records (one per file)
+together, in one transaction, so a crash mid-load leaves the warehouse as it was before
+that load.
 DuckDB parses in the warehouse connection itself; other engines parse in an in-memory
 DuckDB and the sink moves the classified rows across.
 """
@@ -59,7 +60,11 @@ class BatchInfo:
 
 
 class Sink:
-    """Moves classified rows (`__good`, `__rejects` in the parse connection) to a warehouse."""
+    """Moves classified rows (`__good`, `__rejects`, `__batch_rows` in the parse
+    connection) to a warehouse."""
+
+    # Whether one write may hold several files (one transaction around them all).
+    loads_files_together = True
 
     def __init__(self, warehouse: Warehouse) -> None:
         self.warehouse = warehouse
@@ -78,7 +83,7 @@ class Sink:
         """Create `__existing` in the parse connection: keys of `__candidates` already landed."""
         raise NotImplementedError
 
-    def write(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind, batch: BatchInfo) -> None:
+    def write(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
         raise NotImplementedError
 
     def begin(self) -> None:
@@ -176,26 +181,13 @@ class DuckDBSink(Sink):
             f"create temp table __existing as select distinct {keys} from {self._rel(kind.table)} as t semi join __candidates as c on {on}"
         )
 
-    def write(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind, batch: BatchInfo) -> None:
+    def write(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
         for table, table_columns, source in kind_tables(kind):
             columns = ", ".join(column.name for column in table_columns)
             pe.execute(f"insert into {self._rel(table)} ({columns}) select {columns} from {source}")
         reject_cols = ", ".join(column.name for column in REJECT_COLUMNS)
         pe.execute(f"insert into {self._rel('load_rejects')} ({reject_cols}) select {reject_cols} from __rejects")
-        pe.execute(
-            f"""insert into {self._rel("load_batches")}
-                select $batch_id, $kind, $source_file, $file_bytes,
-                       (select count(*) from __good) + (select count(*) from __rejects),
-                       (select count(*) from __good), (select count(*) from __rejects),
-                       $started_at, cast(current_timestamp as timestamp)""",
-            {
-                "batch_id": batch.batch_id,
-                "kind": batch.kind,
-                "source_file": batch.source_file,
-                "file_bytes": batch.file_bytes,
-                "started_at": batch.started_at,
-            },
-        )
+        pe.execute(f"insert into {self._rel('load_batches')} select *, cast(current_timestamp as timestamp) from __batch_rows")
         pe.execute("commit")
 
 
@@ -267,7 +259,7 @@ class MySQLSink(Sink):
             if found:
                 pe.executemany(f"insert into __existing values ({', '.join('?' for _ in kind.key)})", [tuple(r) for r in found])
 
-    def write(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind, batch: BatchInfo) -> None:
+    def write(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
         wh = self.warehouse
         with wh.transaction():
             for table, columns, source in (*kind_tables(kind), ("load_rejects", REJECT_COLUMNS, "__rejects")):
@@ -277,21 +269,10 @@ class MySQLSink(Sink):
                 )
                 for chunk in _chunks(pe, f"select {', '.join(names)} from {source}", self.BATCH_ROWS):
                     wh.executemany(insert, [dict(zip(names, row)) for row in chunk])
-            (loaded,) = pe.execute("select count(*) from __good").fetchone()  # type: ignore[misc]
-            (rejected,) = pe.execute("select count(*) from __rejects").fetchone()  # type: ignore[misc]
-            wh.execute(
-                f"insert into {self._rel('load_batches')} values "
-                "(:batch_id, :kind, :source_file, :file_bytes, :rows_read, :rows_loaded, :rows_rejected, :started_at, utc_timestamp(6))",
-                {
-                    "batch_id": batch.batch_id,
-                    "kind": batch.kind,
-                    "source_file": batch.source_file,
-                    "file_bytes": batch.file_bytes,
-                    "rows_read": loaded + rejected,
-                    "rows_loaded": loaded,
-                    "rows_rejected": rejected,
-                    "started_at": batch.started_at,
-                },
+            names = [c.name for c in BATCH_COLUMNS if c.name != "finished_at"]
+            wh.executemany(
+                f"insert into {self._rel('load_batches')} values ({', '.join(':' + n for n in names)}, utc_timestamp(6))",
+                [dict(zip(names, row)) for row in pe.execute(f"select {', '.join(names)} from __batch_rows").fetchall()],
             )
 
 

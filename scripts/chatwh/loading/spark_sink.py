@@ -28,7 +28,7 @@ import duckdb
 
 from ..spark import SparkWarehouse
 from .kind import Column, LoadKind
-from .sinks import BATCH_COLUMNS, REJECT_COLUMNS, BatchInfo, Sink, duckdb_type, kind_tables
+from .sinks import BATCH_COLUMNS, REJECT_COLUMNS, Sink, duckdb_type, kind_tables
 
 
 def spark_type(column: Column) -> str:
@@ -48,6 +48,9 @@ def _literal(text: str) -> str:
 
 
 class SparkSink(Sink):
+    # No transaction spans several inserts: a batch row must mean its one file is complete.
+    loads_files_together = False
+
     warehouse: SparkWarehouse
 
     def __init__(self, warehouse: Any) -> None:
@@ -148,7 +151,7 @@ class SparkSink(Sink):
             key_types,
         )
 
-    def write(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind, batch: BatchInfo) -> None:
+    def write(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
         wh = self.warehouse
         try:
             for table, columns, source in (
@@ -162,8 +165,10 @@ class SparkSink(Sink):
                 view = self._to_spark(pe, f"select {', '.join(names)} from {source}", source.strip("_"))
                 casts = ", ".join(f"cast({wh.quote(c.name)} as {spark_type(c)})" for c in columns)
                 wh.execute(f"insert into {self._rel(table)} ({', '.join(wh.quote(n) for n in names)}) select {casts} from {view}")
-            (loaded,) = pe.execute("select count(*) from __good").fetchone()  # type: ignore[misc]
-            (rejected,) = pe.execute("select count(*) from __rejects").fetchone()  # type: ignore[misc]
+            # One file per load on Spark (loads_files_together): one batch row.
+            ((batch_id, kind_name, source_file, file_bytes, rows_read, rows_loaded, rows_rejected, started_at),) = pe.execute(
+                "select * from __batch_rows"
+            ).fetchall()
             names = ", ".join(wh.quote(c.name) for c in BATCH_COLUMNS)
             wh.execute(
                 f"insert into {self._rel('load_batches')} ({names}) select "
@@ -171,14 +176,14 @@ class SparkSink(Sink):
                 "cast(:rows_read as bigint), cast(:rows_loaded as bigint), cast(:rows_rejected as bigint), "
                 "cast(:started_at as timestamp), current_timestamp()",
                 {
-                    "batch_id": batch.batch_id,
-                    "kind": batch.kind,
-                    "source_file": batch.source_file,
-                    "file_bytes": batch.file_bytes,
-                    "rows_read": loaded + rejected,
-                    "rows_loaded": loaded,
-                    "rows_rejected": rejected,
-                    "started_at": batch.started_at.isoformat(sep=" ") if hasattr(batch.started_at, "isoformat") else str(batch.started_at),
+                    "batch_id": batch_id,
+                    "kind": kind_name,
+                    "source_file": source_file,
+                    "file_bytes": file_bytes,
+                    "rows_read": rows_read,
+                    "rows_loaded": rows_loaded,
+                    "rows_rejected": rows_rejected,
+                    "started_at": started_at.isoformat(sep=" ") if hasattr(started_at, "isoformat") else str(started_at),
                 },
             )
         finally:
