@@ -165,8 +165,9 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
     (a new KPI column) the next run rebuilds every day of the models affected and of
     those downstream of them: no `--full-refresh` to remember. The vars are the model's
     config `fingerprint_vars` plus reporting_utc_offset_hours, which every report_date
-    depends on; the user-key salt is included hashed. Not covered: an edit of a macro
-    alone (run `--full-refresh` after changing a KPI macro without touching a model). -#}
+    depends on; the user-key salt is included hashed. The text of every macro of this
+    project counts too (project_macros_fingerprint), so an edited KPI or date macro
+    rebuilds the history of every incremental model once. -#}
 {% macro incremental_fingerprint() %}
   {%- if not execute or graph.nodes is not defined -%}
     {{ return('') }}
@@ -192,7 +193,21 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
     {%- do parts.append(name ~ '=' ~ (var(name) | string)) -%}
   {%- endfor -%}
   {%- do parts.append('user_key_salt=' ~ local_md5(chatbot_analytics.user_key_salt())) -%}
+  {%- do parts.append('macros=' ~ chatbot_analytics.project_macros_fingerprint()) -%}
   {{ return(local_md5(parts | sort | join('|'))) }}
+{% endmacro %}
+
+{#- md5 of the SQL of every macro of this project. Coarse on purpose: which macros a model
+    reaches cannot be read reliably (dbt records only the calls it saw while parsing, and
+    adapter.dispatch picks an implementation at run time), and a macro edit is rare; a
+    full rebuild of the incremental models once is what `--full-refresh` would do. -#}
+{% macro project_macros_fingerprint() %}
+  {%- set parts = [] -%}
+  {%- set macros = context.get(project_name) or {} -%}
+  {%- for name in macros | sort -%}
+    {%- do parts.append(name ~ '=' ~ local_md5(macros[name].macro.macro_sql)) -%}
+  {%- endfor -%}
+  {{ return(local_md5(parts | join('|'))) }}
 {% endmacro %}
 
 {#- The newest load time this model has consumed, as text, or none: none on a full build

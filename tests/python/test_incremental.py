@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -144,3 +146,42 @@ def test_day_by_day_incremental_builds_equal_a_full_refresh(tmp_path: Path) -> N
     assert last_day[5:] in days
     change_day = rebuilt[DAYS // 2]
     assert "06-01" in change_day[1], rebuilt
+
+
+def _macros_fingerprint(project: Path, db: Path, target_path: Path) -> str:
+    """The project-macros part of every watermark fingerprint, as dbt computes it."""
+    env = scratch_env(db)
+    dbt = Path(sys.executable).parent / "dbt"
+
+    completed = subprocess.run(
+        [str(dbt), "compile", "--quiet", "--target", "duckdb", "--target-path", str(target_path), "--no-partial-parse",
+         "--inline", "select '{{ chatbot_analytics.project_macros_fingerprint() }}' as fingerprint"],
+        cwd=project, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    found = re.findall(r"'([0-9a-f]{32})'", completed.stdout)
+    assert found, completed.stdout[-2000:]
+    return found[-1]
+
+
+def test_a_macro_edit_changes_the_fingerprint(tmp_path: Path) -> None:
+    """An analyst who edits a KPI macro (and no model) gets the history rebuilt: every
+    watermark fingerprint includes the text of the project's macros."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "macros", "models", "seeds", "analyses", "tests", "profiles"):
+        source = PROJECT_DIR / name
+        if source.is_dir():
+            shutil.copytree(source, project / name)
+        elif source.exists():
+            shutil.copy(source, project / name)
+    db = tmp_path / "w.duckdb"
+    before = _macros_fingerprint(project, db, tmp_path / "t1")
+    assert before == _macros_fingerprint(project, db, tmp_path / "t2")  # stable
+    kpi_macros = sorted((project / "macros").rglob("*.sql"))
+    edited = next(p for p in kpi_macros if "{% macro " in p.read_text(encoding="utf-8"))
+    text = edited.read_text(encoding="utf-8")
+    changed = re.sub(r"\{%-?\s*endmacro", lambda m: "{#- edited -#}" + m.group(0), text, count=1)
+    assert changed != text
+    edited.write_text(changed, encoding="utf-8")
+    assert _macros_fingerprint(project, db, tmp_path / "t3") != before
