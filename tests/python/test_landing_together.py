@@ -44,9 +44,7 @@ FILES = {
 def tables(db: Path) -> dict[str, list[tuple]]:
     return {
         "events": query(db, "select * exclude (_batch_id, _loaded_at) from raw.chat_events order by _source_file, _line_number"),
-        "rejects": query(
-            db, "select source_file, line_number, reason_code from raw.load_rejects where kind = 'chat-events' order by 1, 2"
-        ),
+        "rejects": query(db, "select source_file, line_number, reason_code from raw.load_rejects where kind = 'chat-events' order by 1, 2"),
         "batches": query(
             db,
             "select source_file, file_bytes, rows_read, rows_loaded, rows_rejected from raw.load_batches"
