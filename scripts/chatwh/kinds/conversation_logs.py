@@ -21,7 +21,7 @@ staging keeps the enhanced row.
 from __future__ import annotations
 
 from ..loading.kind import Column, LoadKind
-from ..loading.sqlparts import first_failure, quoted, reason, trimmed, ts_utc
+from ..loading.sqlparts import first_failure, nonblank, quoted, reason, ts_utc
 
 QUALITY_RATINGS = ("excellent", "good", "fair", "poor")
 _RATING_LIST = ", ".join(quoted(r) for r in QUALITY_RATINGS)
@@ -44,8 +44,7 @@ _ENHANCED_ONLY = (
 
 def _either(name: str) -> str:
     """Top-level field, else the same field inside `metadata`; trimmed, '' = missing."""
-    value = f"coalesce(json_extract_string(doc, '$.{name}'), json_extract_string(doc, '$.metadata.{name}'))"
-    return f"nullif({trimmed(value)}, '')"
+    return nonblank(f"coalesce(json_extract_string(doc, '$.{name}'), json_extract_string(doc, '$.metadata.{name}'))")
 
 
 def _text_checks(columns: tuple[tuple[str, int], ...]) -> list[tuple[str, str]]:

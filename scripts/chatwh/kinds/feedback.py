@@ -22,7 +22,7 @@ Events carry no id: the key is an md5 over every field, so the same event pushed
 from __future__ import annotations
 
 from ..loading.kind import Column, LoadKind
-from ..loading.sqlparts import epoch_seconds_utc, first_failure, quoted, reason, trimmed
+from ..loading.sqlparts import epoch_seconds_utc, first_failure, nonblank, quoted, reason
 
 # Every field of the schema, in the document's order (ID 1 ... 36), and its column type.
 # bhv_value, bhv_time, biz_id and reach_time are typed separately below.
@@ -79,7 +79,7 @@ _TEXT_PATHS = ", ".join(f"'$.{name}'" for name in _TEXT_FIELDS)
 
 
 def _f(name: str) -> str:
-    return f"nullif({trimmed(f'texts[{_TEXT_FIELDS.index(name) + 1}]')}, '')"
+    return nonblank(f"texts[{_TEXT_FIELDS.index(name) + 1}]")
 
 
 # bhv_value as a JSON value: an object as sent, or the object inside a JSON string.

@@ -30,7 +30,7 @@ import duckdb
 from ..connection import Warehouse
 from .kind import LoadKind
 from .reader import InputFile, inspect_input, read_into_input
-from .sinks import REJECT_COLUMNS, BatchInfo, Sink, sink_for
+from .sinks import BATCH_COLUMNS, REJECT_COLUMNS, BatchInfo, Sink, duckdb_type, sink_for
 from .sqlparts import quoted
 
 # Blanks a JSON text may start with (JSON's whitespace), as SQL.
@@ -40,7 +40,14 @@ _OBJECT_LEAD = "' ' || chr(9) || chr(10) || chr(13)"
 # working tables key records by it (their `line_number` column), so the files of one
 # load need no other column; rejects and lineage get each file's own line back from it.
 FILE_STRIDE = 1 << 32
-_FILE = f"(line_number // {FILE_STRIDE})"
+
+
+def _file_of(line_number: str) -> str:
+    """SQL: the file index of a record id."""
+    return f"({line_number} // {FILE_STRIDE})"
+
+
+_FILE = _file_of("line_number")
 _LINE = f"(line_number % {FILE_STRIDE})"
 
 # Files loaded together up to this many bytes (a file larger than it loads alone): big
@@ -243,13 +250,13 @@ def _classify(
             select p.line_number, {columns},
                    case
                        when p.line_number > d.first_line then 'duplicate_in_file: same {key} as line ' || (d.first_line % {FILE_STRIDE})
-                       when {_FILE.replace("line_number", "p.line_number")} > f.first_file
+                       when {_file_of("p.line_number")} > f.first_file
                            then 'already_loaded: {key} is in an earlier file of the same load'
                        when exists (select 1 from __existing as e where {on}) then 'already_loaded: {key} is already in the raw table'
                    end as reject_reason
             from __parsed as p
             left join __dupes as d
-                on {dupes_on} and d.file_index = {_FILE.replace("line_number", "p.line_number")}
+                on {dupes_on} and d.file_index = {_file_of("p.line_number")}
             left join __earlier as f
                 on {earlier_on}
             where p.reject_reason is null
@@ -355,10 +362,9 @@ def _count(
             )
         results.append(result)
     pe.execute("drop table if exists __batch_rows")
-    pe.execute(
-        "create temp table __batch_rows (batch_id varchar, kind varchar, source_file varchar, file_bytes bigint,"
-        " rows_read bigint, rows_loaded bigint, rows_rejected bigint, started_at timestamp)"
-    )
+    # load_batches' columns but finished_at, which the sink sets when it writes them
+    columns = ", ".join(f"{c.name} {duckdb_type(c)}" for c in BATCH_COLUMNS if c.name != "finished_at")
+    pe.execute(f"create temp table __batch_rows ({columns})")
     pe.executemany(
         "insert into __batch_rows values (?, ?, ?, ?, ?, ?, ?, ?)",
         [

@@ -29,6 +29,7 @@ import duckdb
 from ..spark import SparkWarehouse
 from .kind import Column, LoadKind
 from .sinks import BATCH_COLUMNS, REJECT_COLUMNS, Sink, duckdb_type, kind_tables
+from .sqlparts import quoted
 
 
 def spark_type(column: Column) -> str:
@@ -41,10 +42,6 @@ def spark_type(column: Column) -> str:
         "timestamp": "timestamp",
         "date": "date",
     }[column.type]
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 class SparkSink(Sink):
@@ -77,7 +74,7 @@ class SparkSink(Sink):
     def _to_spark(self, pe: duckdb.DuckDBPyConnection, select_sql: str, name: str) -> str:
         """Write a DuckDB query to parquet and expose it to Spark as a temp view."""
         path = self._stage_dir() / f"{name}.parquet"
-        pe.execute(f"copy ({select_sql}) to {_literal(str(path))} (format parquet)")
+        pe.execute(f"copy ({select_sql}) to {quoted(str(path))} (format parquet)")
         view = f"__stage_{name}_{uuid.uuid4().hex[:8]}"
         self.warehouse.spark.read.parquet(str(path)).createOrReplaceTempView(view)
         self._views.append(view)
@@ -93,7 +90,7 @@ class SparkSink(Sink):
         pe.execute(f"drop table if exists {name}")
         pe.execute(f"create temp table {name} ({', '.join(f'{c} {t}' for c, t in columns)})")
         if files:
-            listing = "[" + ", ".join(_literal(str(f)) for f in files) + "]"
+            listing = "[" + ", ".join(quoted(str(f)) for f in files) + "]"
             pe.execute(f"insert into {name} select {casts} from read_parquet({listing})")
 
     def _cleanup(self) -> None:

@@ -15,8 +15,12 @@ _EPOCH = r"^-?[0-9]+(\.[0-9]+)?$"
 
 def field(path: str, doc: str = "doc") -> str:
     """Text of a JSON field, trimmed; empty text counts as missing (NULL)."""
-    value = f"json_extract_string({doc}, '$.{path}')"
-    return f"nullif({trimmed(value)}, '')"
+    return nonblank(f"json_extract_string({doc}, '$.{path}')")
+
+
+def nonblank(text_expr: str) -> str:
+    """Text trimmed of leading and trailing spaces; empty text counts as missing (NULL)."""
+    return f"nullif({trimmed(text_expr)}, '')"
 
 
 def trimmed(text_expr: str) -> str:
