@@ -14,13 +14,16 @@ m1, m2, m3, m4, m5 are b_learn / qwen-7b answers; m6 is b_chat / glm-4.
 from __future__ import annotations
 
 import math
+import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
-from conftest import query, query_dicts
+from conftest import PROJECT_DIR, query, query_dicts, scratch_env
 
 D1 = date(2025, 6, 1)
 Z = 1.959963984540054
@@ -157,3 +160,47 @@ def test_no_identifier_or_location_reaches_a_mart(fixture_warehouse: Path) -> No
             condition = " or ".join(f'"{c}" in ({values})' for c in text_columns)
             hits = con.execute(f'select count(*) from main."{mart}" where {condition}', raw_values * len(text_columns)).fetchone()
             assert hits == (0,), mart
+
+
+def _privacy_test(project: Path, warehouse: Path, target_path: Path) -> subprocess.CompletedProcess[str]:
+    """`dbt test` of assert_no_identifiers_in_marts on a copy of the project."""
+    dbt = Path(sys.executable).parent / "dbt"
+    return subprocess.run(
+        [str(dbt), "test", "--target", "duckdb", "--target-path", str(target_path), "--no-partial-parse",
+         "--select", "assert_no_identifiers_in_marts"],
+        cwd=project, env=scratch_env(warehouse), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def test_the_privacy_test_fails_on_an_identifier_or_an_unlisted_mart(fixture_warehouse: Path, tmp_path: Path) -> None:
+    """assert_no_identifiers_in_marts runs after every mart (all are its parents, so it
+    never inspects a table another thread is rebuilding). It must fail when a mart
+    carries a raw identifier, and when a mart is not one of its parents."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "macros", "models", "seeds", "analyses", "tests", "profiles"):
+        source = PROJECT_DIR / name
+        if source.is_dir():
+            shutil.copytree(source, project / name)
+        elif source.exists():
+            shutil.copy(source, project / name)
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(fixture_warehouse, warehouse)
+
+    passing = _privacy_test(project, warehouse, tmp_path / "t1")
+    assert passing.returncode == 0, passing.stdout[-3000:]
+
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("alter table main.mart_top_questions add column phone_md5 varchar")
+    leaking = _privacy_test(project, warehouse, tmp_path / "t2")
+    assert leaking.returncode != 0 and "Got 1 result" in leaking.stdout, leaking.stdout[-3000:]
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("alter table main.mart_top_questions drop column phone_md5")
+
+    test_sql = project / "tests" / "feedback" / "assert_no_identifiers_in_marts.sql"
+    text = test_sql.read_text(encoding="utf-8")
+    unlisted = text.replace("{{ ref('mart_alerts') }}, ", "")
+    assert unlisted != text
+    test_sql.write_text(unlisted, encoding="utf-8")
+    unlisted_run = _privacy_test(project, warehouse, tmp_path / "t3")
+    assert unlisted_run.returncode != 0 and "Got 1 result" in unlisted_run.stdout, unlisted_run.stdout[-3000:]
