@@ -33,8 +33,10 @@
     builds). delete+insert (DuckDB, MySQL) replaces the days present in the rebuilt
     rows and insert_overwrite (Spark) the partitions present; a day that ends up with no
     rows at all (every session of a day with no exposures or clicks moved to the day
-    before by late messages) keeps its old rows until the next `--full-refresh`.
-    Changing reporting_utc_offset_hours needs a `--full-refresh`. -#}
+    before by late messages) keeps its old rows until the next `--full-refresh`. The
+    per-day quality marts, where an emptied day is common (a review queue), delete the
+    days they rebuild first on DuckDB and MySQL (delete_rated_mart_rebuilt_days); on Spark the
+    limit stays. Changing reporting_utc_offset_hours needs a `--full-refresh`. -#}
 
 
 {#- Config for an incremental model, per engine. unique_key = the column whose values
@@ -42,11 +44,12 @@
     session tables, so a session that moved to another day leaves no stale row);
     partition_by = the day column Spark overwrites partitions of. Other keywords are
     passed on: watermark_from_self (the model records the newest loaded_at of its own
-    rows as its watermark) and fingerprint_vars (vars its SQL reads; see
-    incremental_fingerprint). Usage:
+    rows as its watermark), watermark_from (the model whose newest loaded_at it records
+    instead), fingerprint_vars (vars its SQL reads; see incremental_fingerprint) and
+    pre_hook. Usage:
         {{ config(**chatbot_analytics.incremental_config(unique_key='report_date')) }} -#}
 {% macro incremental_config(unique_key, partition_by='report_date') %}
-  {#- any other keyword (watermark_from_self, fingerprint_vars) is passed on as config -#}
+  {#- any other keyword (watermark_from_self, watermark_from, fingerprint_vars, pre_hook) is passed on as config -#}
   {%- set settings = adapter.dispatch('incremental_config', 'chatbot_analytics')(unique_key, partition_by) -%}
   {%- do settings.update(kwargs) -%}
   {{ return(settings) }}
@@ -165,7 +168,7 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
     (a new KPI column) the next run rebuilds every day of the models affected and of
     those downstream of them: no `--full-refresh` to remember. The vars are the model's
     config `fingerprint_vars` plus reporting_utc_offset_hours, which every report_date
-    depends on; the user-key salt is included hashed. The text of every macro of this
+    depends on, and those of every model upstream; the user-key salt is included hashed. The text of every macro of this
     project counts too (project_macros_fingerprint), so an edited KPI or date macro
     rebuilds the history of every incremental model once. -#}
 {% macro incremental_fingerprint() %}
@@ -173,7 +176,10 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
     {{ return('') }}
   {%- endif -%}
   {%- set parts = [] -%}
-  {#- this model and every model and seed upstream of it (breadth-first over depends_on) -#}
+  {%- set var_names = ['reporting_utc_offset_hours'] + (config.get('fingerprint_vars') or []) -%}
+  {#- this model and every model and seed upstream of it (breadth-first over depends_on),
+      with the fingerprint_vars of every upstream model: a var that changes the rows of
+      int_conversations__rated changes those of the marts built from it -#}
   {%- set queue = [model.unique_id] -%}
   {%- set seen = [] -%}
   {%- for _ in range(1000) if queue -%}
@@ -186,10 +192,11 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
       {%- endif -%}
       {%- if node is not none and node.resource_type == 'model' -%}
         {%- do queue.extend(node.depends_on.nodes) -%}
+        {%- do var_names.extend(node.config.get('fingerprint_vars') or []) -%}
       {%- endif -%}
     {%- endif -%}
   {%- endfor -%}
-  {%- for name in ['reporting_utc_offset_hours'] + (config.get('fingerprint_vars') or []) | sort -%}
+  {%- for name in var_names | unique | sort -%}
     {%- do parts.append(name ~ '=' ~ (var(name) | string)) -%}
   {%- endfor -%}
   {%- do parts.append('user_key_salt=' ~ local_md5(chatbot_analytics.user_key_salt())) -%}
@@ -235,13 +242,17 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
 {#- Post-hook of every incremental model: the load time it has now consumed, with its
     fingerprint. A model with its own loaded_at column (config watermark_from_self=true:
     int_chat_events__resolved and the conversation models) records the newest of its own
-    rows; the funnel's other models, which carry none, record the newest loaded_at of
-    int_chat_events__resolved (which no later model changes within a run). -#}
+    rows; a model with config watermark_from (the per-day quality marts) the newest
+    loaded_at of that model; the funnel's other models, which carry none, record the
+    newest loaded_at of int_chat_events__resolved (no later model changes either within
+    a run). -#}
 {% macro record_watermark() %}
   {%- set relation = chatbot_analytics.watermark_relation() -%}
   {%- if execute and relation is not none and load_relation(relation) is not none -%}
     {%- if config.get('watermark_from_self') -%}
       {%- set source = this -%}
+    {%- elif config.get('watermark_from') -%}
+      {%- set source = chatbot_analytics.model_relation(config.get('watermark_from')) -%}
     {%- else -%}
       {%- set source = chatbot_analytics.model_relation('int_chat_events__resolved') -%}
     {%- endif -%}
@@ -418,6 +429,55 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
   {%- endset -%}
   {{ return(chatbot_analytics._query_texts(query) | sort) }}
 {% endmacro %}
+
+
+{#- The reporting days an incremental build of a per-day quality mart rewrites (the marts
+    that read int_conversations__rated by whole days; config
+    watermark_from='int_conversations__rated'): none = everything. Its watermark is the
+    newest loaded_at of int_conversations__rated it has consumed, and that loaded_at is
+    the later of the log row's and the judgement's load time, so the days of rated rows
+    newer than the watermark are those of new and newly judged messages. A message logged
+    again may have left a day (its enhanced form on the other side of midnight): every
+    day any raw log row of a newly logged message falls on is rebuilt too, which covers
+    the day it was on before. -#}
+{% macro rated_mart_rebuild_dates() %}
+  {%- set since = chatbot_analytics.incremental_watermark() -%}
+  {%- set rated = chatbot_analytics.model_relation('int_conversations__rated') -%}
+  {%- if not chatbot_analytics.incremental_run() or since is none -%}
+    {{ return(none) }}
+  {%- endif -%}
+  {#- source() at run time only, as in message_rebuild_dates -#}
+  {%- set raw_logs = source('chainlit', 'conversation_logs') -%}
+  {%- set since_literal = chatbot_analytics.timestamp_literal(since) -%}
+  {%- set query -%}
+    select distinct report_date from {{ rated }} where loaded_at > {{ since_literal }}
+    union
+    select distinct {{ chatbot_analytics.report_date('logged_at') }} as report_date
+    from {{ raw_logs }}
+    where message_id in (select message_id from {{ raw_logs }} where _loaded_at > {{ since_literal }})
+  {%- endset -%}
+  {{ return(chatbot_analytics._query_texts(query) | sort) }}
+{% endmacro %}
+
+
+{#- Pre-hook of the per-day quality marts: delete the days this run rebuilds before the
+    insert. delete+insert alone replaces only the days present in the new rows, so a day
+    whose last qualifying row went away (the only poor answer of a day re-judged good)
+    would keep its old rows. Rendered after the model is compiled and before any of its
+    statements run, so it computes the same days the model does. If the build then
+    fails, no watermark is recorded and the next run rebuilds these days again. Spark:
+    nothing, not even the lookup (insert_overwrite replaces the partitions present; its
+    known limit stays). -#}
+{% macro delete_rated_mart_rebuilt_days() %}
+  {{ return(adapter.dispatch('delete_rated_mart_rebuilt_days', 'chatbot_analytics')()) }}
+{% endmacro %}
+{% macro default__delete_rated_mart_rebuilt_days() -%}
+  {%- set dates = chatbot_analytics.rated_mart_rebuild_dates() -%}
+  {%- if dates is not none and dates -%}
+    delete from {{ this }} where {{ chatbot_analytics.in_report_dates('report_date', dates) }}
+  {%- endif -%}
+{%- endmacro %}
+{% macro spark__delete_rated_mart_rebuilt_days() %}{% endmacro %}
 
 
 {#- `column in (dates)` (dates sorted); `1 = 1` when dates is none (a full build), `1 = 0`

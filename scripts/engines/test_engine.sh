@@ -130,12 +130,14 @@ run_spark() {
   step "target spark: compare every mart with DuckDB"
   compare .venv-spark/bin/python spark
 
-  # insert_overwrite by report_date partition: two generated days of the funnel models,
-  # run incrementally, must equal a --full-refresh. Short on purpose: every Spark
-  # statement costs about a second (the DuckDB stage runs the long version).
-  step "target spark: incremental day by day = full refresh (funnel models)"
+  # insert_overwrite by report_date partition: two generated days of the funnel models
+  # and of the per-day quality marts (with the conversation models they read), run
+  # incrementally, must equal a --full-refresh. Short on purpose: every Spark statement
+  # costs about a second (the DuckDB stage runs the long version).
+  step "target spark: incremental day by day = full refresh (funnel and quality models)"
   .venv-spark/bin/python scripts/ci/incremental_check.py --target spark --days "${CHATBOT_CI_INCREMENTAL_DAYS:-2}" \
-    --command run --select "+path:models/marts/funnel" --scale 0.1 \
+    --command run --scale 0.1 \
+    --select "+path:models/marts/funnel +mart_answer_quality_daily +mart_input_categories_daily +mart_response_time_by_quality +mart_low_quality_answers_restricted" \
     || fail "incremental builds on spark differ from a full refresh"
 }
 

@@ -17,7 +17,9 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import duckdb
 from conftest import PROJECT_DIR, run_script, scratch_env
 
 sys.path.insert(0, str(PROJECT_DIR / "scripts" / "ci"))
@@ -185,3 +187,82 @@ def test_a_macro_edit_changes_the_fingerprint(tmp_path: Path) -> None:
     assert changed != text
     edited.write_text(changed, encoding="utf-8")
     assert _macros_fingerprint(project, db, tmp_path / "t3") != before
+
+
+def _log(message_id: str, logged_at: str, rating: str) -> str:
+    record = {
+        "timestamp": logged_at,
+        "session_id": f"s-{message_id}",
+        "message_id": message_id,
+        "user_input": "帮我写一首关于秋天的诗",
+        "model_response": "秋风起，落叶黄，一行大雁向南方。",
+        "response_time": 1.0,
+        "quality_rating": rating,
+        "has_safety_issue": False,
+        "model_name": "m1",
+        "bot_id": "b1",
+        "user_id": f"u-{message_id}",
+    }
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def test_a_day_whose_only_poor_answer_is_rejudged_leaves_the_review_queue(tmp_path: Path) -> None:
+    """delete+insert replaces only the days present in the new rows. The per-day quality
+    marts delete the days they rebuild first, so a day whose last poor answer was
+    re-judged good disappears from the review queue instead of keeping its stale row."""
+    db = tmp_path / "w.duckdb"
+    env = scratch_env(db)
+    dbt = Path(sys.executable).parent / "dbt"
+    select = ["--select", "+mart_low_quality_answers_restricted", "+mart_answer_quality_daily"]
+
+    def load(kind: str, name: str, text: str) -> None:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        run_script("load.py", kind, str(path), "--fail-on-reject", env=env)
+
+    def dbt_command(*args: str) -> None:
+        completed = subprocess.run(
+            [str(dbt), *args, "--target", "duckdb", "--target-path", str(tmp_path / "target")],
+            cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        assert completed.returncode == 0, completed.stdout[-4000:]
+
+    def build() -> None:
+        dbt_command("run", *select)
+
+    def queue() -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute(
+                "select cast(report_date as varchar), message_id, review_reason from main.mart_low_quality_answers_restricted order by 1, 2"
+            ).fetchall()
+
+    def poor_answers() -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute(
+                "select cast(report_date as varchar), poor_answers from main.mart_answer_quality_daily order by 1"
+            ).fetchall()
+
+    dbt_command("seed")
+    load("conversation-logs", "logs_1.jsonl", _log("p1", "2025-06-10T10:00:00", "poor") + _log("g1", "2025-06-10T11:00:00", "good"))
+    build()
+    assert queue() == [("2025-06-10", "p1", "poor_rating")]
+    # a later day arrives, and the judge re-rates the 10th's only poor answer
+    load("conversation-logs", "logs_2.jsonl", _log("p2", "2025-06-11T10:00:00", "poor"))
+    load(
+        "quality-judgements",
+        "judgements.jsonl",
+        json.dumps({"message_id": "p1", "judge_model": "j", "quality_rating": "good", "judged_at": "2025-06-11T12:00:00"}) + "\n",
+    )
+    build()
+    assert queue() == [("2025-06-11", "p2", "poor_rating")]
+    assert poor_answers() == [("2025-06-10", 0), ("2025-06-11", 1)]
+    compiled = next((tmp_path / "target" / "compiled").rglob("mart_low_quality_answers_restricted.sql")).read_text(encoding="utf-8")
+    assert "2025-06-10" in compiled and "1 = 1" not in compiled, compiled  # an incremental build of those days
+
+    # A var of an upstream model (slow_answer_seconds, read by int_conversations__rated)
+    # is part of the marts' fingerprint: changing it rebuilds their history too, though
+    # no new row was loaded.
+    dbt_command("run", *select, "--vars", '{"slow_answer_seconds": 0.5}')
+    with duckdb.connect(str(db), read_only=True) as con:
+        slow = con.execute("select cast(report_date as varchar), slow_answers from main.mart_answer_quality_daily order by 1").fetchall()
+    assert slow == [("2025-06-10", 2), ("2025-06-11", 1)]

@@ -1,6 +1,15 @@
 -- One row per reporting day × bot × model: volume, response times (exact percentiles),
 -- slow answers, tokens, lengths in characters, the quality rating mix, errors and
 -- safety issues of the logged answers.
+-- Incremental by reporting day: rebuilds the days of newly logged or newly judged
+-- answers (macros/incremental/incremental.sql, rated_mart_rebuild_dates).
+{{ config(**chatbot_analytics.incremental_config(
+    unique_key='report_date',
+    watermark_from='int_conversations__rated',
+    pre_hook=["{{ chatbot_analytics.delete_rated_mart_rebuilt_days() }}"],
+)) }}
+{%- set rebuild_dates = chatbot_analytics.rated_mart_rebuild_dates() %}
+
 with rated as (
 
     select
@@ -11,6 +20,7 @@ with rated as (
         ) as response_time_rank,
         count(*) over (partition by report_date, bot_id, model_name) as group_messages
     from {{ ref('int_conversations__rated') }} as rated
+    where {{ chatbot_analytics.in_report_dates('rated.report_date', rebuild_dates) }}
 
 ),
 
@@ -97,3 +107,4 @@ select
     errors,
     {{ safe_divide('errors', 'messages') }} as error_rate
 from aggregated
+{{ chatbot_analytics.storage_order('report_date') }}

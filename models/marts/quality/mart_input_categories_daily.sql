@@ -1,9 +1,19 @@
 -- One row per reporting day × bot × model × input category (seed
 -- input_category_keywords): how many questions of each kind and the quality mix of
 -- their answers (the article's crosstab of category × rating, normalised by row).
+-- Incremental by reporting day: rebuilds the days of newly logged or newly judged
+-- answers (macros/incremental/incremental.sql, rated_mart_rebuild_dates).
+{{ config(**chatbot_analytics.incremental_config(
+    unique_key='report_date',
+    watermark_from='int_conversations__rated',
+    pre_hook=["{{ chatbot_analytics.delete_rated_mart_rebuilt_days() }}"],
+)) }}
+{%- set rebuild_dates = chatbot_analytics.rated_mart_rebuild_dates() %}
+
 with rated as (
 
     select * from {{ ref('int_conversations__rated') }}
+    where {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
 
 ),
 
@@ -72,3 +82,4 @@ inner join day_totals as t
         a.report_date = t.report_date
         and a.bot_id = t.bot_id
         and a.model_name = t.model_name
+{{ chatbot_analytics.storage_order('report_date') }}

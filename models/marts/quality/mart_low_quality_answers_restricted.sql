@@ -1,13 +1,25 @@
 -- RESTRICTED. One row per logged answer that needs a human look: rated poor, an error
 -- (empty answer or logged error) or flagged with a safety issue. It carries the raw
 -- question and answer texts, which no other mart does; grant it only to reviewers.
+-- Incremental by reporting day: rebuilds the days of newly logged or newly judged
+-- answers (macros/incremental/incremental.sql, rated_mart_rebuild_dates).
+{{ config(**chatbot_analytics.incremental_config(
+    unique_key='report_date',
+    watermark_from='int_conversations__rated',
+    pre_hook=["{{ chatbot_analytics.delete_rated_mart_rebuilt_days() }}"],
+)) }}
+{%- set rebuild_dates = chatbot_analytics.rated_mart_rebuild_dates() %}
+
 with rated as (
 
     select * from {{ ref('int_conversations__rated') }}
     where
-        is_poor = 1
-        or is_error = 1
-        or has_safety_issue = 1
+        (
+            is_poor = 1
+            or is_error = 1
+            or has_safety_issue = 1
+        )
+        and {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
 
 ),
 
@@ -18,6 +30,9 @@ texts as (
         user_input,
         model_response
     from {{ ref('stg_chainlit__conversation_logs') }}
+    where
+        {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
+        and {{ chatbot_analytics.event_time_near_dates('logged_at', rebuild_dates) }}
 
 )
 
@@ -54,3 +69,4 @@ select
 from rated as r
 inner join texts as t
     on r.message_id = t.message_id
+{{ chatbot_analytics.storage_order('report_date') }}
