@@ -46,11 +46,13 @@
     passed on: watermark_from_self (the model records the newest loaded_at of its own
     rows as its watermark), watermark_from (the model whose newest loaded_at it records
     instead), fingerprint_vars (vars its SQL reads; see incremental_fingerprint) and
-    pre_hook. Usage:
+    pre_hook. spark_overwrites_partitions=false makes the model a table on Spark: for a
+    model that may leave a rebuilt day with no rows, which insert_overwrite would not
+    clear. Usage:
         {{ config(**chatbot_analytics.incremental_config(unique_key='report_date')) }} -#}
-{% macro incremental_config(unique_key, partition_by='report_date') %}
+{% macro incremental_config(unique_key, partition_by='report_date', spark_overwrites_partitions=true) %}
   {#- any other keyword (watermark_from_self, watermark_from, fingerprint_vars, pre_hook) is passed on as config -#}
-  {%- set settings = adapter.dispatch('incremental_config', 'chatbot_analytics')(unique_key, partition_by) -%}
+  {%- set settings = adapter.dispatch('incremental_config', 'chatbot_analytics')(unique_key, partition_by, spark_overwrites_partitions) -%}
   {%- do settings.update(kwargs) -%}
   {{ return(settings) }}
 {% endmacro %}
@@ -58,7 +60,7 @@
 {#- on_schema_change: a table built before a column was added (e.g. loaded_at) gets the
     column, and as no watermark is recorded yet the first run rebuilds every day, filling
     it (dbt-mysql has no schema-change handling: a --full-refresh there). -#}
-{% macro default__incremental_config(unique_key, partition_by) %}
+{% macro default__incremental_config(unique_key, partition_by, spark_overwrites_partitions=true) %}
   {{ return({
       'materialized': 'incremental',
       'incremental_strategy': 'delete+insert',
@@ -70,21 +72,25 @@
 
 {#- dbt-mysql 1.7 has one incremental strategy: delete the rows whose unique_key is in the
     new rows, then insert them. -#}
-{% macro mysql__incremental_config(unique_key, partition_by) %}
+{% macro mysql__incremental_config(unique_key, partition_by, spark_overwrites_partitions=true) %}
   {{ return({
       'materialized': 'incremental',
       'unique_key': unique_key,
       'post_hook': ["{{ chatbot_analytics.record_watermark() }}"],
   }) }}
 {% endmacro %}
-{% macro mariadb__incremental_config(unique_key, partition_by) %}
+{% macro mariadb__incremental_config(unique_key, partition_by, spark_overwrites_partitions=true) %}
   {{ return(chatbot_analytics.mysql__incremental_config(unique_key, partition_by)) }}
 {% endmacro %}
 
 {#- Parquet tables cannot delete rows: the model writes whole days and Spark overwrites
     exactly those partitions (dbt-spark sets partitionOverwriteMode=dynamic for
     insert_overwrite with partition_by). -#}
-{% macro spark__incremental_config(unique_key, partition_by) %}
+{% macro spark__incremental_config(unique_key, partition_by, spark_overwrites_partitions=true) %}
+  {%- if not spark_overwrites_partitions -%}
+    {#- a model whose rebuilt days may end up empty, which insert_overwrite would not clear -#}
+    {{ return({'materialized': 'table', 'file_format': 'parquet'}) }}
+  {%- endif -%}
   {{ return({
       'materialized': 'incremental',
       'incremental_strategy': 'insert_overwrite',
@@ -463,21 +469,24 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
 {#- Pre-hook of the per-day quality marts: delete the days this run rebuilds before the
     insert. delete+insert alone replaces only the days present in the new rows, so a day
     whose last qualifying row went away (the only poor answer of a day re-judged good)
-    would keep its old rows. Rendered after the model is compiled and before any of its
+    would keep its old rows. `column` is the model's day column; with through_last_day
+    every day from the first rebuilt one on is deleted (the conversation monitor, which
+    rebuilds them all). Rendered after the model is compiled and before any of its
     statements run, so it computes the same days the model does. If the build then
     fails, no watermark is recorded and the next run rebuilds these days again. Spark:
     nothing, not even the lookup (insert_overwrite replaces the partitions present; its
     known limit stays). -#}
-{% macro delete_rated_mart_rebuilt_days() %}
-  {{ return(adapter.dispatch('delete_rated_mart_rebuilt_days', 'chatbot_analytics')()) }}
+{% macro delete_rated_mart_rebuilt_days(column='report_date', through_last_day=false) %}
+  {{ return(adapter.dispatch('delete_rated_mart_rebuilt_days', 'chatbot_analytics')(column, through_last_day)) }}
 {% endmacro %}
-{% macro default__delete_rated_mart_rebuilt_days() -%}
+{% macro default__delete_rated_mart_rebuilt_days(column, through_last_day) -%}
   {%- set dates = chatbot_analytics.rated_mart_rebuild_dates() -%}
   {%- if dates is not none and dates -%}
-    delete from {{ this }} where {{ chatbot_analytics.in_report_dates('report_date', dates) }}
+    delete from {{ this }}
+    where {{ chatbot_analytics.on_or_after_first_date(column, dates) if through_last_day else chatbot_analytics.in_report_dates(column, dates) }}
   {%- endif -%}
 {%- endmacro %}
-{% macro spark__delete_rated_mart_rebuilt_days() %}{% endmacro %}
+{% macro spark__delete_rated_mart_rebuilt_days(column, through_last_day) %}{% endmacro %}
 
 
 {#- `column in (dates)` (dates sorted); `1 = 1` when dates is none (a full build), `1 = 0`
@@ -492,6 +501,27 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
     ({{ column }} >= {{ chatbot_analytics.date_literal((dates | first)[:10]) }}
         and {{ column }} <= {{ chatbot_analytics.date_literal((dates | last)[:10]) }}
         and {{ column }} in ({% for d in dates %}{{ chatbot_analytics.date_literal(d[:10]) }}{{ ', ' if not loop.last }}{% endfor %}))
+  {%- endif -%}
+{%- endmacro %}
+
+{#- `column >= the first of dates`: 1 = 1 when dates is none (a full build), 1 = 0 when
+    empty (nothing to rebuild). -#}
+{% macro on_or_after_first_date(column, dates) -%}
+  {%- if dates is none -%}
+    1 = 1
+  {%- elif not dates -%}
+    1 = 0
+  {%- else -%}
+    {{ column }} >= {{ chatbot_analytics.date_literal((dates | first)[:10]) }}
+  {%- endif -%}
+{%- endmacro %}
+
+{#- `column < the first of dates`: 1 = 0 when dates is none or empty (nothing before). -#}
+{% macro before_first_date(column, dates) -%}
+  {%- if dates is none or not dates -%}
+    1 = 0
+  {%- else -%}
+    {{ column }} < {{ chatbot_analytics.date_literal((dates | first)[:10]) }}
   {%- endif -%}
 {%- endmacro %}
 

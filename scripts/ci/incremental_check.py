@@ -71,6 +71,7 @@ INTERMEDIATE = (
     Mart("int_conversations__categorized", ["message_id"], "unique"),
     Mart("int_conversations__heuristic_rated", ["message_id"], "unique"),
     Mart("int_conversations__rated", ["message_id"], "unique"),
+    Mart("int_conversations__alert_firings", ["alert_id", "triggered_by_message_id"], "unique_combination_of_columns"),
 )
 # The value slow_answer_seconds changes to halfway: higher than the default 2, so fewer
 # answers are slow and no new alert opens.

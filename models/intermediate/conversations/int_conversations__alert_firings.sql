@@ -8,7 +8,22 @@
 -- Window sums are differences of running sums (an equi-join on the conversation number
 -- window_size back), so the window length can come from the seed and the SQL stays
 -- portable and linear in the number of conversations.
-with conversations as (
+--
+-- Incremental: a changed conversation (new, logged again or re-judged) changes the
+-- last-N windows of the conversations after it, so a run rebuilds every day from the
+-- first day it touches (rated_mart_rebuild_dates) on, reading before that day only the
+-- last window_size conversations of each bot × model (where those windows start). On
+-- Spark, which could not clear a day left without firings, it stays a table.
+{{ config(**chatbot_analytics.incremental_config(
+    unique_key='fired_report_date',
+    partition_by='fired_report_date',
+    watermark_from='int_conversations__rated',
+    spark_overwrites_partitions=false,
+    pre_hook=["{{ chatbot_analytics.delete_rated_mart_rebuilt_days('fired_report_date', through_last_day=true) }}"],
+)) }}
+{%- set rebuild_dates = chatbot_analytics.rated_mart_rebuild_dates() %}
+
+with rated as (
 
     select
         message_id,
@@ -21,6 +36,72 @@ with conversations as (
         is_poor,
         is_slow
     from {{ ref('int_conversations__rated') }}
+
+),
+
+rules as (
+
+    select
+        alert_id,
+        metric,
+        window_type,
+        window_size,
+        threshold,
+        severity,
+        min_rows
+    from {{ ref('alert_thresholds') }}
+    where is_enabled = 1
+
+),
+
+-- the conversations whose firings this run writes: every one on a full build
+rebuilt as (
+
+    select * from rated
+    where {{ chatbot_analytics.on_or_after_first_date('report_date', rebuild_dates) }}
+
+),
+
+-- the last window_size conversations of each bot × model before them (none on a full
+-- build): their windows reach back into these
+before_rebuilt as (
+
+    select
+        rated.*,
+        row_number() over (
+            partition by bot_id, model_name
+            order by logged_at desc, message_id desc
+        ) as conversations_back
+    from rated
+    where {{ chatbot_analytics.before_first_date('report_date', rebuild_dates) }}
+
+),
+
+window_reach as (
+
+    select max(window_size) as conversations_back
+    from rules
+    where window_type = 'last_n'
+
+),
+
+conversations as (
+
+    select * from rebuilt
+    union all
+    select
+        b.message_id,
+        b.logged_at,
+        b.report_date,
+        b.bot_id,
+        b.model_name,
+        b.response_time_s,
+        b.is_error,
+        b.is_poor,
+        b.is_slow
+    from before_rebuilt as b
+    inner join window_reach as w
+        on b.conversations_back <= w.conversations_back
 
 ),
 
@@ -78,21 +159,6 @@ running as (
         ) as day_slow,
         min(logged_at) over (partition by bot_id, model_name, report_date) as day_first_at
     from conversations
-
-),
-
-rules as (
-
-    select
-        alert_id,
-        metric,
-        window_type,
-        window_size,
-        threshold,
-        severity,
-        min_rows
-    from {{ ref('alert_thresholds') }}
-    where is_enabled = 1
 
 ),
 
@@ -205,4 +271,8 @@ inner join running as s
         e.bot_id = s.bot_id
         and e.model_name = s.model_name
         and e.window_first_number = s.conversation_number
-where e.metric_value > e.threshold
+where
+    e.metric_value > e.threshold
+    -- the conversations read only as the start of a window fire nothing here
+    and {{ chatbot_analytics.on_or_after_first_date('e.report_date', rebuild_dates) }}
+{{ chatbot_analytics.storage_order('e.report_date') }}
