@@ -483,36 +483,27 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
   {%- set dates = chatbot_analytics.rated_mart_rebuild_dates() -%}
   {%- if dates is not none and dates -%}
     delete from {{ this }}
-    where {{ chatbot_analytics.on_or_after_first_date(column, dates) if through_last_day else chatbot_analytics.in_report_dates(column, dates) }}
+    where {{ chatbot_analytics.in_report_dates(column, dates, and_later_days=through_last_day) }}
   {%- endif -%}
 {%- endmacro %}
 {% macro spark__delete_rated_mart_rebuilt_days(column, through_last_day) %}{% endmacro %}
 
 
-{#- `column in (dates)` (dates sorted); `1 = 1` when dates is none (a full build), `1 = 0`
-    when empty. -#}
-{% macro in_report_dates(column, dates) -%}
+{#- `column in (dates)` (dates sorted); with and_later_days, `column >= the first of
+    dates` (a model that rebuilds every day from the first touched one on). `1 = 1` when
+    dates is none (a full build), `1 = 0` when empty. -#}
+{% macro in_report_dates(column, dates, and_later_days=false) -%}
   {%- if dates is none -%}
     1 = 1
   {%- elif not dates -%}
     1 = 0
+  {%- elif and_later_days -%}
+    {{ column }} >= {{ chatbot_analytics.date_literal((dates | first)[:10]) }}
   {%- else -%}
     {#- the range too: every engine can skip stored blocks or partitions by it -#}
     ({{ column }} >= {{ chatbot_analytics.date_literal((dates | first)[:10]) }}
         and {{ column }} <= {{ chatbot_analytics.date_literal((dates | last)[:10]) }}
         and {{ column }} in ({% for d in dates %}{{ chatbot_analytics.date_literal(d[:10]) }}{{ ', ' if not loop.last }}{% endfor %}))
-  {%- endif -%}
-{%- endmacro %}
-
-{#- `column >= the first of dates`: 1 = 1 when dates is none (a full build), 1 = 0 when
-    empty (nothing to rebuild). -#}
-{% macro on_or_after_first_date(column, dates) -%}
-  {%- if dates is none -%}
-    1 = 1
-  {%- elif not dates -%}
-    1 = 0
-  {%- else -%}
-    {{ column }} >= {{ chatbot_analytics.date_literal((dates | first)[:10]) }}
   {%- endif -%}
 {%- endmacro %}
 

@@ -8,6 +8,7 @@ every test reads the same marts a user would.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -47,6 +48,18 @@ def run_script(script: str, *args: str, env: dict[str, str], check: bool = True,
             f"{script} {' '.join(args)} exited {completed.returncode}\nSTDOUT:\n{completed.stdout[-4000:]}\nSTDERR:\n{completed.stderr[-4000:]}"
         )
     return completed
+
+
+def copy_dbt_project(dest: Path) -> Path:
+    """A copy of the dbt project (its files, profiles and tests), to edit in a test."""
+    dest.mkdir()
+    for name in ("dbt_project.yml", "macros", "models", "seeds", "analyses", "tests", "profiles"):
+        source = PROJECT_DIR / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name)
+        elif source.exists():
+            shutil.copy(source, dest / name)
+    return dest
 
 
 @pytest.fixture

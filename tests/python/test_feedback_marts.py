@@ -23,7 +23,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, query, query_dicts, scratch_env
+from conftest import copy_dbt_project, query, query_dicts, scratch_env
 
 D1 = date(2025, 6, 1)
 Z = 1.959963984540054
@@ -176,14 +176,7 @@ def test_the_privacy_test_fails_on_an_identifier_or_an_unlisted_mart(fixture_war
     """assert_no_identifiers_in_marts runs after every mart (all are its parents, so it
     never inspects a table another thread is rebuilding). It must fail when a mart
     carries a raw identifier, and when a mart is not one of its parents."""
-    project = tmp_path / "project"
-    project.mkdir()
-    for name in ("dbt_project.yml", "macros", "models", "seeds", "analyses", "tests", "profiles"):
-        source = PROJECT_DIR / name
-        if source.is_dir():
-            shutil.copytree(source, project / name)
-        elif source.exists():
-            shutil.copy(source, project / name)
+    project = copy_dbt_project(tmp_path / "project")
     warehouse = tmp_path / "w.duckdb"
     shutil.copy(fixture_warehouse, warehouse)
 

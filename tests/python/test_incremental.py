@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from conftest import PROJECT_DIR, run_script, scratch_env
+from conftest import PROJECT_DIR, copy_dbt_project, run_script, scratch_env
 
 sys.path.insert(0, str(PROJECT_DIR / "scripts" / "ci"))
 
@@ -169,14 +168,7 @@ def _macros_fingerprint(project: Path, db: Path, target_path: Path) -> str:
 def test_a_macro_edit_changes_the_fingerprint(tmp_path: Path) -> None:
     """An analyst who edits a KPI macro (and no model) gets the history rebuilt: every
     watermark fingerprint includes the text of the project's macros."""
-    project = tmp_path / "project"
-    project.mkdir()
-    for name in ("dbt_project.yml", "macros", "models", "seeds", "analyses", "tests", "profiles"):
-        source = PROJECT_DIR / name
-        if source.is_dir():
-            shutil.copytree(source, project / name)
-        elif source.exists():
-            shutil.copy(source, project / name)
+    project = copy_dbt_project(tmp_path / "project")
     db = tmp_path / "w.duckdb"
     before = _macros_fingerprint(project, db, tmp_path / "t1")
     assert before == _macros_fingerprint(project, db, tmp_path / "t2")  # stable

@@ -58,7 +58,7 @@ rules as (
 rebuilt as (
 
     select * from rated
-    where {{ chatbot_analytics.on_or_after_first_date('report_date', rebuild_dates) }}
+    where {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates, and_later_days=true) }}
 
 ),
 
@@ -274,5 +274,5 @@ inner join running as s
 where
     e.metric_value > e.threshold
     -- the conversations read only as the start of a window fire nothing here
-    and {{ chatbot_analytics.on_or_after_first_date('e.report_date', rebuild_dates) }}
+    and {{ chatbot_analytics.in_report_dates('e.report_date', rebuild_dates, and_later_days=true) }}
 {{ chatbot_analytics.storage_order('e.report_date') }}
