@@ -29,13 +29,14 @@ end)
     {#- one_row_per_user: the caller groups by every column of the funnel's grain but
         user_id (day, bot, model), so each user is one row of a group and counting rows
         counts distinct users, without the hash set per group a distinct count needs. -#}
-    sum({{ alias }}.exposures) as exposures,
-    sum({{ alias }}.clicks) as clicks,
-    sum({{ alias }}.sessions) as sessions,
-    sum({{ alias }}.chat_starts) as chat_starts,
-    sum({{ alias }}.user_turns) as user_turns,
+    {#- bigint on every engine (DuckDB would sum to a 128-bit HUGEINT, MySQL to a decimal) #}
+    {{ chatbot_analytics.cast_bigint('sum(' ~ alias ~ '.exposures)') }} as exposures,
+    {{ chatbot_analytics.cast_bigint('sum(' ~ alias ~ '.clicks)') }} as clicks,
+    {{ chatbot_analytics.cast_bigint('sum(' ~ alias ~ '.sessions)') }} as sessions,
+    {{ chatbot_analytics.cast_bigint('sum(' ~ alias ~ '.chat_starts)') }} as chat_starts,
+    {{ chatbot_analytics.cast_bigint('sum(' ~ alias ~ '.user_turns)') }} as user_turns,
 {%- for bucket in chatbot_analytics.depth_buckets() %}
-    sum({{ alias }}.{{ bucket.column }}) as {{ bucket.column }},
+    {{ chatbot_analytics.cast_bigint('sum(' ~ alias ~ '.' ~ bucket.column ~ ')') }} as {{ bucket.column }},
 {%- endfor %}
 {%- set user_counts = [
     ('exposed_users', alias ~ '.exposures > 0'),

@@ -49,8 +49,8 @@ totals as (
         session_id,
         max(event_time) as session_end,
         count(*) as messages,
-        sum(case when event_type = 'user_message' then 1 else 0 end) as user_turns,
-        sum(case when event_type = 'bot_message' then 1 else 0 end) as bot_turns
+        {{ cast_bigint("sum(case when event_type = 'user_message' then 1 else 0 end)") }} as user_turns,
+        {{ cast_bigint("sum(case when event_type = 'bot_message' then 1 else 0 end)") }} as bot_turns
     from messages
     group by session_id
 
