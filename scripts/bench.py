@@ -168,6 +168,13 @@ def phase_pandas(folder: Path) -> dict[str, Any]:
     return {"seconds": seconds, "rows": rows}
 
 
+# The computations the warehouse is compared with: not ours (left out of our peak
+# memory), and printed in a section of their own.
+FLOOR_STEP = "SQL floor (one DuckDB query)"
+EVENT_COPY_STEP = "copy of the raw event table (one CREATE TABLE AS)"
+PANDAS_STEP = "pandas way (read JSONL, group by)"
+REFERENCE_STEPS = (FLOOR_STEP, EVENT_COPY_STEP, PANDAS_STEP)
+
 PHASES = {"land": phase_land, "direct": phase_direct, "floor": phase_floor, "event_copy": phase_event_copy, "pandas": phase_pandas}
 
 
@@ -295,17 +302,17 @@ class Bench:
         # artifacts. No incremental run can cost less, whatever the models do.
         self.dbt("dbt run, no model selected (dbt's start)", "run", "--select", "tag:bench_selects_no_model")
 
-        floor, floor_result = self.phase("SQL floor (one DuckDB query)", "floor")
+        floor, floor_result = self.phase(FLOOR_STEP, "floor")
         floor.seconds = floor_result["seconds"]
         checks = {"floor": as_mapping(floor_result["rows"])}
-        event_copy, copied = self.phase("copy of the raw event table (one CREATE TABLE AS)", "event_copy")
+        event_copy, copied = self.phase(EVENT_COPY_STEP, "event_copy")
         event_copy.seconds, event_copy.rows = copied["seconds"], copied["rows"]
         pandas_measure = None
         if args.with_pandas:
             everything = self.work / "land_all"
             shutil.copytree(base, everything, symlinks=True)
             shutil.copytree(new_day, everything, symlinks=True, dirs_exist_ok=True)
-            pandas_measure, pandas_result = self.phase("pandas way (read JSONL, group by)", "pandas", "--folder", str(everything))
+            pandas_measure, pandas_result = self.phase(PANDAS_STEP, "pandas", "--folder", str(everything))
             pandas_measure.seconds = pandas_result["seconds"]
             checks["pandas"] = as_mapping(pandas_result["rows"])
         checks["mart_bot_daily_kpis"] = self.mart_rows()
@@ -325,9 +332,9 @@ class Bench:
         land, read = m["load (loaders, all kinds)"], m["direct read (read_json / read_csv)"]
         full_run, full_build = m["dbt run --full-refresh (models)"], m["dbt build --full-refresh (models + tests)"]
         inc_run, inc_build = m["dbt run, one day added (incremental)"], m["dbt build, one day added (incremental)"]
-        floor = m["SQL floor (one DuckDB query)"]
+        floor = m[FLOOR_STEP]
         dbt_start = m["dbt run, no model selected (dbt's start)"]
-        event_copy = m["copy of the raw event table (one CREATE TABLE AS)"]
+        event_copy = m[EVENT_COPY_STEP]
         kpi_run, kpi_build = (
             m["KPI step alone (dbt run, +daily KPI marts)"],
             m["KPI step alone, with tests (dbt build)"],
@@ -351,7 +358,7 @@ class Bench:
         }
         reference = checks["mart_bot_daily_kpis"]
         agreement = {name: differences(values, reference) for name, values in checks.items() if name != "mart_bot_daily_kpis"}
-        ours = [m[n] for n in m if not n.startswith(("SQL floor", "pandas", "copy of the raw"))]
+        ours = [x for name, x in m.items() if name not in REFERENCE_STEPS]
         figures: dict[str, Any] = {
             "events": self.args.events,
             "days": self.args.days,
@@ -431,10 +438,7 @@ class Bench:
             "dbt run, no model selected (dbt's start)": f"{times(f['dbt_start_to_full_ratio'])} the full run: the least any run costs",
         }
         for name, x in m.items():
-            if name.startswith(("dbt parse", "dbt seed", "copy of the raw")) or name in (
-                "SQL floor (one DuckDB query)",
-                "pandas way (read JSONL, group by)",
-            ):
+            if name.startswith(("dbt parse", "dbt seed")) or name in REFERENCE_STEPS:
                 continue
             table.add_row(name, num(x.rows, 0) if x.rows else "", num(x.seconds, 2), num(x.rate, 0), num(x.peak_mb, 0), notes.get(name, ""))
             if name != "load (loaders, all kinds)":
@@ -443,13 +447,13 @@ class Bench:
                 table.add_row(f"  {kind}", num(k["rows"], 0), num(k["load_seconds"], 2), num(k["rows"] / k["load_seconds"] if k["load_seconds"] else None, 0), "",
                               f"direct read {num(k['direct_seconds'], 2)} s: {times(k['load_to_direct_read_ratio'])}")  # fmt: skip
         table.add_section()
-        floor = m["SQL floor (one DuckDB query)"]
+        floor = m[FLOOR_STEP]
         table.add_row("KPI step: staging → the 4 daily KPI marts (run_results)", "", num(kpi.seconds if kpi else None, 2), "", "",
                       f"{times(f['kpi_to_sql_floor_ratio'])} the floor; {times(f['kpi_to_pandas_ratio'])} pandas")  # fmt: skip
         table.add_row("  of which daily bot KPIs (→ mart_bot_daily_kpis)", "", num(bot_kpi.seconds if bot_kpi else None, 2), "", "",
                       f"{times(f['bot_kpi_to_sql_floor_ratio'])} the floor")  # fmt: skip
         table.add_row("daily bot KPIs: SQL floor (one DuckDB query)", "", num(floor.seconds, 2), "", num(floor.peak_mb, 0), "")
-        event_copy = m["copy of the raw event table (one CREATE TABLE AS)"]
+        event_copy = m[EVENT_COPY_STEP]
         table.add_row("writing the event table once (CTAS of the raw events)", num(event_copy.rows, 0), num(event_copy.seconds, 2), num(event_copy.rate, 0),
                       num(event_copy.peak_mb, 0), f"{times(f['event_table_copy_to_sql_floor_ratio'])} the floor: the least an event-grain table costs")  # fmt: skip
         if pandas_measure:
