@@ -144,10 +144,12 @@ dbt-fixture: venv
 	$(PY) scripts/build_fixture.py --target duckdb
 
 # The benchmark end to end at 100k events (prints its table; no timing is asserted, only
-# that every step runs and the floor, pandas and mart KPIs agree). The README figures come
+# that every step runs, the floor, pandas and mart KPIs agree and the --json output holds
+# every figure the scale issue names: scripts/ci/check_bench_json.py). The README figures come
 # from the 10-million run: $(PY) scripts/bench.py --with-pandas --json warehouse/bench.json
 bench-smoke: venv
 	$(PY) scripts/bench.py --events 100000 --days 7 --with-pandas --work warehouse/bench-smoke --json warehouse/bench-smoke.json
+	$(PY) scripts/ci/check_bench_json.py warehouse/bench-smoke.json --with-pandas
 
 # The same fixture on a private MariaDB (dbt-mysql, types mysql and mariadb) and on a local
 # Spark session: loaders, dbt seed + build (models and data tests), then every mart
