@@ -20,6 +20,9 @@
     division yields DECIMAL, which must not leak into ratios). -#}
 {% macro cast_double(expression) %}cast({{ expression }} as {{ chatbot_analytics.type_double() }}){% endmacro %}
 {% macro cast_text(expression) %}cast({{ expression }} as {{ chatbot_analytics.type_text() }}){% endmacro %}
+{#- cast_bigint: every sum of counts in a mart goes through it. Unwrapped, DuckDB sums
+    integers to a 128-bit HUGEINT (its JDBC driver, so Metabase, reports that as an
+    untyped object) and MySQL to DECIMAL; bigint is an integer column on every engine. -#}
 {% macro cast_bigint(expression) %}cast({{ expression }} as {{ chatbot_analytics.type_bigint() }}){% endmacro %}
 
 {#- A typed NULL, for UNION branches and placeholder columns. -#}

@@ -41,7 +41,8 @@ expected_counts as (
         scoped.dataset_id,
         scoped.sample_id,
         count(*) as total_expected_fields,
-        sum(case when predicted.canonical_metric is not null then 1 else 0 end) as matched_fields_count
+        {{ cast_bigint("sum(case when predicted.canonical_metric is not null then 1 else 0 end)") }}
+            as matched_fields_count
     from scoped
     inner join expected
         on
@@ -67,7 +68,7 @@ predicted_counts as (
         dataset_id,
         sample_id,
         count(*) as predicted_fields_count,
-        sum(mentions - 1) as repeated_metric_count
+        {{ cast_bigint("sum(mentions - 1)") }} as repeated_metric_count
     from predicted
     group by
         run_id,

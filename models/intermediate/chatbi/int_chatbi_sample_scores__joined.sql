@@ -20,11 +20,12 @@ conditions as (
         dataset_id,
         sample_id,
         count(*) as total_expected_conditions,
-        sum(is_matched) as matched_conditions_count,
-        sum(case when condition_type = 'time_range' then 1 else 0 end) as expected_time_ranges,
-        sum(case when condition_type = 'time_range' then is_matched else 0 end) as matched_time_ranges,
-        sum(case when condition_type = 'filter' then 1 else 0 end) as expected_filters,
-        sum(case when condition_type = 'filter' then is_matched else 0 end) as matched_filters
+        {{ cast_bigint("sum(is_matched)") }} as matched_conditions_count,
+        {{ cast_bigint("sum(case when condition_type = 'time_range' then 1 else 0 end)") }} as expected_time_ranges,
+        {{ cast_bigint("sum(case when condition_type = 'time_range' then is_matched else 0 end)") }}
+            as matched_time_ranges,
+        {{ cast_bigint("sum(case when condition_type = 'filter' then 1 else 0 end)") }} as expected_filters,
+        {{ cast_bigint("sum(case when condition_type = 'filter' then is_matched else 0 end)") }} as matched_filters
     from {{ ref('int_chatbi_condition_checks__scored') }}
     group by
         run_id,
@@ -46,7 +47,7 @@ values_checked as (
         dataset_id,
         sample_id,
         count(*) as total_expected_values,
-        sum(is_correct) as correct_values_count
+        {{ cast_bigint("sum(is_correct)") }} as correct_values_count
     from {{ ref('int_chatbi_value_checks__scored') }}
     group by
         run_id,

@@ -26,9 +26,10 @@ errors as (
     select
         run_id,
         error_type,
-        sum(is_computed) as samples_with_error,
-        sum(is_reported) as samples_reported,
-        sum(case when is_computed = 1 and is_reported = 1 then 1 else 0 end) as samples_computed_and_reported
+        {{ cast_bigint("sum(is_computed)") }} as samples_with_error,
+        {{ cast_bigint("sum(is_reported)") }} as samples_reported,
+        {{ cast_bigint("sum(case when is_computed = 1 and is_reported = 1 then 1 else 0 end)") }}
+            as samples_computed_and_reported
     from {{ ref('fct_chatbi_sample_errors') }}
     group by
         run_id,

@@ -46,7 +46,7 @@ pooled as (
         avg(result_coverage) as mean_result_coverage,
         avg(condition_match_accuracy) as mean_condition_match_accuracy,
         avg(value_accuracy) as mean_value_accuracy,
-        sum(is_pass) as pass_count,
+        {{ cast_bigint("sum(is_pass)") }} as pass_count,
         avg(semantic_similarity_score) as mean_semantic_similarity
     from samples
     group by
@@ -59,7 +59,7 @@ latest_pass as (
 
     select
         run_id,
-        sum(is_pass) as pass_count,
+        {{ cast_bigint("sum(is_pass)") }} as pass_count,
         count(*) as scored_samples
     from samples
     group by run_id

@@ -22,12 +22,14 @@ per_run as (
         avg(result_coverage) as mean_result_coverage,
         avg(condition_match_accuracy) as mean_condition_match_accuracy,
         avg(value_accuracy) as mean_value_accuracy,
-        sum(is_pass) as pass_count,
-        sum(case when error_count > 0 then 1 else 0 end) as samples_with_errors,
+        {{ cast_bigint("sum(is_pass)") }} as pass_count,
+        {{ cast_bigint("sum(case when error_count > 0 then 1 else 0 end)") }} as samples_with_errors,
         avg(semantic_similarity_score) as mean_semantic_similarity,
-        sum(case when semantic_similarity_score is not null then 1 else 0 end) as similarity_scored_samples,
+        {{ cast_bigint("sum(case when semantic_similarity_score is not null then 1 else 0 end)") }}
+            as similarity_scored_samples,
         avg(reported_value_accuracy) as reported_mean_value_accuracy,
-        sum(case when agrees_with_reported = 0 then 1 else 0 end) as samples_disagreeing_with_reported
+        {{ cast_bigint("sum(case when agrees_with_reported = 0 then 1 else 0 end)") }}
+            as samples_disagreeing_with_reported
     from samples
     group by run_id
 
@@ -37,9 +39,9 @@ changes as (
 
     select
         run_id,
-        sum(case when change_direction = 'regressed' then 1 else 0 end) as samples_regressed,
-        sum(case when change_direction = 'improved' then 1 else 0 end) as samples_improved,
-        sum(case when change_direction = 'mixed' then 1 else 0 end) as samples_mixed
+        {{ cast_bigint("sum(case when change_direction = 'regressed' then 1 else 0 end)") }} as samples_regressed,
+        {{ cast_bigint("sum(case when change_direction = 'improved' then 1 else 0 end)") }} as samples_improved,
+        {{ cast_bigint("sum(case when change_direction = 'mixed' then 1 else 0 end)") }} as samples_mixed
     from {{ ref('mart_chatbi_run_diff') }}
     group by run_id
 

@@ -16,15 +16,17 @@ aggregated as (
         model_name,
         item_type,
         count(*) as reactions,
-        sum(is_like) as likes,
-        sum(is_dislike) as dislikes,
+        {{ cast_bigint("sum(is_like)") }} as likes,
+        {{ cast_bigint("sum(is_dislike)") }} as dislikes,
         count(distinct user_key) as users,
         count(distinct rn) as answers_reacted_to,
-        sum(reaction_events) as reaction_events,
-        sum(has_switched) as switched_reactions,
-        sum(case when is_dislike = 1 and problem_code_count > 0 then 1 else 0 end) as dislikes_with_codes,
-        sum(case when is_dislike = 1 and has_expect = 1 then 1 else 0 end) as dislikes_with_expect,
-        sum(case when is_matched = 1 then 0 else 1 end) as unmatched_reactions
+        {{ cast_bigint("sum(reaction_events)") }} as reaction_events,
+        {{ cast_bigint("sum(has_switched)") }} as switched_reactions,
+        {{ cast_bigint("sum(case when is_dislike = 1 and problem_code_count > 0 then 1 else 0 end)") }}
+            as dislikes_with_codes,
+        {{ cast_bigint("sum(case when is_dislike = 1 and has_expect = 1 then 1 else 0 end)") }}
+            as dislikes_with_expect,
+        {{ cast_bigint("sum(case when is_matched = 1 then 0 else 1 end)") }} as unmatched_reactions
     from reactions
     group by
         report_date,

@@ -15,7 +15,7 @@ dislikes as (
         bot_id,
         model_name,
         item_type,
-        sum(is_dislike) as dislikes
+        {{ cast_bigint("sum(is_dislike)") }} as dislikes
     from {{ ref('int_feedback__latest_reactions') }}
     group by
         report_date,

@@ -35,8 +35,8 @@ arms as (
         tag,
         model_name,
         'uv_ctr' as metric,
-        sum(case when was_exposed = 1 and clicked = 1 then 1 else 0 end) as successes,
-        sum(was_exposed) as trials
+        {{ cast_bigint("sum(case when was_exposed = 1 and clicked = 1 then 1 else 0 end)") }} as successes,
+        {{ cast_bigint("sum(was_exposed)") }} as trials
     from window_users
     group by
         tag,
@@ -49,8 +49,8 @@ arms as (
         tag,
         model_name,
         'uv_chat_start_rate' as metric,
-        sum(case when clicked = 1 and started_chat = 1 then 1 else 0 end) as successes,
-        sum(clicked) as trials
+        {{ cast_bigint("sum(case when clicked = 1 and started_chat = 1 then 1 else 0 end)") }} as successes,
+        {{ cast_bigint("sum(clicked)") }} as trials
     from window_users
     group by
         tag,

@@ -25,11 +25,11 @@ aggregated as (
         model_name,
         input_category,
         count(*) as messages,
-        sum(case when quality_rating = 'excellent' then 1 else 0 end) as excellent_answers,
-        sum(case when quality_rating = 'good' then 1 else 0 end) as good_answers,
-        sum(case when quality_rating = 'fair' then 1 else 0 end) as fair_answers,
-        sum(is_poor) as poor_answers,
-        sum(is_error) as errors,
+        {{ cast_bigint("sum(case when quality_rating = 'excellent' then 1 else 0 end)") }} as excellent_answers,
+        {{ cast_bigint("sum(case when quality_rating = 'good' then 1 else 0 end)") }} as good_answers,
+        {{ cast_bigint("sum(case when quality_rating = 'fair' then 1 else 0 end)") }} as fair_answers,
+        {{ cast_bigint("sum(is_poor)") }} as poor_answers,
+        {{ cast_bigint("sum(is_error)") }} as errors,
         avg({{ cast_double('response_time_s') }}) as response_time_mean_s,
         avg({{ cast_double('input_chars') }}) as input_chars_mean,
         avg({{ cast_double('answer_chars') }}) as answer_chars_mean
@@ -48,7 +48,7 @@ day_totals as (
         report_date,
         bot_id,
         model_name,
-        sum(messages) as day_messages
+        {{ cast_bigint("sum(messages)") }} as day_messages
     from aggregated
     group by
         report_date,

@@ -29,9 +29,9 @@ aggregated as (
         stddev_samp({{ cast_double('response_time_s') }}) as response_time_std_s,
         min(response_time_s) as response_time_min_s,
         max(response_time_s) as response_time_max_s,
-        sum(case when rating_source = 'llm_judge' then 1 else 0 end) as rated_by_llm_judge,
-        sum(case when rating_source = 'logged' then 1 else 0 end) as rated_by_log,
-        sum(case when rating_source = 'heuristic' then 1 else 0 end) as rated_by_heuristic
+        {{ cast_bigint("sum(case when rating_source = 'llm_judge' then 1 else 0 end)") }} as rated_by_llm_judge,
+        {{ cast_bigint("sum(case when rating_source = 'logged' then 1 else 0 end)") }} as rated_by_log,
+        {{ cast_bigint("sum(case when rating_source = 'heuristic' then 1 else 0 end)") }} as rated_by_heuristic
     from rated
     group by
         report_date,
@@ -47,7 +47,7 @@ day_totals as (
         report_date,
         bot_id,
         model_name,
-        sum(messages) as day_messages
+        {{ cast_bigint("sum(messages)") }} as day_messages
     from aggregated
     group by
         report_date,

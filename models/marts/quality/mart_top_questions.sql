@@ -28,8 +28,8 @@ aggregated as (
         count(distinct question_text) as variants,
         min(report_date) as first_asked_date,
         max(report_date) as last_asked_date,
-        sum(is_poor) as poor_answers,
-        sum(is_error) as errors,
+        {{ cast_bigint("sum(is_poor)") }} as poor_answers,
+        {{ cast_bigint("sum(is_error)") }} as errors,
         avg({{ cast_double('response_time_s') }}) as response_time_mean_s
     from rated
     group by
