@@ -257,9 +257,10 @@ select
     e.min_rows,
     e.metric_value,
     e.rows_in_window,
-    e.window_errors,
-    e.window_poor,
-    e.window_slow,
+    -- bigint, as in the marts (DuckDB sums integers to a 128-bit HUGEINT)
+    {{ cast_bigint('e.window_errors') }} as window_errors,
+    {{ cast_bigint('e.window_poor') }} as window_poor,
+    {{ cast_bigint('e.window_slow') }} as window_slow,
     e.message_id as triggered_by_message_id,
     e.logged_at as fired_at,
     e.report_date as fired_report_date,
