@@ -4,7 +4,8 @@ The columns a mart really has come from the fixture warehouse (built by conftest
 the loaders and `dbt build`), the documentation from `dbt parse`'s manifest. A column
 that is built but not described, a described column the model no longer has, a column
 without Metabase display name / semantic type, and an exposure whose ref names no model
-each fail here with the list of offenders.
+each fail here with the list of offenders. So does a mart column of a type Metabase
+cannot read from DuckDB.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ DASHBOARDS = {
     "feedback_and_problem_codes",
     "chatbi_eval_runs",
 }
+# DuckDB sums integers to a 128-bit HUGEINT, which DuckDB's JDBC driver (Metabase's)
+# reports as an untyped JAVA_OBJECT (duckdb/duckdb#9585): marts cast sums to bigint.
+UNREADABLE_TYPES = ("HUGEINT", "UHUGEINT")
 # Semantic types dbt-metabase may set (Metabase's type/ hierarchy, the ones marts use).
 SEMANTIC_TYPE_PREFIX = "type/"
 
@@ -80,6 +84,19 @@ def test_no_documented_column_is_missing_from_its_mart(manifest: dict[str, Any],
         built = {c.lower() for c in built_columns.get(node.get("alias") or name, [])}
         stale += [f"{name}.{column}" for column in node["columns"] if column.lower() not in built]
     assert not stale, f"documented columns the marts do not have: {stale}"
+
+
+def test_no_mart_column_has_a_type_metabase_cannot_read(manifest: dict[str, Any], fixture_warehouse: Path) -> None:
+    marts = {node.get("alias") or name for name, node in mart_models(manifest).items()}
+    rows = query(
+        fixture_warehouse,
+        "select table_name, column_name, data_type from information_schema.columns where table_schema = 'main'",
+    )
+    assert {table for table, _, _ in rows} >= marts
+    unreadable = sorted(
+        f"{table}.{column}: {data_type}" for table, column, data_type in rows if table in marts and data_type in UNREADABLE_TYPES
+    )
+    assert not unreadable, f"mart columns Metabase reads as untyped objects (wrap the sum in cast_bigint): {unreadable}"
 
 
 def test_every_mart_column_has_metabase_display_name_and_semantic_type(manifest: dict[str, Any]) -> None:
