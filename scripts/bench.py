@@ -170,6 +170,17 @@ def phase_pandas(folder: Path) -> dict[str, Any]:
     return {"seconds": seconds, "rows": rows}
 
 
+# The steps the summary and the printed table read back by name.
+GENERATE_STEP = "generate demo data"
+LOAD_STEP = "load (loaders, all kinds)"
+DIRECT_READ_STEP = "direct read (read_json / read_csv)"
+FULL_RUN_STEP = "dbt run --full-refresh (models)"
+FULL_BUILD_STEP = "dbt build --full-refresh (models + tests)"
+KPI_RUN_STEP = "KPI step alone (dbt run, +daily KPI marts)"
+KPI_BUILD_STEP = "KPI step alone, with tests (dbt build)"
+INCREMENTAL_RUN_STEP = "dbt run, one day added (incremental)"
+INCREMENTAL_BUILD_STEP = "dbt build, one day added (incremental)"
+
 # dbt runs after the incremental one that bound its cost from below: ours (in our peak
 # memory), in the main table with their ratio to the full run.
 EMPTY_RUN_STEP = "dbt run, every model on no rows (dbt's cost per model)"
@@ -262,38 +273,38 @@ class Bench:
             "--seed",
             str(args.seed),
         ]
-        self.run("generate demo data", generate)
+        self.run(GENERATE_STEP, generate)
         base, new_day, last_day = self.split_days()
 
-        land, landed = self.phase("load (loaders, all kinds)", "land", "--folder", str(base))
+        land, landed = self.phase(LOAD_STEP, "land", "--folder", str(base))
         kinds = landed["kinds"]
         land.rows = int(sum(k["read"] for k in kinds.values()))
-        self.measures["generate demo data"].rows = land.rows  # the records generated for these days
-        direct, read = self.phase("direct read (read_json / read_csv)", "direct", "--folder", str(base))
+        self.measures[GENERATE_STEP].rows = land.rows  # the records generated for these days
+        direct, read = self.phase(DIRECT_READ_STEP, "direct", "--folder", str(base))
         direct.rows = int(sum(k["rows"] for k in read["kinds"].values()))
 
         self.dbt("dbt parse", "parse")
         self.dbt("dbt parse (for the warehouse copy)", "parse", env=dict(self.env, CHATBOT_DUCKDB_PATH=str(self.work / "bench_build_copy.duckdb")),
                  target_path=self.copy_target_path)  # fmt: skip
         self.dbt("dbt seed", "seed", "--full-refresh")
-        full_run = self.dbt("dbt run --full-refresh (models)", "run", "--full-refresh")
+        full_run = self.dbt(FULL_RUN_STEP, "run", "--full-refresh")
         full_run.extra["slowest"] = slowest(self.target_path)
         full_run.extra["funnel_models"] = node_seconds(self.target_path, INCREMENTAL_FUNNEL_MODELS)
-        self.dbt("dbt build --full-refresh (models + tests)", "build", "--full-refresh")
+        self.dbt(FULL_BUILD_STEP, "build", "--full-refresh")
         # The KPI step on its own (in the full build other models share the two threads):
         # the daily KPI marts and everything upstream, timed by dbt's run_results.
         kpi_select = ["--select", " ".join("+" + name for name in KPI_MODELS if name.startswith("mart_"))]
-        kpi_run = self.dbt("KPI step alone (dbt run, +daily KPI marts)", "run", "--full-refresh", *kpi_select)
+        kpi_run = self.dbt(KPI_RUN_STEP, "run", "--full-refresh", *kpi_select)
         kpi_run.extra["kpi_step"] = step_time(self.target_path, KPI_MODELS)
         kpi_run.extra["bot_kpi_step"] = step_time(self.target_path, BOT_KPI_MODELS)
-        kpi_build = self.dbt("KPI step alone, with tests (dbt build)", "build", "--full-refresh", *kpi_select)
+        kpi_build = self.dbt(KPI_BUILD_STEP, "build", "--full-refresh", *kpi_select)
         kpi_build.extra["kpi_step"] = step_time(self.target_path, KPI_MODELS)
 
         new_land, new_landed = self.phase(f"load one more day ({last_day})", "land", "--folder", str(new_day))
         new_land.rows = int(sum(k["read"] for k in new_landed["kinds"].values()))
         copy = self.work / "bench_build_copy.duckdb"
         shutil.copyfile(self.db, copy)
-        inc_run = self.dbt("dbt run, one day added (incremental)", "run")
+        inc_run = self.dbt(INCREMENTAL_RUN_STEP, "run")
         inc_run.extra["kpi_step"] = step_time(self.target_path, KPI_MODELS)
         inc_run.extra["slowest"] = slowest(self.target_path)
         inc_run.extra["funnel_models"] = node_seconds(self.target_path, INCREMENTAL_FUNNEL_MODELS)
@@ -301,7 +312,7 @@ class Bench:
         # Its own target path: dbt re-parses the whole project when the profile changes
         # (another database file), and keeping one partial-parse state per profile is
         # what a scheduled deployment has. Read back via step_time from that path.
-        self.dbt("dbt build, one day added (incremental)", "build", env=copy_env, target_path=self.copy_target_path)
+        self.dbt(INCREMENTAL_BUILD_STEP, "build", env=copy_env, target_path=self.copy_target_path)
         copy.unlink()
         # Every model once more, each reading no rows (dbt's --empty turns every ref and
         # source into a zero-row query): what dbt itself spends per model (render,
@@ -344,15 +355,15 @@ class Bench:
         self, loaded: dict[str, Any], direct: dict[str, Any], checks: dict[str, Any], pandas_measure: Measure | None
     ) -> dict[str, Any]:
         m = self.measures
-        land, read = m["load (loaders, all kinds)"], m["direct read (read_json / read_csv)"]
-        full_run, full_build = m["dbt run --full-refresh (models)"], m["dbt build --full-refresh (models + tests)"]
-        inc_run, inc_build = m["dbt run, one day added (incremental)"], m["dbt build, one day added (incremental)"]
+        land, read = m[LOAD_STEP], m[DIRECT_READ_STEP]
+        full_run, full_build = m[FULL_RUN_STEP], m[FULL_BUILD_STEP]
+        inc_run, inc_build = m[INCREMENTAL_RUN_STEP], m[INCREMENTAL_BUILD_STEP]
         floor = m[FLOOR_STEP]
         dbt_start, empty_run, nothing_new = m[DBT_START_STEP], m[EMPTY_RUN_STEP], m[NOTHING_NEW_STEP]
         event_copy = m[EVENT_COPY_STEP]
         kpi_run, kpi_build = (
-            m["KPI step alone (dbt run, +daily KPI marts)"],
-            m["KPI step alone, with tests (dbt build)"],
+            m[KPI_RUN_STEP],
+            m[KPI_BUILD_STEP],
         )
         kpi: Step | None = kpi_run.extra["kpi_step"]
         kpi_tests: Step | None = kpi_build.extra["kpi_step"]
@@ -379,7 +390,7 @@ class Bench:
             "days": self.args.days,
             "machine": machine(),
             "duckdb_memory_limit": self.env["CHATBOT_DUCKDB_MEMORY_LIMIT"],
-            "generation_rows_per_second": m["generate demo data"].rate,
+            "generation_rows_per_second": m[GENERATE_STEP].rate,
             "load_rows": land.rows,
             "load_rows_per_second": land.rate,
             "direct_read_rows_per_second": read.rate,
@@ -445,13 +456,13 @@ class Bench:
         for column in ("step", "rows", "seconds", "rows/s", "peak RSS MB", "compared"):
             table.add_column(column, justify="left" if column in ("step", "compared") else "right")
         notes = {
-            "load (loaders, all kinds)": f"{times(f['load_to_direct_read_ratio'])} the direct read's rate",
-            "dbt run --full-refresh (models)": f"funnel's incremental models {num(f['funnel_models_full_seconds'])} s",
-            "KPI step alone (dbt run, +daily KPI marts)": f"KPI step {num(kpi.seconds if kpi else None)} s (run_results)",
-            "KPI step alone, with tests (dbt build)": f"KPI step with tests {num(kpi_tests.seconds if kpi_tests else None)} s",
-            "dbt run, one day added (incremental)": f"{times(f['incremental_to_full_ratio'])} the full run "
+            LOAD_STEP: f"{times(f['load_to_direct_read_ratio'])} the direct read's rate",
+            FULL_RUN_STEP: f"funnel's incremental models {num(f['funnel_models_full_seconds'])} s",
+            KPI_RUN_STEP: f"KPI step {num(kpi.seconds if kpi else None)} s (run_results)",
+            KPI_BUILD_STEP: f"KPI step with tests {num(kpi_tests.seconds if kpi_tests else None)} s",
+            INCREMENTAL_RUN_STEP: f"{times(f['incremental_to_full_ratio'])} the full run "
             f"(funnel models {times(f['funnel_incremental_to_full_ratio'])})",
-            "dbt build, one day added (incremental)": f"{times(f['incremental_to_full_with_tests_ratio'])} the full build",
+            INCREMENTAL_BUILD_STEP: f"{times(f['incremental_to_full_with_tests_ratio'])} the full build",
             NOTHING_NEW_STEP: f"{times(f['nothing_new_to_full_ratio'])} the full run",
             EMPTY_RUN_STEP: f"{times(f['dbt_empty_run_to_full_ratio'])} the full run: the least a run of every model costs",
             DBT_START_STEP: f"{times(f['dbt_start_to_full_ratio'])} the full run: the least any run costs",
@@ -460,7 +471,7 @@ class Bench:
             if name.startswith(("dbt parse", "dbt seed")) or name in REFERENCE_STEPS:
                 continue
             table.add_row(name, num(x.rows, 0) if x.rows else "", num(x.seconds, 2), num(x.rate, 0), num(x.peak_mb, 0), notes.get(name, ""))
-            if name != "load (loaders, all kinds)":
+            if name != LOAD_STEP:
                 continue
             for kind, k in f["load_by_kind"].items():  # the load by kind, under its total
                 table.add_row(f"  {kind}", num(k["rows"], 0), num(k["load_seconds"], 2), num(k["rows"] / k["load_seconds"] if k["load_seconds"] else None, 0), "",
