@@ -39,15 +39,17 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def built_columns(fixture_warehouse: Path) -> dict[str, list[str]]:
-    """Columns of every table/view the fixture build created in the model schema."""
+def built_columns(fixture_warehouse: Path) -> dict[str, dict[str, str]]:
+    """Columns (name -> DuckDB type, in table order) of every table/view the fixture build
+    created in the model schema."""
     rows = query(
         fixture_warehouse,
-        "select table_name, column_name from information_schema.columns where table_schema = 'main' order by table_name, ordinal_position",
+        "select table_name, column_name, data_type from information_schema.columns where table_schema = 'main' "
+        "order by table_name, ordinal_position",
     )
-    columns: dict[str, list[str]] = {}
-    for table, column in rows:
-        columns.setdefault(table, []).append(column)
+    columns: dict[str, dict[str, str]] = {}
+    for table, column, data_type in rows:
+        columns.setdefault(table, {})[column] = data_type
     return columns
 
 
@@ -64,7 +66,7 @@ def test_every_mart_has_a_description(manifest: dict[str, Any]) -> None:
     assert not missing, f"marts without a description in their _<area>__models.yml: {missing}"
 
 
-def test_every_built_mart_column_is_described(manifest: dict[str, Any], built_columns: dict[str, list[str]]) -> None:
+def test_every_built_mart_column_is_described(manifest: dict[str, Any], built_columns: dict[str, dict[str, str]]) -> None:
     undocumented: list[str] = []
     for name, node in sorted(mart_models(manifest).items()):
         relation = node.get("alias") or name
@@ -77,7 +79,7 @@ def test_every_built_mart_column_is_described(manifest: dict[str, Any], built_co
     assert not undocumented, f"{len(undocumented)} mart columns lack a description: {undocumented[:60]}"
 
 
-def test_no_documented_column_is_missing_from_its_mart(manifest: dict[str, Any], built_columns: dict[str, list[str]]) -> None:
+def test_no_documented_column_is_missing_from_its_mart(manifest: dict[str, Any], built_columns: dict[str, dict[str, str]]) -> None:
     # A stale entry would make `make metabase-sync` fail ("Field ... does not exist").
     stale: list[str] = []
     for name, node in sorted(mart_models(manifest).items()):
@@ -86,16 +88,12 @@ def test_no_documented_column_is_missing_from_its_mart(manifest: dict[str, Any],
     assert not stale, f"documented columns the marts do not have: {stale}"
 
 
-def test_no_mart_column_has_a_type_metabase_cannot_read(manifest: dict[str, Any], fixture_warehouse: Path) -> None:
-    marts = {node.get("alias") or name for name, node in mart_models(manifest).items()}
-    rows = query(
-        fixture_warehouse,
-        "select table_name, column_name, data_type from information_schema.columns where table_schema = 'main'",
-    )
-    assert {table for table, _, _ in rows} >= marts
-    unreadable = sorted(
-        f"{table}.{column}: {data_type}" for table, column, data_type in rows if table in marts and data_type in UNREADABLE_TYPES
-    )
+def test_no_mart_column_has_a_type_metabase_cannot_read(manifest: dict[str, Any], built_columns: dict[str, dict[str, str]]) -> None:
+    unreadable: list[str] = []
+    for name, node in sorted(mart_models(manifest).items()):
+        relation = node.get("alias") or name
+        assert relation in built_columns, f"mart {name} was not built by the fixture build"
+        unreadable += [f"{relation}.{column}: {t}" for column, t in built_columns[relation].items() if t in UNREADABLE_TYPES]
     assert not unreadable, f"mart columns Metabase reads as untyped objects (wrap the sum in cast_bigint): {unreadable}"
 
 
