@@ -1,5 +1,6 @@
 """Benchmark the warehouse end to end on generated data, and compare it with the pandas
-way and with one hand-written DuckDB query (the floor).
+way, with one hand-written DuckDB query (the floor) and with the same four KPI marts
+computed by hand.
 
     python scripts/bench.py [--events 10000000] [--days 28] [--with-pandas] [--json PATH]
                             [--work DIR] [--keep] [--seed 7]
@@ -26,13 +27,19 @@ memory of the whole tree is sampled per step with psutil):
    `--with-pandas`, the pandas way (JSONL into a DataFrame, group by); the three results
    (floor, pandas, mart_bot_daily_kpis) must be identical. Beside the floor, one
    CREATE TABLE AS copy of the raw event table: the least writing an event-grain table
-   costs (a lower bound of the KPI step of any design that materialises one).
+   costs (a lower bound of the KPI step of any design that materialises one);
+6. the same work as the KPI step by hand: every count column of the four daily KPI marts
+   in plain DuckDB SQL over the raw tables (one temporary user-day table, one query per
+   mart). The floor computes 6 numbers of one mart, the KPI step 15 of four, so this is
+   the reference that tells dbt's layering from the extra KPIs; each of its four results
+   must be identical to its mart.
 
 DuckDB runs with a memory limit (--duckdb-memory-limit, default 1500MB, passed as the
 profile's CHATBOT_DUCKDB_MEMORY_LIMIT): with Python and dbt on top, the process tree stays
 under 2 GB.
 `--json PATH` writes the figures as one object (incremental_to_full_ratio,
-load_to_direct_read_ratio, kpi_to_pandas_ratio, kpi_to_sql_floor_ratio, peak_rss_mb, ...).
+load_to_direct_read_ratio, kpi_to_pandas_ratio, kpi_to_sql_floor_ratio, kpi_to_same_work_ratio,
+peak_rss_mb, ...).
 The work folder (default warehouse/bench) is emptied first and removed afterwards unless
 `--keep`. Exit codes: 0 ok, 1 a step failed or the KPI results disagree, 2 usage error.
 """
@@ -59,7 +66,18 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from chatwh.bench.dbt_results import BOT_KPI_MODELS, INCREMENTAL_FUNNEL_MODELS, KPI_MODELS, Step, node_seconds, slowest, step_time  # noqa: E402
-from chatwh.bench.kpis import KPI_COLUMNS, as_mapping, differences, floor_sql, pandas_daily_bot_kpis  # noqa: E402
+from chatwh.bench.kpis import (  # noqa: E402
+    KPI_COLUMNS,
+    MART_GROUPS,
+    as_mapping,
+    differences,
+    floor_sql,
+    mart_key_count,
+    mart_select_sql,
+    pandas_daily_bot_kpis,
+    same_work_mart_sql,
+    same_work_setup_sql,
+)
 from chatwh.bench.monitor import PeakMemory  # noqa: E402
 from chatwh.project import PROJECT_DIR, profiles_dir, raw_schema, reporting_offset_hours  # noqa: E402
 
@@ -160,6 +178,20 @@ def phase_event_copy() -> dict[str, Any]:
     return {"seconds": seconds, "rows": int(rows)}
 
 
+def phase_same_work() -> dict[str, Any]:
+    """The four daily KPI marts' count columns by hand (chatwh.bench.kpis), timed as one."""
+    from chatwh.connection import connect
+
+    with connect("duckdb", read_only=True) as warehouse:
+        con = warehouse.con  # type: ignore[attr-defined]
+        started = time.perf_counter()
+        for statement in same_work_setup_sql(raw_schema(), reporting_offset_hours()):
+            con.execute(statement)  # temporary tables: the warehouse file is not written
+        results = {mart: con.execute(same_work_mart_sql(mart)).fetchall() for mart in MART_GROUPS}
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": {mart: [[r[0].isoformat(), *r[1:]] for r in rows] for mart, rows in results.items()}}
+
+
 def phase_pandas(folder: Path) -> dict[str, Any]:
     events = sorted((folder / "chat-events").glob("*.jsonl"))
     bots = folder / "bots" / "bots.csv"
@@ -192,9 +224,17 @@ DBT_START_STEP = "dbt run, no model selected (dbt's start)"
 FLOOR_STEP = "SQL floor (one DuckDB query)"
 EVENT_COPY_STEP = "copy of the raw event table (one CREATE TABLE AS)"
 PANDAS_STEP = "pandas way (read JSONL, group by)"
-REFERENCE_STEPS = (FLOOR_STEP, EVENT_COPY_STEP, PANDAS_STEP)
+SAME_WORK_STEP = "the 4 daily KPI marts by hand (plain SQL)"
+REFERENCE_STEPS = (FLOOR_STEP, EVENT_COPY_STEP, PANDAS_STEP, SAME_WORK_STEP)
 
-PHASES = {"land": phase_land, "direct": phase_direct, "floor": phase_floor, "event_copy": phase_event_copy, "pandas": phase_pandas}
+PHASES = {
+    "land": phase_land,
+    "direct": phase_direct,
+    "floor": phase_floor,
+    "event_copy": phase_event_copy,
+    "pandas": phase_pandas,
+    "same_work": phase_same_work,
+}
 
 
 # -- orchestration ---------------------------------------------------------------------
@@ -333,6 +373,13 @@ class Bench:
         checks = {"floor": as_mapping(floor_result["rows"])}
         event_copy, copied = self.phase(EVENT_COPY_STEP, "event_copy")
         event_copy.seconds, event_copy.rows = copied["seconds"], copied["rows"]
+        same_work, by_hand = self.phase(SAME_WORK_STEP, "same_work")
+        same_work.seconds = by_hand["seconds"]
+        marts = self.mart_kpis()
+        # each mart against its hand-written twin, every count column
+        hand_checks = {
+            f"{mart} by hand": differences(as_mapping(by_hand["rows"][mart], mart_key_count(mart)), marts[mart]) for mart in MART_GROUPS
+        }
         pandas_measure = None
         if args.with_pandas:
             everything = self.work / "land_all"
@@ -342,23 +389,35 @@ class Bench:
             pandas_measure.seconds = pandas_result["seconds"]
             checks["pandas"] = as_mapping(pandas_result["rows"])
         checks["mart_bot_daily_kpis"] = self.mart_rows()
-        return self.summarise(kinds, read["kinds"], checks, pandas_measure)
+        return self.summarise(kinds, read["kinds"], checks, hand_checks, pandas_measure)
 
-    def mart_rows(self) -> dict[tuple[str, str, str], tuple[int, ...]]:
+    def mart_rows(self) -> dict[tuple[str, ...], tuple[int, ...]]:
         import duckdb
 
         with duckdb.connect(str(self.db), read_only=True) as con:
             rows = con.execute(f"select report_date, bot_id, model_name, {', '.join(KPI_COLUMNS)} from main.mart_bot_daily_kpis").fetchall()
         return as_mapping(rows)
 
+    def mart_kpis(self) -> dict[str, dict[tuple[str, ...], tuple[int, ...]]]:
+        """Every count column of the four daily KPI marts, keyed by each mart's grain."""
+        import duckdb
+
+        with duckdb.connect(str(self.db), read_only=True) as con:
+            return {mart: as_mapping(con.execute(mart_select_sql(mart)).fetchall(), mart_key_count(mart)) for mart in MART_GROUPS}
+
     def summarise(
-        self, loaded: dict[str, Any], direct: dict[str, Any], checks: dict[str, Any], pandas_measure: Measure | None
+        self,
+        loaded: dict[str, Any],
+        direct: dict[str, Any],
+        checks: dict[str, Any],
+        hand_checks: dict[str, list[str]],
+        pandas_measure: Measure | None,
     ) -> dict[str, Any]:
         m = self.measures
         land, read = m[LOAD_STEP], m[DIRECT_READ_STEP]
         full_run, full_build = m[FULL_RUN_STEP], m[FULL_BUILD_STEP]
         inc_run, inc_build = m[INCREMENTAL_RUN_STEP], m[INCREMENTAL_BUILD_STEP]
-        floor = m[FLOOR_STEP]
+        floor, same_work = m[FLOOR_STEP], m[SAME_WORK_STEP]
         dbt_start, empty_run, nothing_new = m[DBT_START_STEP], m[EMPTY_RUN_STEP], m[NOTHING_NEW_STEP]
         event_copy = m[EVENT_COPY_STEP]
         kpi_run, kpi_build = (
@@ -384,6 +443,7 @@ class Bench:
         }
         reference = checks["mart_bot_daily_kpis"]
         agreement = {name: differences(values, reference) for name, values in checks.items() if name != "mart_bot_daily_kpis"}
+        agreement |= hand_checks
         ours = [x for name, x in m.items() if name not in REFERENCE_STEPS]
         figures: dict[str, Any] = {
             "events": self.args.events,
@@ -426,6 +486,10 @@ class Bench:
             "pandas_seconds": pandas_measure.seconds if pandas_measure else None,
             "pandas_peak_rss_mb": pandas_measure.peak_mb if pandas_measure else None,
             "kpi_to_sql_floor_ratio": ratio(kpi.seconds if kpi else None, floor.seconds),
+            # the same 15 counts of the same four marts by hand (plain SQL, no dbt)
+            "same_work_seconds": same_work.seconds,
+            "same_work_peak_rss_mb": same_work.peak_mb,
+            "kpi_to_same_work_ratio": ratio(kpi.seconds if kpi else None, same_work.seconds),
             "bot_kpi_to_sql_floor_ratio": ratio(bot_kpi.seconds if bot_kpi else None, floor.seconds),
             "kpi_to_pandas_ratio": ratio(kpi.seconds if kpi else None, pandas_measure.seconds if pandas_measure else None),
             "peak_rss_mb": max(x.peak_mb for x in ours),
@@ -477,12 +541,17 @@ class Bench:
                 table.add_row(f"  {kind}", num(k["rows"], 0), num(k["load_seconds"], 2), num(k["rows"] / k["load_seconds"] if k["load_seconds"] else None, 0), "",
                               f"direct read {num(k['direct_seconds'], 2)} s: {times(k['load_to_direct_read_ratio'])}")  # fmt: skip
         table.add_section()
-        floor = m[FLOOR_STEP]
+        floor, same_work = m[FLOOR_STEP], m[SAME_WORK_STEP]
         table.add_row("KPI step: staging → the 4 daily KPI marts (run_results)", "", num(kpi.seconds if kpi else None, 2), "", "",
-                      f"{times(f['kpi_to_sql_floor_ratio'])} the floor; {times(f['kpi_to_pandas_ratio'])} pandas")  # fmt: skip
+                      f"{times(f['kpi_to_sql_floor_ratio'])} the floor; {times(f['kpi_to_pandas_ratio'])} pandas; "
+                      f"{times(f['kpi_to_same_work_ratio'])} the same work by hand")  # fmt: skip
         table.add_row("  of which daily bot KPIs (→ mart_bot_daily_kpis)", "", num(bot_kpi.seconds if bot_kpi else None, 2), "", "",
                       f"{times(f['bot_kpi_to_sql_floor_ratio'])} the floor")  # fmt: skip
-        table.add_row("daily bot KPIs: SQL floor (one DuckDB query)", "", num(floor.seconds, 2), "", num(floor.peak_mb, 0), "")
+        table.add_row(
+            "daily bot KPIs: SQL floor (one DuckDB query)", "", num(floor.seconds, 2), "", num(floor.peak_mb, 0), "6 counts of 1 mart"
+        )
+        table.add_row("the 4 daily KPI marts by hand (plain SQL, same columns)", "", num(same_work.seconds, 2), "", num(same_work.peak_mb, 0),
+                      "15 counts of 4 marts: a user-day temp table, 1 query per mart")  # fmt: skip
         event_copy = m[EVENT_COPY_STEP]
         table.add_row("writing the event table once (CTAS of the raw events)", num(event_copy.rows, 0), num(event_copy.seconds, 2), num(event_copy.rate, 0),
                       num(event_copy.peak_mb, 0), f"{times(f['event_table_copy_to_sql_floor_ratio'])} the floor: the least an event-grain table costs")  # fmt: skip
@@ -495,7 +564,7 @@ class Bench:
         table.add_section()
         table.add_row("peak RSS of the whole process tree (ours)", "", "", "", num(f["peak_rss_mb"], 0), "")
         agree = "identical" if f["results_agree"] else "DIFFERENT: " + "; ".join(f"{k}: {v[0]}" for k, v in f["disagreements"].items() if v)
-        table.add_row("daily bot KPIs: floor / pandas / mart_bot_daily_kpis", "", "", "", "", agree)
+        table.add_row("floor / pandas / by hand vs the marts", "", "", "", "", agree)
         console.print(table)
         machine_info = f["machine"]
         console.print(
@@ -577,7 +646,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(figures, indent=2, default=str, ensure_ascii=False) + "\n", encoding="utf-8")
         console.print(f"figures written to {args.json}")
     if not figures["results_agree"]:
-        console.print("bench: the floor, pandas and mart_bot_daily_kpis results differ", style="red")
+        console.print("bench: the floor, pandas or the hand-written marts differ from the marts", style="red")
         return 1
     return 0
 

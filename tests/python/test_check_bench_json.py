@@ -25,6 +25,7 @@ COMPLETE = {
     "dbt_start_to_full_ratio": 0.095,
     "dbt_empty_run_to_full_ratio": 0.22,
     "event_table_copy_to_sql_floor_ratio": 5.8,
+    "kpi_to_same_work_ratio": 1.6,
     "results_agree": True,
     "steps": {},
 }
@@ -41,6 +42,7 @@ def test_a_complete_object_passes() -> None:
         ({"incremental_to_full_ratio": None}, True, "incremental_to_full_ratio"),
         ({"peak_rss_mb": 0}, True, "peak_rss_mb"),
         ({"kpi_to_sql_floor_ratio": "fast"}, True, "kpi_to_sql_floor_ratio"),
+        ({"kpi_to_same_work_ratio": None}, True, "kpi_to_same_work_ratio"),
         ({"kpi_to_pandas_ratio": None}, True, "kpi_to_pandas_ratio"),
         ({}, False, "kpi_to_pandas_ratio"),
         ({"results_agree": False}, True, "disagree"),

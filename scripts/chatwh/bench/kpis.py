@@ -9,6 +9,13 @@ rules as the marts (model_name else the bot's default; naive times are reporting
   can do for these numbers (the floor);
 - `pandas_daily_bot_kpis`: the way the original scripts did it, reading the JSONL files
   into a DataFrame and grouping.
+
+The floor computes 6 numbers for one mart; the KPI step computes 15 for four marts,
+user-level funnel counts among them ("exposed users who clicked" needs each user's
+exposures and clicks side by side). `same_work_setup_sql` + `same_work_mart_sql` are
+the same work by hand: every count column of the four daily KPI marts, in plain DuckDB
+SQL over the raw tables (one temporary user-day table, then one query per mart), so the
+cost of the dbt layering can be told apart from the cost of the extra KPIs.
 """
 
 from __future__ import annotations
@@ -18,7 +25,35 @@ from pathlib import Path
 from typing import Any
 
 KPI_COLUMNS = ("exposures", "clicks", "sessions", "chat_starts", "user_turns", "active_users")
-Key = tuple[str, str, str]
+Key = tuple[str, ...]
+
+# The four daily KPI marts: the column each groups by between report_date and model_name
+# (None: day x model only). All but the bot mart also count their distinct bots.
+MART_GROUPS: dict[str, str | None] = {
+    "mart_bot_daily_kpis": "bot_id",
+    "mart_model_daily_kpis": None,
+    "mart_business_line_daily_kpis": "business_line",
+    "mart_tag_daily_kpis": "tag",
+}
+MART_KPI_COLUMNS = (
+    "exposures",
+    "clicks",
+    "sessions",
+    "chat_starts",
+    "user_turns",
+    "exposed_users",
+    "exposed_users_who_clicked",
+    "clicking_users",
+    "clicking_users_who_started",
+    "active_users",
+    "sessions_depth_1",
+    "sessions_depth_2_3",
+    "sessions_depth_4_6",
+    "sessions_depth_7_10",
+    "sessions_depth_11_plus",
+)
+# user-turn bounds of the depth columns above (the README's buckets; None = open)
+_DEPTHS = ((1, 1), (2, 3), (4, 6), (7, 10), (11, None))
 
 
 def floor_sql(raw_schema: str, offset_hours: float) -> str:
@@ -74,6 +109,120 @@ full outer join session_days as s
 """
 
 
+def same_work_setup_sql(raw_schema: str, offset_hours: float) -> list[str]:
+    """Temporary tables the four mart queries share: each bot's latest catalogue row, its
+    tags, and one row per reporting day x bot x model x user with the user's funnel counts
+    (exposures and clicks on their day, sessions on their first message's day)."""
+    seconds = int(round(offset_hours * 3600))
+    depth_sums = ",\n           ".join(
+        f"count(*) filter (where user_turns >= {low}{f' and user_turns <= {high}' if high else ''}) as {column}"
+        for (low, high), column in zip(_DEPTHS, MART_KPI_COLUMNS[-5:], strict=True)
+    )
+    depth_columns = ", ".join(f"coalesce(s.{column}, 0) as {column}" for column in MART_KPI_COLUMNS[-5:])
+    return [
+        f"""
+create temp table bench_bots as
+select bot_id, latest.model_name as default_model, latest.business_line as business_line, latest.tags as tags
+from (
+    select bot_id, arg_max(struct_pack(model_name, business_line, tags), struct_pack(_loaded_at, _line_number)) as latest
+    from "{raw_schema}".bots
+    group by bot_id
+)""",
+        """
+create temp table bench_bot_tags as
+select distinct bot_id, tag
+from (select bot_id, trim(unnest(string_split(tags, '|'))) as tag from bench_bots)
+where tag <> ''""",
+        f"""
+create temp table bench_user_days as
+with events as (
+    select e.event_id, e.event_time,
+           cast(e.event_time + to_seconds({seconds}) as date) as report_date,
+           e.user_id, e.bot_id, coalesce(e.model_name, b.default_model, 'unknown') as model_name,
+           e.event_type, e.session_id
+    from "{raw_schema}".chat_events as e
+    left join bench_bots as b on e.bot_id = b.bot_id
+),
+page_users as (
+    select report_date, bot_id, model_name, user_id,
+           count(*) filter (where event_type = 'exposure') as exposures,
+           count(*) filter (where event_type = 'click') as clicks
+    from events
+    where event_type in ('exposure', 'click')
+    group by all
+),
+sessions as (
+    select session_id,
+           arg_min(struct_pack(report_date, bot_id, model_name, user_id), struct_pack(event_time, event_id)) as first_message,
+           count(*) filter (where event_type = 'user_message') as user_turns
+    from events
+    where event_type in ('user_message', 'bot_message')
+    group by session_id
+),
+session_users as (
+    select first_message.report_date as report_date, first_message.bot_id as bot_id,
+           first_message.model_name as model_name, first_message.user_id as user_id,
+           count(*) as sessions,
+           count(*) filter (where user_turns > 0) as chat_starts,
+           sum(user_turns) as user_turns,
+           {depth_sums}
+    from sessions
+    group by all
+)
+select coalesce(p.report_date, s.report_date) as report_date, coalesce(p.bot_id, s.bot_id) as bot_id,
+       coalesce(p.model_name, s.model_name) as model_name, coalesce(p.user_id, s.user_id) as user_id,
+       coalesce(p.exposures, 0) as exposures, coalesce(p.clicks, 0) as clicks,
+       coalesce(s.sessions, 0) as sessions, coalesce(s.chat_starts, 0) as chat_starts,
+       coalesce(s.user_turns, 0) as user_turns, {depth_columns}
+from page_users as p
+full outer join session_users as s
+    on p.report_date = s.report_date and p.bot_id = s.bot_id and p.model_name = s.model_name and p.user_id = s.user_id""",
+    ]
+
+
+def same_work_mart_sql(mart: str) -> str:
+    """One mart's key and count columns over the temporary tables of same_work_setup_sql:
+    report_date, [group,] model_name, [bots,] *MART_KPI_COLUMNS."""
+    group = MART_GROUPS[mart]
+    # at bot level each user is one row of a group; above it a user can be on several bots
+    per_user = group == "bot_id"
+    joins = {
+        "business_line": "inner join bench_bots as g on g.bot_id = u.bot_id",
+        "tag": "inner join bench_bot_tags as g on g.bot_id = u.bot_id",
+    }
+    users = [
+        ("exposed_users", "u.exposures > 0"),
+        ("exposed_users_who_clicked", "u.exposures > 0 and u.clicks > 0"),
+        ("clicking_users", "u.clicks > 0"),
+        ("clicking_users_who_started", "u.clicks > 0 and u.chat_starts > 0"),
+        ("active_users", "u.user_turns > 0"),
+    ]
+    user_counts = [
+        f"count(*) filter (where {condition}) as {name}"
+        if per_user
+        else f"count(distinct case when {condition} then u.user_id end) as {name}"
+        for name, condition in users
+    ]
+    sums = [f"sum(u.{column}) as {column}" for column in (*MART_KPI_COLUMNS[:5], *MART_KPI_COLUMNS[-5:])]
+    by = {"bot_id": "u.bot_id", "business_line": "g.business_line", "tag": "g.tag", None: None}[group]
+    keys = ", ".join(k for k in ("u.report_date", by, "u.model_name") if k)
+    columns = [*sums[:5], *user_counts, *sums[5:]]
+    bots = "" if per_user else "count(distinct u.bot_id) as bots, "
+    return f"select {keys}, {bots}{', '.join(columns)}\nfrom bench_user_days as u {joins.get(group or '', '')}\ngroup by {keys}"
+
+
+def mart_select_sql(mart: str, schema: str = "main") -> str:
+    """The same columns, in the same order, read back from the built mart."""
+    group = MART_GROUPS[mart]
+    keys = ", ".join(k for k in ("report_date", group, "model_name") if k)
+    bots = "" if group == "bot_id" else "bots, "
+    return f"select {keys}, {bots}{', '.join(MART_KPI_COLUMNS)} from {schema}.{mart}"
+
+
+def mart_key_count(mart: str) -> int:
+    return 3 if MART_GROUPS[mart] else 2
+
+
 def pandas_daily_bot_kpis(event_files: list[Path], bots_file: Path, offset_hours: float) -> Any:
     """The pandas way: every JSONL file into one DataFrame, then group by."""
     import pandas as pd
@@ -121,12 +270,13 @@ def pandas_daily_bot_kpis(event_files: list[Path], bots_file: Path, offset_hours
     return kpis.reset_index()
 
 
-def as_mapping(rows: list[tuple[Any, ...]]) -> dict[Key, tuple[int, ...]]:
-    """(report_date, bot_id, model_name, *KPI_COLUMNS) rows -> {key: counts}."""
+def as_mapping(rows: list[tuple[Any, ...]] | list[list[Any]], keys: int = 3) -> dict[Key, tuple[int, ...]]:
+    """(report_date, *other keys, *counts) rows -> {key: counts}; `keys` columns make the key
+    (default: report_date, bot_id, model_name)."""
     out: dict[Key, tuple[int, ...]] = {}
     for row in rows:
         day = row[0].isoformat() if isinstance(row[0], date) else str(row[0])[:10]
-        out[(day, str(row[1]), str(row[2]))] = tuple(int(v or 0) for v in row[3:])
+        out[(day, *(str(v) for v in row[1:keys]))] = tuple(int(v or 0) for v in row[keys:])
     return out
 
 

@@ -1,0 +1,77 @@
+"""The benchmark's reference computations (scripts/chatwh/bench/kpis.py) agree with the
+marts on the hand-written fixture warehouse, whose edge cases the generated benchmark
+data may lack: a session across midnight, a bot with two tags, one user on two bots of
+one tag, a bot-day with no exposures, events without model_name.
+
+The benchmark divides our KPI step's time by theirs; a reference that computed other
+numbers would make that ratio meaningless, so each must give every mart row exactly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from chatwh.bench.kpis import (
+    KPI_COLUMNS,
+    MART_GROUPS,
+    MART_KPI_COLUMNS,
+    as_mapping,
+    differences,
+    floor_sql,
+    mart_key_count,
+    mart_select_sql,
+    same_work_mart_sql,
+    same_work_setup_sql,
+)
+from chatwh.project import raw_schema, reporting_offset_hours
+
+
+@pytest.fixture(scope="module")
+def by_hand(fixture_warehouse: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(fixture_warehouse), read_only=True) as con:
+        for statement in same_work_setup_sql(raw_schema(), reporting_offset_hours()):
+            con.execute(statement)
+        return {mart: con.execute(same_work_mart_sql(mart)).fetchall() for mart in MART_GROUPS}
+
+
+@pytest.mark.parametrize("mart", list(MART_GROUPS))
+def test_each_mart_by_hand_is_identical_to_the_mart(fixture_warehouse: Path, by_hand: dict[str, list[tuple]], mart: str) -> None:
+    with duckdb.connect(str(fixture_warehouse), read_only=True) as con:
+        built = con.execute(mart_select_sql(mart)).fetchall()
+    keys = mart_key_count(mart)
+    assert built, f"{mart} is empty in the fixture warehouse"
+    assert differences(as_mapping(by_hand[mart], keys), as_mapping(built, keys), limit=20) == []
+    # every count column is compared, not only the keys
+    assert len(built[0]) == keys + (0 if MART_GROUPS[mart] == "bot_id" else 1) + len(MART_KPI_COLUMNS)
+
+
+def test_the_fixture_counts_a_user_once_across_bots(fixture_warehouse: Path) -> None:
+    """Some tag-day counts fewer users than the sum over its bots (u1 on b_learn and b_quiz),
+    so a hand-written query that summed bot rows would fail the comparison above."""
+    with duckdb.connect(str(fixture_warehouse), read_only=True) as con:
+        (overlapping,) = con.execute(
+            """
+            select count(*) from (
+                select t.report_date, t.tag, t.model_name, t.exposed_users + t.active_users as users,
+                       sum(b.exposed_users + b.active_users) as summed_over_bots
+                from main.mart_tag_daily_kpis as t
+                inner join main.int_bot_tags__split as g on g.tag = t.tag
+                inner join main.mart_bot_daily_kpis as b
+                    on b.bot_id = g.bot_id and b.report_date = t.report_date and b.model_name = t.model_name
+                group by all
+                having t.exposed_users + t.active_users < sum(b.exposed_users + b.active_users)
+            )
+            """
+        ).fetchone()
+    assert overlapping >= 1
+
+
+def test_the_floor_gives_the_bot_marts_counts(fixture_warehouse: Path) -> None:
+    with duckdb.connect(str(fixture_warehouse), read_only=True) as con:
+        floor = con.execute(floor_sql(raw_schema(), reporting_offset_hours())).fetchall()
+        built = con.execute(f"select report_date, bot_id, model_name, {', '.join(KPI_COLUMNS)} from main.mart_bot_daily_kpis").fetchall()
+    assert floor
+    assert differences(as_mapping(floor), as_mapping(built), limit=20) == []
