@@ -68,11 +68,10 @@ from rich.table import Table  # noqa: E402
 from chatwh.bench.dbt_results import BOT_KPI_MODELS, INCREMENTAL_FUNNEL_MODELS, KPI_MODELS, Step, node_seconds, slowest, step_time  # noqa: E402
 from chatwh.bench.kpis import (  # noqa: E402
     KPI_COLUMNS,
-    MART_GROUPS,
+    MARTS,
     as_mapping,
     differences,
     floor_sql,
-    mart_key_count,
     mart_select_sql,
     pandas_daily_bot_kpis,
     same_work_mart_sql,
@@ -187,7 +186,7 @@ def phase_same_work() -> dict[str, Any]:
         started = time.perf_counter()
         for statement in same_work_setup_sql(raw_schema(), reporting_offset_hours()):
             con.execute(statement)  # temporary tables: the warehouse file is not written
-        results = {mart: con.execute(same_work_mart_sql(mart)).fetchall() for mart in MART_GROUPS}
+        results = {mart: con.execute(same_work_mart_sql(mart)).fetchall() for mart in MARTS}
         seconds = time.perf_counter() - started
     return {"seconds": seconds, "rows": {mart: [[r[0].isoformat(), *r[1:]] for r in rows] for mart, rows in results.items()}}
 
@@ -377,9 +376,7 @@ class Bench:
         same_work.seconds = by_hand["seconds"]
         marts = self.mart_kpis()
         # each mart against its hand-written twin, every count column
-        hand_checks = {
-            f"{mart} by hand": differences(as_mapping(by_hand["rows"][mart], mart_key_count(mart)), marts[mart]) for mart in MART_GROUPS
-        }
+        hand_checks = {f"{mart} by hand": differences(as_mapping(by_hand["rows"][mart], MARTS[mart].keys), marts[mart]) for mart in MARTS}
         pandas_measure = None
         if args.with_pandas:
             everything = self.work / "land_all"
@@ -403,7 +400,7 @@ class Bench:
         import duckdb
 
         with duckdb.connect(str(self.db), read_only=True) as con:
-            return {mart: as_mapping(con.execute(mart_select_sql(mart)).fetchall(), mart_key_count(mart)) for mart in MART_GROUPS}
+            return {mart: as_mapping(con.execute(mart_select_sql(mart)).fetchall(), MARTS[mart].keys) for mart in MARTS}
 
     def summarise(
         self,

@@ -16,12 +16,11 @@ import pytest
 
 from chatwh.bench.kpis import (
     KPI_COLUMNS,
-    MART_GROUPS,
     MART_KPI_COLUMNS,
+    MARTS,
     as_mapping,
     differences,
     floor_sql,
-    mart_key_count,
     mart_select_sql,
     same_work_mart_sql,
     same_work_setup_sql,
@@ -34,18 +33,18 @@ def by_hand(fixture_warehouse: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(fixture_warehouse), read_only=True) as con:
         for statement in same_work_setup_sql(raw_schema(), reporting_offset_hours()):
             con.execute(statement)
-        return {mart: con.execute(same_work_mart_sql(mart)).fetchall() for mart in MART_GROUPS}
+        return {mart: con.execute(same_work_mart_sql(mart)).fetchall() for mart in MARTS}
 
 
-@pytest.mark.parametrize("mart", list(MART_GROUPS))
+@pytest.mark.parametrize("mart", list(MARTS))
 def test_each_mart_by_hand_is_identical_to_the_mart(fixture_warehouse: Path, by_hand: dict[str, list[tuple]], mart: str) -> None:
     with duckdb.connect(str(fixture_warehouse), read_only=True) as con:
         built = con.execute(mart_select_sql(mart)).fetchall()
-    keys = mart_key_count(mart)
+    keys = MARTS[mart].keys
     assert built, f"{mart} is empty in the fixture warehouse"
     assert differences(as_mapping(by_hand[mart], keys), as_mapping(built, keys), limit=20) == []
     # every count column is compared, not only the keys
-    assert len(built[0]) == keys + (0 if MART_GROUPS[mart] == "bot_id" else 1) + len(MART_KPI_COLUMNS)
+    assert len(built[0]) == keys + (0 if MARTS[mart].one_row_per_user else 1) + len(MART_KPI_COLUMNS)
 
 
 def test_the_fixture_counts_a_user_once_across_bots(fixture_warehouse: Path) -> None:

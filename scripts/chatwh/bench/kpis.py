@@ -20,6 +20,7 @@ cost of the dbt layering can be told apart from the cost of the extra KPIs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,33 +28,50 @@ from typing import Any
 KPI_COLUMNS = ("exposures", "clicks", "sessions", "chat_starts", "user_turns", "active_users")
 Key = tuple[str, ...]
 
-# The four daily KPI marts: the column each groups by between report_date and model_name
-# (None: day x model only). All but the bot mart also count their distinct bots.
-MART_GROUPS: dict[str, str | None] = {
-    "mart_bot_daily_kpis": "bot_id",
-    "mart_model_daily_kpis": None,
-    "mart_business_line_daily_kpis": "business_line",
-    "mart_tag_daily_kpis": "tag",
+
+@dataclass(frozen=True)
+class MartGrain:
+    """A daily KPI mart's grain: report_date, `group` (None: none), model_name."""
+
+    group: str | None
+    by_hand: str | None = None  # the hand-written query's expression for `group`
+    join: str = ""  # what the hand-written query joins to get it
+
+    @property
+    def keys(self) -> int:
+        return 3 if self.group else 2
+
+    @property
+    def one_row_per_user(self) -> bool:
+        # at bot level a user is one user-day row of a group; above it, one per bot
+        return self.group == "bot_id"
+
+
+# The four daily KPI marts. All but the bot mart also count their distinct bots.
+MARTS: dict[str, MartGrain] = {
+    "mart_bot_daily_kpis": MartGrain("bot_id", "u.bot_id"),
+    "mart_model_daily_kpis": MartGrain(None),
+    "mart_business_line_daily_kpis": MartGrain("business_line", "g.business_line", "inner join bench_bots as g on g.bot_id = u.bot_id"),
+    "mart_tag_daily_kpis": MartGrain("tag", "g.tag", "inner join bench_bot_tags as g on g.bot_id = u.bot_id"),
 }
-MART_KPI_COLUMNS = (
-    "exposures",
-    "clicks",
-    "sessions",
-    "chat_starts",
-    "user_turns",
-    "exposed_users",
-    "exposed_users_who_clicked",
-    "clicking_users",
-    "clicking_users_who_started",
-    "active_users",
-    "sessions_depth_1",
-    "sessions_depth_2_3",
-    "sessions_depth_4_6",
-    "sessions_depth_7_10",
-    "sessions_depth_11_plus",
+# Their count columns, in the marts' order: funnel sums, distinct users, session depths.
+FUNNEL_SUMS = ("exposures", "clicks", "sessions", "chat_starts", "user_turns")
+USER_COUNTS = (
+    ("exposed_users", "u.exposures > 0"),
+    ("exposed_users_who_clicked", "u.exposures > 0 and u.clicks > 0"),
+    ("clicking_users", "u.clicks > 0"),
+    ("clicking_users_who_started", "u.clicks > 0 and u.chat_starts > 0"),
+    ("active_users", "u.user_turns > 0"),
 )
-# user-turn bounds of the depth columns above (the README's buckets; None = open)
-_DEPTHS = ((1, 1), (2, 3), (4, 6), (7, 10), (11, None))
+# sessions by user turns, restated by hand from macros/kpis/funnel.sql (None = open)
+DEPTH_BUCKETS = (
+    ("sessions_depth_1", 1, 1),
+    ("sessions_depth_2_3", 2, 3),
+    ("sessions_depth_4_6", 4, 6),
+    ("sessions_depth_7_10", 7, 10),
+    ("sessions_depth_11_plus", 11, None),
+)
+MART_KPI_COLUMNS = (*FUNNEL_SUMS, *(name for name, _ in USER_COUNTS), *(name for name, _, _ in DEPTH_BUCKETS))
 
 
 def floor_sql(raw_schema: str, offset_hours: float) -> str:
@@ -116,9 +134,9 @@ def same_work_setup_sql(raw_schema: str, offset_hours: float) -> list[str]:
     seconds = int(round(offset_hours * 3600))
     depth_sums = ",\n           ".join(
         f"count(*) filter (where user_turns >= {low}{f' and user_turns <= {high}' if high else ''}) as {column}"
-        for (low, high), column in zip(_DEPTHS, MART_KPI_COLUMNS[-5:], strict=True)
+        for column, low, high in DEPTH_BUCKETS
     )
-    depth_columns = ", ".join(f"coalesce(s.{column}, 0) as {column}" for column in MART_KPI_COLUMNS[-5:])
+    depth_columns = ", ".join(f"coalesce(s.{column}, 0) as {column}" for column, _, _ in DEPTH_BUCKETS)
     return [
         f"""
 create temp table bench_bots as
@@ -183,44 +201,29 @@ full outer join session_users as s
 def same_work_mart_sql(mart: str) -> str:
     """One mart's key and count columns over the temporary tables of same_work_setup_sql:
     report_date, [group,] model_name, [bots,] *MART_KPI_COLUMNS."""
-    group = MART_GROUPS[mart]
-    # at bot level each user is one row of a group; above it a user can be on several bots
-    per_user = group == "bot_id"
-    joins = {
-        "business_line": "inner join bench_bots as g on g.bot_id = u.bot_id",
-        "tag": "inner join bench_bot_tags as g on g.bot_id = u.bot_id",
-    }
-    users = [
-        ("exposed_users", "u.exposures > 0"),
-        ("exposed_users_who_clicked", "u.exposures > 0 and u.clicks > 0"),
-        ("clicking_users", "u.clicks > 0"),
-        ("clicking_users_who_started", "u.clicks > 0 and u.chat_starts > 0"),
-        ("active_users", "u.user_turns > 0"),
-    ]
+    grain = MARTS[mart]
+    keys = ", ".join(k for k in ("u.report_date", grain.by_hand, "u.model_name") if k)
     user_counts = [
         f"count(*) filter (where {condition}) as {name}"
-        if per_user
+        if grain.one_row_per_user
         else f"count(distinct case when {condition} then u.user_id end) as {name}"
-        for name, condition in users
+        for name, condition in USER_COUNTS
     ]
-    sums = [f"sum(u.{column}) as {column}" for column in (*MART_KPI_COLUMNS[:5], *MART_KPI_COLUMNS[-5:])]
-    by = {"bot_id": "u.bot_id", "business_line": "g.business_line", "tag": "g.tag", None: None}[group]
-    keys = ", ".join(k for k in ("u.report_date", by, "u.model_name") if k)
-    columns = [*sums[:5], *user_counts, *sums[5:]]
-    bots = "" if per_user else "count(distinct u.bot_id) as bots, "
-    return f"select {keys}, {bots}{', '.join(columns)}\nfrom bench_user_days as u {joins.get(group or '', '')}\ngroup by {keys}"
+    columns = [
+        *([] if grain.one_row_per_user else ["count(distinct u.bot_id) as bots"]),
+        *(f"sum(u.{column}) as {column}" for column in FUNNEL_SUMS),
+        *user_counts,
+        *(f"sum(u.{column}) as {column}" for column, _, _ in DEPTH_BUCKETS),
+    ]
+    return f"select {keys}, {', '.join(columns)}\nfrom bench_user_days as u {grain.join}\ngroup by {keys}"
 
 
 def mart_select_sql(mart: str, schema: str = "main") -> str:
     """The same columns, in the same order, read back from the built mart."""
-    group = MART_GROUPS[mart]
-    keys = ", ".join(k for k in ("report_date", group, "model_name") if k)
-    bots = "" if group == "bot_id" else "bots, "
-    return f"select {keys}, {bots}{', '.join(MART_KPI_COLUMNS)} from {schema}.{mart}"
-
-
-def mart_key_count(mart: str) -> int:
-    return 3 if MART_GROUPS[mart] else 2
+    grain = MARTS[mart]
+    keys = [k for k in ("report_date", grain.group, "model_name") if k]
+    bots = [] if grain.one_row_per_user else ["bots"]
+    return f"select {', '.join([*keys, *bots, *MART_KPI_COLUMNS])} from {schema}.{mart}"
 
 
 def pandas_daily_bot_kpis(event_files: list[Path], bots_file: Path, offset_hours: float) -> Any:
