@@ -70,12 +70,12 @@ from chatwh.bench.kpis import (  # noqa: E402
     KPI_COLUMNS,
     MARTS,
     as_mapping,
+    bot_mart_floor_columns_sql,
     differences,
     floor_sql,
     mart_select_sql,
     pandas_daily_bot_kpis,
-    same_work_mart_sql,
-    same_work_setup_sql,
+    run_same_work,
 )
 from chatwh.bench.monitor import PeakMemory  # noqa: E402
 from chatwh.project import PROJECT_DIR, profiles_dir, raw_schema, reporting_offset_hours  # noqa: E402
@@ -184,9 +184,7 @@ def phase_same_work() -> dict[str, Any]:
     with connect("duckdb", read_only=True) as warehouse:
         con = warehouse.con  # type: ignore[attr-defined]
         started = time.perf_counter()
-        for statement in same_work_setup_sql(raw_schema(), reporting_offset_hours()):
-            con.execute(statement)  # temporary tables: the warehouse file is not written
-        results = {mart: con.execute(same_work_mart_sql(mart)).fetchall() for mart in MARTS}
+        results = run_same_work(con, raw_schema(), reporting_offset_hours())  # temporary tables: the file is not written
         seconds = time.perf_counter() - started
     return {"seconds": seconds, "rows": {mart: [[r[0].isoformat(), *r[1:]] for r in rows] for mart, rows in results.items()}}
 
@@ -374,9 +372,6 @@ class Bench:
         event_copy.seconds, event_copy.rows = copied["seconds"], copied["rows"]
         same_work, by_hand = self.phase(SAME_WORK_STEP, "same_work")
         same_work.seconds = by_hand["seconds"]
-        marts = self.mart_kpis()
-        # each mart against its hand-written twin, every count column
-        hand_checks = {f"{mart} by hand": differences(as_mapping(by_hand["rows"][mart], MARTS[mart].keys), marts[mart]) for mart in MARTS}
         pandas_measure = None
         if args.with_pandas:
             everything = self.work / "land_all"
@@ -385,22 +380,21 @@ class Bench:
             pandas_measure, pandas_result = self.phase(PANDAS_STEP, "pandas", "--folder", str(everything))
             pandas_measure.seconds = pandas_result["seconds"]
             checks["pandas"] = as_mapping(pandas_result["rows"])
-        checks["mart_bot_daily_kpis"] = self.mart_rows()
+        bot_kpis, marts = self.mart_results()
+        checks["mart_bot_daily_kpis"] = bot_kpis
+        # each mart against its hand-written twin, every count column
+        hand_checks = {f"{mart} by hand": differences(as_mapping(by_hand["rows"][mart], MARTS[mart].keys), marts[mart]) for mart in MARTS}
         return self.summarise(kinds, read["kinds"], checks, hand_checks, pandas_measure)
 
-    def mart_rows(self) -> dict[tuple[str, ...], tuple[int, ...]]:
+    def mart_results(self) -> tuple[dict[tuple[str, ...], tuple[int, ...]], dict[str, dict[tuple[str, ...], tuple[int, ...]]]]:
+        """mart_bot_daily_kpis in the floor's columns, and every count column of the four
+        daily KPI marts keyed by each mart's grain."""
         import duckdb
 
         with duckdb.connect(str(self.db), read_only=True) as con:
-            rows = con.execute(f"select report_date, bot_id, model_name, {', '.join(KPI_COLUMNS)} from main.mart_bot_daily_kpis").fetchall()
-        return as_mapping(rows)
-
-    def mart_kpis(self) -> dict[str, dict[tuple[str, ...], tuple[int, ...]]]:
-        """Every count column of the four daily KPI marts, keyed by each mart's grain."""
-        import duckdb
-
-        with duckdb.connect(str(self.db), read_only=True) as con:
-            return {mart: as_mapping(con.execute(mart_select_sql(mart)).fetchall(), MARTS[mart].keys) for mart in MARTS}
+            bot_kpis = as_mapping(con.execute(bot_mart_floor_columns_sql()).fetchall())
+            marts = {mart: as_mapping(con.execute(mart_select_sql(mart)).fetchall(), MARTS[mart].keys) for mart in MARTS}
+        return bot_kpis, marts
 
     def summarise(
         self,

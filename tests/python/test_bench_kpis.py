@@ -15,15 +15,14 @@ import duckdb
 import pytest
 
 from chatwh.bench.kpis import (
-    KPI_COLUMNS,
     MART_KPI_COLUMNS,
     MARTS,
     as_mapping,
+    bot_mart_floor_columns_sql,
     differences,
     floor_sql,
     mart_select_sql,
-    same_work_mart_sql,
-    same_work_setup_sql,
+    run_same_work,
 )
 from chatwh.project import raw_schema, reporting_offset_hours
 
@@ -31,9 +30,7 @@ from chatwh.project import raw_schema, reporting_offset_hours
 @pytest.fixture(scope="module")
 def by_hand(fixture_warehouse: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(fixture_warehouse), read_only=True) as con:
-        for statement in same_work_setup_sql(raw_schema(), reporting_offset_hours()):
-            con.execute(statement)
-        return {mart: con.execute(same_work_mart_sql(mart)).fetchall() for mart in MARTS}
+        return run_same_work(con, raw_schema(), reporting_offset_hours())
 
 
 @pytest.mark.parametrize("mart", list(MARTS))
@@ -71,6 +68,6 @@ def test_the_fixture_counts_a_user_once_across_bots(fixture_warehouse: Path) -> 
 def test_the_floor_gives_the_bot_marts_counts(fixture_warehouse: Path) -> None:
     with duckdb.connect(str(fixture_warehouse), read_only=True) as con:
         floor = con.execute(floor_sql(raw_schema(), reporting_offset_hours())).fetchall()
-        built = con.execute(f"select report_date, bot_id, model_name, {', '.join(KPI_COLUMNS)} from main.mart_bot_daily_kpis").fetchall()
+        built = con.execute(bot_mart_floor_columns_sql()).fetchall()
     assert floor
     assert differences(as_mapping(floor), as_mapping(built), limit=20) == []

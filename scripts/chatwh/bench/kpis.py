@@ -74,29 +74,19 @@ DEPTH_BUCKETS = (
 MART_KPI_COLUMNS = (*FUNNEL_SUMS, *(name for name, _ in USER_COUNTS), *(name for name, _, _ in DEPTH_BUCKETS))
 
 
-def floor_sql(raw_schema: str, offset_hours: float) -> str:
+def events_and_sessions_ctes(raw_schema: str, offset_hours: float, bots: str) -> str:
+    """Two CTEs both references share: `events` (the raw events with their reporting day and
+    serving model: model_name, else the default_model of `bots`, a relation keyed by bot_id)
+    and `sessions` (one row per session: its first message's day, bot, model and user, by
+    event_time then event_id, and its user turns)."""
     seconds = int(round(offset_hours * 3600))
-    return f"""
-with bots as (
-    select bot_id, arg_max(model_name, _loaded_at) as default_model
-    from "{raw_schema}".bots
-    group by bot_id
-),
-events as (
+    return f"""events as (
     select e.event_id, e.event_time,
            cast(e.event_time + to_seconds({seconds}) as date) as report_date,
            e.user_id, e.bot_id, coalesce(e.model_name, b.default_model, 'unknown') as model_name,
            e.event_type, e.session_id
     from "{raw_schema}".chat_events as e
-    left join bots as b on e.bot_id = b.bot_id
-),
-page as (
-    select report_date, bot_id, model_name,
-           count(*) filter (where event_type = 'exposure') as exposures,
-           count(*) filter (where event_type = 'click') as clicks
-    from events
-    where event_type in ('exposure', 'click')
-    group by all
+    left join {bots} as b on e.bot_id = b.bot_id
 ),
 sessions as (
     select session_id,
@@ -105,6 +95,24 @@ sessions as (
     from events
     where event_type in ('user_message', 'bot_message')
     group by session_id
+)"""
+
+
+def floor_sql(raw_schema: str, offset_hours: float) -> str:
+    return f"""
+with bots as (
+    select bot_id, arg_max(model_name, _loaded_at) as default_model
+    from "{raw_schema}".bots
+    group by bot_id
+),
+{events_and_sessions_ctes(raw_schema, offset_hours, "bots")},
+page as (
+    select report_date, bot_id, model_name,
+           count(*) filter (where event_type = 'exposure') as exposures,
+           count(*) filter (where event_type = 'click') as clicks
+    from events
+    where event_type in ('exposure', 'click')
+    group by all
 ),
 session_days as (
     select first_message.report_date as report_date, first_message.bot_id as bot_id, first_message.model_name as model_name,
@@ -131,7 +139,6 @@ def same_work_setup_sql(raw_schema: str, offset_hours: float) -> list[str]:
     """Temporary tables the four mart queries share: each bot's latest catalogue row, its
     tags, and one row per reporting day x bot x model x user with the user's funnel counts
     (exposures and clicks on their day, sessions on their first message's day)."""
-    seconds = int(round(offset_hours * 3600))
     depth_sums = ",\n           ".join(
         f"count(*) filter (where user_turns >= {low}{f' and user_turns <= {high}' if high else ''}) as {column}"
         for column, low, high in DEPTH_BUCKETS
@@ -153,14 +160,7 @@ from (select bot_id, trim(unnest(string_split(tags, '|'))) as tag from bench_bot
 where tag <> ''""",
         f"""
 create temp table bench_user_days as
-with events as (
-    select e.event_id, e.event_time,
-           cast(e.event_time + to_seconds({seconds}) as date) as report_date,
-           e.user_id, e.bot_id, coalesce(e.model_name, b.default_model, 'unknown') as model_name,
-           e.event_type, e.session_id
-    from "{raw_schema}".chat_events as e
-    left join bench_bots as b on e.bot_id = b.bot_id
-),
+with {events_and_sessions_ctes(raw_schema, offset_hours, "bench_bots")},
 page_users as (
     select report_date, bot_id, model_name, user_id,
            count(*) filter (where event_type = 'exposure') as exposures,
@@ -168,14 +168,6 @@ page_users as (
     from events
     where event_type in ('exposure', 'click')
     group by all
-),
-sessions as (
-    select session_id,
-           arg_min(struct_pack(report_date, bot_id, model_name, user_id), struct_pack(event_time, event_id)) as first_message,
-           count(*) filter (where event_type = 'user_message') as user_turns
-    from events
-    where event_type in ('user_message', 'bot_message')
-    group by session_id
 ),
 session_users as (
     select first_message.report_date as report_date, first_message.bot_id as bot_id,
@@ -216,6 +208,19 @@ def same_work_mart_sql(mart: str) -> str:
         *(f"sum(u.{column}) as {column}" for column, _, _ in DEPTH_BUCKETS),
     ]
     return f"select {keys}, {', '.join(columns)}\nfrom bench_user_days as u {grain.join}\ngroup by {keys}"
+
+
+def run_same_work(con: Any, raw_schema: str, offset_hours: float) -> dict[str, list[tuple[Any, ...]]]:
+    """The four marts by hand on a DuckDB connection (it writes temporary tables only):
+    {mart: rows in same_work_mart_sql's columns}."""
+    for statement in same_work_setup_sql(raw_schema, offset_hours):
+        con.execute(statement)
+    return {mart: con.execute(same_work_mart_sql(mart)).fetchall() for mart in MARTS}
+
+
+def bot_mart_floor_columns_sql(schema: str = "main") -> str:
+    """mart_bot_daily_kpis in the floor's columns: report_date, bot_id, model_name, *KPI_COLUMNS."""
+    return f"select report_date, bot_id, model_name, {', '.join(KPI_COLUMNS)} from {schema}.mart_bot_daily_kpis"
 
 
 def mart_select_sql(mart: str, schema: str = "main") -> str:
