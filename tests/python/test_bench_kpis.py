@@ -71,3 +71,32 @@ def test_the_floor_gives_the_bot_marts_counts(fixture_warehouse: Path) -> None:
         built = con.execute(bot_mart_floor_columns_sql()).fetchall()
     assert floor
     assert differences(as_mapping(floor), as_mapping(built), limit=20) == []
+
+
+def test_the_reference_splits_session_depths_at_the_marts_bounds() -> None:
+    """The fixture's sessions are shallow, so the hand-written depth buckets meet their
+    bounds here: one session per bound (tests/kpis/assert_depth_buckets_split_at_their_bounds.sql
+    pins the marts' side to the same bounds)."""
+    turns_per_session = [1, 2, 3, 4, 6, 7, 10, 11, 12]
+    with duckdb.connect(":memory:") as con:
+        con.execute("create schema raw")
+        con.execute(
+            "create table raw.bots as select 'b1' as bot_id, 'm1' as model_name, 'learn' as business_line,"
+            " 'tag_a' as tags, timestamp '2025-06-01 00:00:00' as _loaded_at, 1 as _line_number"
+        )
+        con.execute(
+            """
+            create table raw.chat_events as
+            select 's' || s.i || '-' || t.j as event_id,
+                   timestamp '2025-06-01 02:00:00' + to_seconds(t.j) as event_time,
+                   'u' || s.i as user_id, 'b1' as bot_id, null::varchar as model_name,
+                   'user_message' as event_type, 's' || s.i as session_id
+            from unnest(?::integer[]) with ordinality as s(turns, i), range(s.turns) as t(j)
+            """,
+            [turns_per_session],
+        )
+        by_hand = run_same_work(con, "raw", 8)
+    (row,) = by_hand["mart_bot_daily_kpis"]
+    buckets = dict(zip(MART_KPI_COLUMNS, row[3:]))
+    assert buckets["sessions"] == len(turns_per_session)
+    assert [buckets[column] for column in MART_KPI_COLUMNS if column.startswith("sessions_depth_")] == [1, 2, 2, 2, 2]
