@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from chatwh.bench.kpis import (
+    DEPTH_BUCKETS,
     MART_KPI_COLUMNS,
     MARTS,
     as_mapping,
@@ -97,6 +98,6 @@ def test_the_reference_splits_session_depths_at_the_marts_bounds() -> None:
         )
         by_hand = run_same_work(con, "raw", 8)
     (row,) = by_hand["mart_bot_daily_kpis"]
-    buckets = dict(zip(MART_KPI_COLUMNS, row[3:]))
-    assert buckets["sessions"] == len(turns_per_session)
-    assert [buckets[column] for column in MART_KPI_COLUMNS if column.startswith("sessions_depth_")] == [1, 2, 2, 2, 2]
+    counts = dict(zip(MART_KPI_COLUMNS, row[MARTS["mart_bot_daily_kpis"].keys :]))
+    assert counts["sessions"] == len(turns_per_session)
+    assert [counts[column] for column, _, _ in DEPTH_BUCKETS] == [1, 2, 2, 2, 2]
