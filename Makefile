@@ -103,10 +103,12 @@ publish-bi: venv
 	$(PY) scripts/publish_bi_copy.py
 
 # Pushes mart and column docs (descriptions, display names, semantic types, FK links) to a
-# Metabase instance with dbt-metabase. Env: METABASE_URL; METABASE_USERNAME and
-# METABASE_PASSWORD (or METABASE_API_KEY); METABASE_DATABASE = the warehouse's name in
-# Metabase (default chatbot); METABASE_DBT_TARGET = the dbt target whose schema Metabase
-# reads (default duckdb; for MySQL also METABASE_DBT=.venv-mysql/bin/dbt).
+# Metabase instance with dbt-metabase; not the *_restricted marts, which Metabase does not
+# get (the BI copy leaves them out; on MySQL keep them out of Metabase's grant).
+# Env: METABASE_URL; METABASE_USERNAME and METABASE_PASSWORD (or METABASE_API_KEY);
+# METABASE_DATABASE = the warehouse's name in Metabase (default chatbot);
+# METABASE_DBT_TARGET = the dbt target whose schema Metabase reads (default duckdb; for
+# MySQL also METABASE_DBT=.venv-mysql/bin/dbt).
 METABASE_DATABASE ?= chatbot
 METABASE_DBT_TARGET ?= duckdb
 METABASE_DBT ?= $(DBT)
@@ -115,7 +117,8 @@ metabase-sync: venv
 	@test -n "$$METABASE_URL" || { echo "metabase-sync: set METABASE_URL and METABASE_USERNAME + METABASE_PASSWORD (or METABASE_API_KEY)" >&2; exit 2; }
 	$(METABASE_DBT) parse --quiet --target $(METABASE_DBT_TARGET) --target-path $(METABASE_MANIFEST_DIR)
 	$(VENV)/bin/dbt-metabase models --manifest-path $(METABASE_MANIFEST_DIR)/manifest.json \
-	  --metabase-database "$(METABASE_DATABASE)" --include-models 'dim_*,fct_*,mart_*' --skip-sources --order-fields
+	  --metabase-database "$(METABASE_DATABASE)" --include-models 'dim_*,fct_*,mart_*' \
+	  --exclude-models '*_restricted' --skip-sources --order-fields
 
 # ---- checks -----------------------------------------------------------------
 test:

@@ -1,11 +1,13 @@
-"""Publish a read-only copy of the DuckDB warehouse for BI tools (Metabase).
+"""Publish a read-only copy of the DuckDB warehouse's marts for BI tools (Metabase).
 
     python scripts/publish_bi_copy.py [--target NAME] [--out PATH]
 
-Copies the file of a DuckDB target to PATH (default: env CHATBOT_BI_DUCKDB_PATH, else
+Writes the marts of a DuckDB target (fct_*, dim_*, mart_* of its model schema, not the
+*_restricted ones) to PATH (default: env CHATBOT_BI_DUCKDB_PATH, else
 `<warehouse dir>/bi/<file name>`) through a temporary file in the same directory,
-fsync and an atomic rename, after checking that the copy opens read-only and holds the
-same tables and row counts (see scripts/chatwh/publish.py). `run_pipeline.py` and the
+fsync and an atomic rename, after checking that the copy opens read-only and holds
+exactly those tables with the same row counts (see scripts/chatwh/publish.py). Raw,
+staging and intermediate tables never leave the warehouse. `run_pipeline.py` and the
 Airflow DAG call it after every successful build.
 Exit codes: 0 published, 1 the copy failed (nothing was replaced), 2 bad arguments or
 the target is not a DuckDB file.
@@ -21,17 +23,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from chatwh.display import make_console  # noqa: E402
 from chatwh.project import ProfileError, load_target, resolve_path  # noqa: E402
-from chatwh.publish import PublishError, publish_bi_copy  # noqa: E402
+from chatwh.publish import DEFAULT_SCHEMA, PublishError, publish_bi_copy  # noqa: E402
 
 console = make_console()
 
 
-def warehouse_file(target_name: str | None) -> Path:
-    """The DuckDB file a target points at (relative paths are relative to the project)."""
+def warehouse_file(target_name: str | None) -> tuple[Path, str]:
+    """The DuckDB file a target points at (relative paths are relative to the project) and
+    its model schema."""
     target = load_target(target_name)
     if target.type != "duckdb":
         raise ProfileError(f"target {target.name!r} is {target.type}, not a DuckDB file: BI tools read that warehouse directly")
-    return resolve_path(str(target.settings.get("path", "warehouse/chatbot.duckdb"))).resolve()
+    path = resolve_path(str(target.settings.get("path", "warehouse/chatbot.duckdb"))).resolve()
+    return path, str(target.settings.get("schema") or DEFAULT_SCHEMA)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,18 +44,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="where to publish the copy")
     args = parser.parse_args(argv)
     try:
-        source = warehouse_file(args.target)
+        source, schema = warehouse_file(args.target)
     except ProfileError as exc:
         print(f"publish: {exc}", file=sys.stderr)
         return 2
     try:
-        result = publish_bi_copy(source, args.out.resolve() if args.out else None)
+        result = publish_bi_copy(source, args.out.resolve() if args.out else None, schema=schema)
     except PublishError as exc:
         print(f"publish: {exc}", file=sys.stderr)
         return 1
     console.print(
-        f"published {result.published} ({result.tables} tables, {result.rows:,} rows, "
-        f"{result.bytes / 1e6:.1f} MB) from {result.source} in {result.seconds:.1f}s"
+        f"published {result.published} ({result.tables} marts, {result.rows:,} rows, "
+        f"{result.bytes / 1e6:.1f} MB) from {result.source} in {result.seconds:.1f}s; "
+        f"withheld {result.withheld} raw, staging, intermediate and restricted relations"
     )
     return 0
 

@@ -12,8 +12,9 @@ Steps, in order (each one only after the previous one succeeded):
   validate  scripts/validate_sources.py, when present: the source checks gate the build
             (Data Docs next to a DuckDB file: <warehouse dir>/data_docs)
   dbt       dbt build with the run's dbt vars (chatwh.schedule.dbt_vars_for)
-  publish   a read-only copy of the DuckDB file for BI tools, atomically replaced
-            (DuckDB targets only; scripts/chatwh/publish.py)
+  publish   a read-only copy of the DuckDB file's marts for BI tools (no raw, staging,
+            intermediate or *_restricted tables), atomically replaced (DuckDB targets
+            only; scripts/chatwh/publish.py)
   alerts    scripts/alerts.py, when present
   report    scripts/report.py --date D for every day of the run, when present; the
             HTML and Markdown land in --report-dir (default: env CHATBOT_REPORT_DIR,
@@ -56,7 +57,7 @@ from chatwh.dbt import run_dbt  # noqa: E402
 from chatwh.display import make_console, table  # noqa: E402
 from chatwh.landing import land_folder  # noqa: E402
 from chatwh.project import PROJECT_DIR, ProfileError, load_target, resolve_path  # noqa: E402
-from chatwh.publish import PublishError, publish_bi_copy  # noqa: E402
+from chatwh.publish import DEFAULT_SCHEMA, PublishError, publish_bi_copy  # noqa: E402
 from chatwh.schedule import current_report_date, days, dbt_vars_for  # noqa: E402
 
 STEPS = ("land", "validate", "dbt", "publish", "alerts", "report")
@@ -117,6 +118,10 @@ def _duckdb_file(target: str | None) -> Path | None:
     return resolve_path(str(settings.settings.get("path", "warehouse/chatbot.duckdb"))).resolve()
 
 
+def _model_schema(target: str | None) -> str:
+    return str(load_target(target).settings.get("schema") or DEFAULT_SCHEMA)
+
+
 # -- steps ----------------------------------------------------------------------------
 def step_land(plan: RunPlan, state: RunState) -> str:
     with connect(plan.target) as warehouse:
@@ -156,10 +161,13 @@ def step_publish(plan: RunPlan, state: RunState) -> str:
     if source is None:
         return f"skipped: target is {_target_type(plan.target)}; BI tools read it directly"
     try:
-        result = publish_bi_copy(source, plan.bi_path)
+        result = publish_bi_copy(source, plan.bi_path, schema=_model_schema(plan.target))
     except PublishError as exc:
         raise StepFailed(str(exc)) from None
-    return f"{result.published} ({result.tables} tables, {result.rows:,} rows, {result.bytes / 1e6:.1f} MB)"
+    return (
+        f"{result.published} ({result.tables} marts, {result.rows:,} rows, {result.bytes / 1e6:.1f} MB; "
+        f"{result.withheld} raw, intermediate and restricted relations withheld)"
+    )
 
 
 def step_alerts(plan: RunPlan, state: RunState) -> str:

@@ -225,8 +225,13 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
 
 {#- The newest load time this model has consumed, as text, or none: none on a full build
     (nothing to compare with), when no watermark was recorded, and when the model's
-    fingerprint changed since (the model then rebuilds every day, which is correct,
-    only slower). -#}
+    fingerprint differs from the one of its LATEST recorded build (the model then
+    rebuilds every day, which is correct, only slower). Only the latest row counts: a
+    change back to a setting built with before (a reverted seed edit, a plain build after
+    a one-off --vars build) finds an older row with that fingerprint, but the stored rows
+    were computed with the setting in between, so they are rebuilt too. Rows recorded
+    before recorded_at existed have none: the first run after the upgrade rebuilds every
+    day once. -#}
 {% macro incremental_watermark() %}
   {%- set relation = chatbot_analytics.watermark_relation() -%}
   {%- if not chatbot_analytics.incremental_run() -%}
@@ -240,6 +245,11 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
     from {{ relation }}
     where model_name = '{{ this.identifier }}'
         and config_fingerprint = '{{ chatbot_analytics.incremental_fingerprint() }}'
+        and recorded_at = (
+            select max(recorded_at)
+            from {{ relation }}
+            where model_name = '{{ this.identifier }}'
+        )
   {%- endset -%}
   {%- set value = run_query(query).columns[0].values()[0] -%}
   {{ return(none if value is none else chatbot_analytics.validated_timestamp(value)) }}
@@ -262,15 +272,52 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
     {%- else -%}
       {%- set source = chatbot_analytics.model_relation('int_chat_events__resolved') -%}
     {%- endif -%}
-    insert into {{ relation }} (model_name, loaded_at, invocation_id, config_fingerprint)
+    insert into {{ relation }} (model_name, loaded_at, invocation_id, config_fingerprint, recorded_at)
     select
         '{{ this.identifier }}',
         max(loaded_at),
         '{{ invocation_id }}',
-        '{{ chatbot_analytics.incremental_fingerprint() }}'
+        '{{ chatbot_analytics.incremental_fingerprint() }}',
+        {{ chatbot_analytics.timestamp_literal(modules.datetime.datetime.utcnow()) }}
     from {{ source }}
   {%- endif -%}
 {% endmacro %}
+
+{#- Post-hook of the watermark table: add the columns a table created by an older version
+    of this project lacks. DuckDB and Spark already add them (on_schema_change), dbt-mysql
+    has no schema-change handling; then this adds them, and renders nothing otherwise. -#}
+{% macro add_missing_watermark_columns() %}
+  {%- if execute and this is not none -%}
+    {%- set existing = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {%- set wanted = [
+        ('invocation_id', chatbot_analytics.watermark_name_type()),
+        ('config_fingerprint', chatbot_analytics.watermark_name_type()),
+        ('recorded_at', chatbot_analytics.type_timestamp()),
+    ] -%}
+    {%- set missing = [] -%}
+    {%- for name, type in wanted if existing and name not in existing -%}
+      {%- do missing.append((name, type)) -%}
+    {%- endfor -%}
+    {%- if missing -%}
+      {{ adapter.dispatch('add_columns_sql', 'chatbot_analytics')(this, missing) }}
+    {%- endif -%}
+  {%- endif -%}
+{% endmacro %}
+
+{#- One ALTER TABLE adding (name, type) columns: MySQL takes a list of ADD clauses,
+    Spark one ADD COLUMNS list, DuckDB one column per statement. -#}
+{% macro default__add_columns_sql(relation, columns) -%}
+alter table {{ relation }}
+  {%- for name, type in columns %} add column {{ name }} {{ type }}{% if not loop.last %},{% endif %}{% endfor %}
+{%- endmacro %}
+{% macro duckdb__add_columns_sql(relation, columns) -%}
+  {%- for name, type in columns %}alter table {{ relation }} add column {{ name }} {{ type }};{% endfor %}
+{%- endmacro %}
+{% macro spark__add_columns_sql(relation, columns) -%}
+alter table {{ relation }} add columns (
+  {%- for name, type in columns %}{{ name }} {{ type }}{% if not loop.last %}, {% endif %}{% endfor -%}
+)
+{%- endmacro %}
 
 
 {#- Run a query whose single column holds dates or timestamps; return them as text. -#}

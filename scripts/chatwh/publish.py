@@ -1,18 +1,25 @@
-"""Publish a read-only copy of the DuckDB warehouse for BI tools (Metabase).
+"""Publish a read-only copy of the DuckDB warehouse's marts for BI tools (Metabase).
 
 DuckDB allows one writer per file, and a reader that opened the file blocks the writer.
 So Metabase never opens the file the hourly build writes: after each successful build
-the pipeline copies it to a second path and swaps the copy in atomically:
+the pipeline writes the marts to a second file and swaps it in atomically.
 
-1. open the warehouse read-write (this waits until no loader or dbt run holds it, and
-   keeps others out while the bytes are copied) and CHECKPOINT, so the main file holds
-   everything and the write-ahead log is empty;
-2. copy the bytes to a temporary file in the destination directory and fsync it;
-3. open the temporary copy read-only and compare the row count of every table with the
-   source (a copy that does not open or does not match is deleted, never published);
-4. mark it read-only (mode 0444) and `os.replace` it over the published path, then
-   fsync the directory. A reader that has the old copy open keeps reading the old
-   inode; the next connection sees the new file. Nobody ever sees a half-written file.
+What is published: the relations of the model schema named like marts (`fct_*`,
+`dim_*`, `mart_*`), except the restricted ones (`*_restricted`, users' raw text), as
+tables. Raw tables (user ids, IPs, MACs, phone hashes, positions), staging views,
+intermediate models (raw `user_id`), seeds and the loader's bookkeeping stay in the
+warehouse: a Metabase user can only ever see what the marts show.
+
+1. open a new temporary file in the destination directory and attach the warehouse
+   read-only to it (this waits until no loader or dbt run holds the warehouse, and keeps
+   writers out until the copy is done, so every mart comes from the same build);
+2. copy each published relation with one `create table ... as select *` in one
+   transaction, then checkpoint and close the copy;
+3. open the copy read-only and compare its tables and row counts with the marts of the
+   warehouse (a copy that does not open or does not match is deleted, never published);
+4. mark it read-only (mode 0444) and `os.replace` it over the published path, then fsync
+   the directory. A reader that has the old copy open keeps reading the old inode; the
+   next connection sees the new file. Nobody ever sees a half-written file.
 
 The copy keeps the file name of the warehouse (default `<warehouse dir>/bi/<name>`), so
 `current_database()` and anything qualified with it are the same in both files.
@@ -21,7 +28,7 @@ The copy keeps the file name of the warehouse (default `<warehouse dir>/bi/<name
 from __future__ import annotations
 
 import os
-import shutil
+import re
 import stat
 import tempfile
 import time
@@ -31,6 +38,11 @@ from pathlib import Path
 import duckdb
 
 BI_PATH_ENV = "CHATBOT_BI_DUCKDB_PATH"
+DEFAULT_SCHEMA = "main"
+# Marts are named fct_/dim_/mart_ (README, Layout); raw text marts end in _restricted.
+PUBLISHED_NAME = re.compile(r"^(fct|dim|mart)_")
+RESTRICTED_SUFFIX = "_restricted"
+SOURCE_ALIAS = "warehouse"
 
 
 class PublishError(RuntimeError):
@@ -45,6 +57,7 @@ class PublishResult:
     rows: int
     bytes: int
     seconds: float
+    withheld: int  # relations of the warehouse left out (raw, staging, intermediate, restricted)
 
 
 def default_bi_path(warehouse_path: Path) -> Path:
@@ -55,40 +68,85 @@ def default_bi_path(warehouse_path: Path) -> Path:
     return warehouse_path.parent / "bi" / warehouse_path.name
 
 
+def is_published(name: str) -> bool:
+    """True for a mart Metabase may read: fct_/dim_/mart_ and not *_restricted."""
+    return bool(PUBLISHED_NAME.match(name)) and not name.endswith(RESTRICTED_SUFFIX)
+
+
+def _quote(*parts: str) -> str:
+    return ".".join('"' + part.replace('"', '""') + '"' for part in parts)
+
+
 def table_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row count of every base table of the open database, keyed `schema.table`."""
     tables = con.execute(
         "select schema_name, table_name from duckdb_tables() "
         "where database_name = current_database() and not internal order by schema_name, table_name"
     ).fetchall()
-    counts: dict[str, int] = {}
-    for schema, table in tables:
-        quoted = '"' + schema.replace('"', '""') + '"."' + table.replace('"', '""') + '"'
-        counts[f"{schema}.{table}"] = int(con.execute(f"select count(*) from {quoted}").fetchone()[0])
-    return counts
+    return {
+        f"{schema}.{table}": int(con.execute(f"select count(*) from {_quote(schema, table)}").fetchone()[0]) for schema, table in tables
+    }
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def warehouse_relations(con: duckdb.DuckDBPyConnection, database: str) -> list[tuple[str, str]]:
+    """(schema, name) of every table and view of an attached database."""
+    return con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = ? and not internal "
+        "union all select schema_name, view_name from duckdb_views() where database_name = ? and not internal "
+        "order by 1, 2",
+        [database, database],
+    ).fetchall()
 
 
-def _connect_writer(path: Path, lock_timeout_s: float) -> duckdb.DuckDBPyConnection:
+def _attach_reader(con: duckdb.DuckDBPyConnection, path: Path, lock_timeout_s: float) -> None:
+    literal = "'" + str(path).replace("'", "''") + "'"
     deadline = time.monotonic() + lock_timeout_s
     while True:
         try:
-            return duckdb.connect(str(path))
+            con.execute(f"attach {literal} as {SOURCE_ALIAS} (read_only)")
+            return
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
                 raise PublishError(f"cannot open {path} to publish it: {exc}") from None
             time.sleep(0.5)
 
 
-def publish_bi_copy(warehouse_path: Path, bi_path: Path | None = None, *, lock_timeout_s: float = 300.0) -> PublishResult:
-    """Copy the warehouse to `bi_path` (atomic replace) and return what was published."""
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_copy(source: Path, tmp: Path, schema: str, lock_timeout_s: float) -> tuple[dict[str, int], int]:
+    """Write the published marts of `source` into the new file `tmp`; return their row
+    counts (keyed `schema.table`) and how many relations were withheld."""
+    con = duckdb.connect(str(tmp))
+    try:
+        _attach_reader(con, source, lock_timeout_s)
+        relations = warehouse_relations(con, SOURCE_ALIAS)
+        published = [name for rel_schema, name in relations if rel_schema == schema and is_published(name)]
+        if not published:
+            raise PublishError(f"{source} has no marts in schema {schema!r} (fct_*, dim_*, mart_*): build it first")
+        expected: dict[str, int] = {}
+        con.execute("begin")
+        con.execute(f"create schema if not exists {_quote(schema)}")
+        for name in published:
+            con.execute(f"create table {_quote(schema, name)} as select * from {_quote(SOURCE_ALIAS, schema, name)}")
+            expected[f"{schema}.{name}"] = int(con.execute(f"select count(*) from {_quote(SOURCE_ALIAS, schema, name)}").fetchone()[0])
+        con.execute("commit")
+        con.execute(f"detach {SOURCE_ALIAS}")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return expected, len(relations) - len(expected)
+
+
+def publish_bi_copy(
+    warehouse_path: Path, bi_path: Path | None = None, *, schema: str = DEFAULT_SCHEMA, lock_timeout_s: float = 300.0
+) -> PublishResult:
+    """Write the warehouse's published marts to `bi_path` (atomic replace) and return what was published."""
     started = time.monotonic()
     source = warehouse_path.resolve()
     if not source.exists():
@@ -101,19 +159,11 @@ def publish_bi_copy(warehouse_path: Path, bi_path: Path | None = None, *, lock_t
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    tmp.unlink()  # DuckDB creates the file; an empty one is not a database
+    wal = tmp.with_name(tmp.name + ".wal")
     try:
-        con = _connect_writer(source, lock_timeout_s)
-        try:
-            con.execute("checkpoint")
-            expected = table_row_counts(con)
-            # Copy while holding the write connection: no other process can change the
-            # file (DuckDB's file lock) between the checkpoint and the last byte.
-            with open(source, "rb") as src, open(tmp, "wb") as dst:
-                shutil.copyfileobj(src, dst, length=8 * 1024 * 1024)
-                dst.flush()
-                os.fsync(dst.fileno())
-        finally:
-            con.close()
+        expected, withheld = _write_copy(source, tmp, schema, lock_timeout_s)
+        _fsync(tmp)
 
         check = duckdb.connect(str(tmp), read_only=True)
         try:
@@ -122,15 +172,20 @@ def publish_bi_copy(warehouse_path: Path, bi_path: Path | None = None, *, lock_t
             check.close()
         if actual != expected:
             missing = sorted(set(expected) - set(actual))
+            extra = sorted(set(actual) - set(expected))
             differing = sorted(k for k in set(expected) & set(actual) if expected[k] != actual[k])
-            raise PublishError(f"the copy does not match the warehouse (missing: {missing[:5]}, different counts: {differing[:5]})")
+            raise PublishError(
+                f"the copy does not match the warehouse (missing: {missing[:5]}, unexpected: {extra[:5]}, different counts: {differing[:5]})"
+            )
 
         os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        _fsync(target.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        wal.unlink(missing_ok=True)
     return PublishResult(
         source=source,
         published=target,
@@ -138,4 +193,5 @@ def publish_bi_copy(warehouse_path: Path, bi_path: Path | None = None, *, lock_t
         rows=sum(expected.values()),
         bytes=target.stat().st_size,
         seconds=time.monotonic() - started,
+        withheld=withheld,
     )

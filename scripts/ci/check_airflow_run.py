@@ -105,7 +105,12 @@ def main() -> int:
         check(not (bi_copy.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)), "the copy is read-only (mode 0444)")
         with duckdb.connect(str(bi_copy), read_only=True) as con:
             copy_counts = con.execute("select count(*), sum(exposures) from main.mart_bot_daily_kpis").fetchone()
+            not_marts = con.execute(
+                "select schema_name || '.' || table_name from duckdb_tables() "
+                "where not regexp_matches(table_name, '^(fct|dim|mart)_') or ends_with(table_name, '_restricted')"
+            ).fetchall()
         check(copy_counts == source_counts, f"copy matches the warehouse: {copy_counts} vs {source_counts}")
+        check(not not_marts, f"the copy holds only the published marts (no raw, intermediate or restricted table): {not_marts[:5]}")
 
     if (PROJECT_DIR / "scripts" / "report.py").exists():
         print("report")

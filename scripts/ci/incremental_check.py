@@ -14,7 +14,13 @@
    - changes var slow_answer_seconds halfway (the runs from then on and the full
      refresh use the new value), and
    - lands a changed bot catalogue halfway (a new default model, name, business line
-     and tag), which must re-resolve and rebuild every day of those bots.
+     and tag), which must re-resolve and rebuild every day of those bots,
+   - sets the var back on the last day (3 days or more): the days built with the
+     changed value must be rebuilt, though the default's fingerprint was seen before,
+   - drops column recorded_at of the watermark table after the first day (not on Spark,
+     whose parquet tables cannot drop a column), as a table made by an older version of
+     the project: the next run must add it back (on MySQL the watermark model's
+     post-hook does) and rebuild every day once.
 2. The target's warehouse is emptied; then for each day: land that day's files, run
    `dbt <command>` (incremental after the first day). The days each run rebuilt are
    printed (from the compiled SQL of int_user_bot_days__funnel).
@@ -64,6 +70,7 @@ console = Console(highlight=False, width=160)
 START = date(2025, 6, 1)
 DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 # Incremental intermediate models compared too (their grain from the YAML tests).
+WATERMARKS = "int_model_watermarks__recorded"
 INTERMEDIATE = (
     Mart("int_chat_events__resolved", ["event_id"], "unique"),
     Mart("int_chat_sessions__sessionized", ["session_id"], "unique"),
@@ -157,8 +164,11 @@ def _change_bots(source: Path, target: Path) -> None:
 
 def vars_on_day(dbt_vars: dict[str, Any], k: int, days: int) -> dict[str, Any]:
     """From halfway on, a threshold var changes, as an analyst would change it: the models
-    that read it must rebuild every day (their fingerprint changed), not only new ones."""
-    return dict(dbt_vars, slow_answer_seconds=CHANGED_SLOW_ANSWER_SECONDS) if k >= days // 2 else dbt_vars
+    that read it must rebuild every day (their fingerprint changed), not only new ones.
+    With 3 days or more it goes back to its default on the last day: a change back to a
+    fingerprint built with before must rebuild the days computed with the setting between."""
+    changed = days // 2 <= k and not (days >= 3 and k == days - 1)
+    return dict(dbt_vars, slow_answer_seconds=CHANGED_SLOW_ANSWER_SECONDS) if changed else dbt_vars
 
 
 # -- dbt and the warehouse ------------------------------------------------------------------
@@ -287,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
                 report = land_folder(warehouse, folder)
             seconds = run_dbt([args.command, *selector], args.target, target_path, vars_on_day(dbt_vars, k, args.days))
             days = rebuilt_days(target_path)
+            if k == 0 and args.target != "spark":
+                with connect(args.target) as warehouse:
+                    warehouse.execute(f"alter table {warehouse.model(WATERMARKS)} drop column recorded_at")
             progress.add_row(
                 str(args.first_day + timedelta(days=k)), str(len(report.results)), f"{report.rows_loaded:,}", f"{report.rows_rejected:,}",
                 f"{seconds:.1f}", "all" if days == ["all"] else (", ".join(d[5:] for d in days) or "none"),

@@ -31,6 +31,43 @@ DASHBOARDS = {
 UNREADABLE_TYPES = ("HUGEINT", "UHUGEINT")
 # Semantic types dbt-metabase may set (Metabase's type/ hierarchy, the ones marts use).
 SEMANTIC_TYPE_PREFIX = "type/"
+# Metabase's semantic and relation types (src/metabase/types: those deriving from
+# :Semantic/* or :Relation/*), each with the column types it may describe. A base type such
+# as type/Number, type/Date or type/Timestamp is not a semantic type: Metabase's field API
+# refuses it, so one would fail `make metabase-sync` on a real instance. A count marked
+# type/Percentage would show 17 as 1,700 %, a number marked type/Description as long text.
+INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+FLOATS = ("FLOAT", "DOUBLE", "DECIMAL")
+NUMBERS = INTEGERS + FLOATS
+TEXT = ("VARCHAR",)
+ANY = None
+SEMANTIC_TYPES: dict[str, tuple[str, ...] | None] = {
+    "type/Quantity": INTEGERS,
+    "type/Share": FLOATS,
+    "type/Percentage": FLOATS,
+    "type/Score": NUMBERS,
+    "type/Duration": NUMBERS,
+    "type/Currency": NUMBERS,
+    "type/Latitude": FLOATS,
+    "type/Longitude": FLOATS,
+    "type/Category": ANY,
+    "type/Enum": ANY,
+    "type/Source": ANY,
+    "type/Product": ANY,
+    "type/Company": ANY,
+    "type/Name": TEXT,
+    "type/Title": TEXT,
+    "type/Description": TEXT,
+    "type/Comment": TEXT,
+    "type/URL": TEXT,
+    "type/Email": TEXT,
+    "type/Country": TEXT,
+    "type/City": TEXT,
+    "type/CreationDate": ("DATE",),
+    "type/CreationTimestamp": ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE"),
+    "type/PK": ANY,
+    "type/FK": ANY,
+}
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +149,22 @@ def test_every_mart_column_has_metabase_display_name_and_semantic_type(manifest:
     summary = {name: f"{len(cols)} columns, e.g. {cols[:3]}" for name, cols in missing.items()}
     assert not missing, f"mart columns without meta metabase.display_name / metabase.semantic_type: {summary}"
     assert not bad_types, f"semantic types must be Metabase type/... names: {bad_types}"
+
+
+def test_semantic_types_are_metabase_ones_that_fit_the_column(manifest: dict[str, Any], built_columns: dict[str, dict[str, str]]) -> None:
+    wrong: list[str] = []
+    for name, node in sorted(mart_models(manifest).items()):
+        built = {column.lower(): data_type for column, data_type in built_columns[node.get("alias") or name].items()}
+        for column_name, column in node["columns"].items():
+            semantic_type = metabase_meta(column).get("semantic_type")
+            if semantic_type is None:
+                continue
+            data_type = built.get(column_name.lower(), "?")
+            if semantic_type not in SEMANTIC_TYPES:
+                wrong.append(f"{name}.{column_name}: {semantic_type} is not a Metabase semantic type")
+            elif (fits := SEMANTIC_TYPES[semantic_type]) is not ANY and not data_type.startswith(fits):
+                wrong.append(f"{name}.{column_name}: {semantic_type} on a {data_type} column")
+    assert not wrong, f"{len(wrong)} mart columns with a semantic type Metabase refuses or misreads: {wrong}"
 
 
 def test_exposures_name_existing_models(manifest: dict[str, Any]) -> None:

@@ -254,7 +254,16 @@ def test_a_day_whose_only_poor_answer_is_rejudged_leaves_the_review_queue(tmp_pa
     # A var of an upstream model (slow_answer_seconds, read by int_conversations__rated)
     # is part of the marts' fingerprint: changing it rebuilds their history too, though
     # no new row was loaded.
+    def slow_answers() -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute(
+                "select cast(report_date as varchar), slow_answers from main.mart_answer_quality_daily order by 1"
+            ).fetchall()
+
+    default_slow = slow_answers()
     dbt_command("run", *select, "--vars", '{"slow_answer_seconds": 0.5}')
-    with duckdb.connect(str(db), read_only=True) as con:
-        slow = con.execute("select cast(report_date as varchar), slow_answers from main.mart_answer_quality_daily order by 1").fetchall()
-    assert slow == [("2025-06-10", 2), ("2025-06-11", 1)]
+    assert slow_answers() == [("2025-06-10", 2), ("2025-06-11", 1)] != default_slow
+    # Back to the default: its fingerprint is the one of the first builds, but the rows
+    # were computed with 0.5 since, so only the latest build's fingerprint may count.
+    dbt_command("run", *select)
+    assert slow_answers() == default_slow

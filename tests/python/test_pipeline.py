@@ -11,19 +11,23 @@ from __future__ import annotations
 
 import fcntl
 import json
+import re
 import shutil
 import stat
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from conftest import PROJECT_DIR, run_script, scratch_env
 
 from chatwh import publish as publish_module
 from chatwh.landing import pending_files
 from chatwh.project import reporting_offset_hours
-from chatwh.publish import PublishError, publish_bi_copy, table_row_counts
+from chatwh.publish import PublishError, is_published, publish_bi_copy, table_row_counts
 from chatwh.schedule import current_report_date, dbt_vars_for, interval_report_date
 
 DAY = date(2025, 6, 2)
@@ -135,8 +139,22 @@ def test_bi_copy_is_read_only_and_matches(pipeline_run: dict) -> None:
     assert stat.S_IMODE(bi.stat().st_mode) == 0o444
     with duckdb.connect(str(bi), read_only=True) as copy, duckdb.connect(str(pipeline_run["warehouse"]), read_only=True) as source:
         copied, original = table_row_counts(copy), table_row_counts(source)
-        assert copied == original
+        marts = {k: v for k, v in original.items() if k.startswith("main.") and is_published(k.split(".", 1)[1])}
+        assert copied == marts
         assert "main.mart_bot_daily_kpis" in copied and copied["main.mart_bot_daily_kpis"] > 0
+        # Only marts: no raw table, staging, intermediate model (raw user_id) or restricted mart.
+        withheld = {"raw.chat_events", "raw.feedback_events", "main.int_user_bot_days__funnel", "main.mart_low_quality_answers_restricted"}
+        assert withheld <= set(original) and not withheld & set(copied)
+        assert not copy.execute("select view_name from duckdb_views() where not internal").fetchall()
+        personal = copy.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where column_name in ('user_id', 'ip', 'mac', 'phone_md5', 'imei', 'longitude', 'latitude', 'user_input', 'model_response')"
+        ).fetchall()
+        assert not personal, personal
+        # Every mart a dashboard reads (models/exposures.yml) is there.
+        exposures = yaml.safe_load((PROJECT_DIR / "models" / "exposures.yml").read_text(encoding="utf-8"))["exposures"]
+        read = {re.sub(r"^ref\('([^']+)'\)$", r"main.\1", ref) for exposure in exposures for ref in exposure["depends_on"]}
+        assert read and read <= set(copied), read - set(copied)
         query = "select report_date, bot_id, model_name, exposures, clicks, chat_starts from main.mart_bot_daily_kpis order by all"
         assert copy.execute(query).fetchall() == source.execute(query).fetchall()
     assert not list(bi.parent.glob(".*.tmp")), "a temporary copy was left behind"
@@ -238,25 +256,65 @@ def test_a_second_pipeline_on_the_same_warehouse_exits_4(tmp_path: Path) -> None
 
 # -- publish: atomic, verified, never blocks a reader -----------------------------------------
 def _warehouse_with(path: Path, rows: int) -> None:
+    """A mart of `rows` rows, a view mart over it, and what must never be published: a raw
+    table, an intermediate table and a restricted mart."""
     with duckdb.connect(str(path)) as con:
-        con.execute("create or replace table main.t as select range as x from range(?)", [rows])
+        con.execute("create schema if not exists raw")
+        con.execute("create or replace table raw.events as select 'u1' as user_id, '10.0.0.1' as ip")
+        con.execute("create or replace table main.int_users as select 'u1' as user_id")
+        con.execute("create or replace table main.mart_review_restricted as select 'my phone is ...' as user_input")
+        con.execute("create or replace table main.mart_t as select range as x from range(?)", [rows])
+        con.execute("create or replace view main.dim_t as select x from main.mart_t where x > 0")
 
 
 def test_publish_replaces_atomically_under_an_open_reader(tmp_path: Path) -> None:
     source, target = tmp_path / "w.duckdb", tmp_path / "bi" / "w.duckdb"
     _warehouse_with(source, 3)
     first = publish_bi_copy(source, target)
-    assert (first.tables, first.rows) == (1, 3)
+    assert (first.tables, first.rows, first.withheld) == (2, 3 + 2, 3)
     reader = duckdb.connect(str(target), read_only=True)  # a BI tool holding the old copy
     try:
         _warehouse_with(source, 5)  # the hourly build writes while the reader is open
         second = publish_bi_copy(source, target)
-        assert second.rows == 5
-        assert reader.execute("select count(*) from main.t").fetchone() == (3,)  # old inode, still readable
+        assert second.rows == 5 + 4
+        assert reader.execute("select count(*) from main.mart_t").fetchone() == (3,)  # old inode, still readable
     finally:
         reader.close()
     with duckdb.connect(str(target), read_only=True) as fresh:
-        assert fresh.execute("select count(*) from main.t").fetchone() == (5,)
+        assert fresh.execute("select count(*) from main.mart_t").fetchone() == (5,)
+        # the view mart is a table in the copy (the table it read may not be published)
+        assert table_row_counts(fresh) == {"main.dim_t": 4, "main.mart_t": 5}
+    assert sorted(p.name for p in target.parent.iterdir()) == ["w.duckdb"]  # no temp file or WAL left
+
+
+def test_publish_only_marts_and_waits_for_a_writer(tmp_path: Path) -> None:
+    source, target = tmp_path / "w.duckdb", tmp_path / "bi" / "w.duckdb"
+    _warehouse_with(source, 2)
+    with duckdb.connect(str(source)) as con:
+        con.execute("create table main.stg_x as select 1 as y")
+    # A build holding the warehouse in another process: the publish waits, then gives up
+    # with the reason, and publishes nothing.
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(source)!r}); print('held', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(PublishError, match="cannot open"):
+            publish_bi_copy(source, target, lock_timeout_s=1.0)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not target.parent.exists() or not list(target.parent.iterdir())
+    result = publish_bi_copy(source, target)
+    assert (result.tables, result.withheld) == (2, 4)
+    with duckdb.connect(str(target), read_only=True) as copy:
+        assert set(table_row_counts(copy)) == {"main.mart_t", "main.dim_t"}
+    with duckdb.connect(str(tmp_path / "empty.duckdb")) as con:
+        con.execute("create table main.int_only as select 1 as y")
+    with pytest.raises(PublishError, match="no marts"):
+        publish_bi_copy(tmp_path / "empty.duckdb", tmp_path / "bi" / "empty.duckdb")
 
 
 def test_publish_keeps_the_old_copy_when_the_new_one_does_not_match(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -265,18 +323,15 @@ def test_publish_keeps_the_old_copy_when_the_new_one_does_not_match(tmp_path: Pa
     publish_bi_copy(source, target)
     _warehouse_with(source, 4)
     real = publish_module.table_row_counts
-    calls = {"n": 0}
 
     def lying_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-        calls["n"] += 1
-        counts = real(con)
-        return counts if calls["n"] == 1 else {k: v + 1 for k, v in counts.items()}  # the copy "differs"
+        return {k: v + 1 for k, v in real(con).items()}  # the copy "differs" from the warehouse
 
     monkeypatch.setattr(publish_module, "table_row_counts", lying_counts)
     with pytest.raises(PublishError, match="does not match"):
         publish_bi_copy(source, target)
     with duckdb.connect(str(target), read_only=True) as kept:
-        assert kept.execute("select count(*) from main.t").fetchone() == (3,)
+        assert kept.execute("select count(*) from main.mart_t").fetchone() == (3,)
     assert sorted(p.name for p in target.parent.iterdir()) == ["w.duckdb"]  # no temp file left
 
 
