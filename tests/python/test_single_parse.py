@@ -63,7 +63,7 @@ def _parse_both_ways(
     con.execute("create temp table __records (line_number bigint, doc json)")
     con.executemany("insert into __records values (?, ?)", list(enumerate(docs, start=1)))
     listing = ", ".join("'" + p + "'" for p in paths)
-    con.execute(f"create temp view __records_fields as select *, {function}(doc, [{listing}]) as __fields from __records")
+    con.execute(f"create temp view __records_fields as select *, doc as __doc, {function}(doc, [{listing}]) as __fields from __records")
     direct = con.execute(f"select * from ({sql}) order by line_number").fetchall()
     once = con.execute(f"select * from ({rewritten}) order by line_number").fetchall()
     return direct, once
@@ -99,3 +99,11 @@ def test_mixed_calls_use_json_values_and_text_only_calls_use_strings() -> None:
 def test_sql_that_reads_the_record_another_way_is_left_alone() -> None:
     assert single_parse_sql("select line_number, json_extract_string(doc, '$.a'), doc from __records") is None
     assert single_parse_sql("select line_number, json_extract_string(doc, '$.a') from __records") is None  # one path: nothing to share
+
+
+def test_every_kind_but_feedback_reads_each_record_once() -> None:
+    # A kind whose SQL names `doc` outside a json_* call of one path silently loses the
+    # one-parse path: a comment mentioning it once made conversation logs load 2x slower.
+    # Feedback unwraps the bulk-push form first, so its fields are read from that value.
+    slow = sorted(name for name, kind in all_kinds().items() if single_parse_sql(kind.parse_sql) is None)
+    assert slow == ["feedback"]

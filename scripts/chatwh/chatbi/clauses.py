@@ -209,7 +209,7 @@ def date_period(value: str) -> tuple[date, date] | None:
         return None
     try:
         return _point_range(_complete(point, None, date(point.year, 1, 1)))
-    except TimeRangeError:
+    except (TimeRangeError, ValueError, OverflowError):  # no such date (year 0, 2024-02-30): not a period
         return None
 
 

@@ -30,10 +30,11 @@ Defaults (record, then wrapper, then the load.py option, then):
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -69,8 +70,14 @@ def _as_text_list(value: Any) -> list[str]:
     raise ValueError("must be a list of text")
 
 
+class _WrongType(ValueError):
+    """A JSON object, array or boolean where an id or text belongs (reject wrong_type)."""
+
+
 def _as_id(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, (bool, dict, list)):
+        raise _WrongType("must be a string or a number, not an object, array or boolean")
+    if value is None:
         raise ValueError("must be an integer or text id")
     if isinstance(value, float):
         if not value.is_integer():
@@ -127,17 +134,23 @@ class PredictedResult(_Lenient):
     predicted_values: list[PredictedValue] = Field(default_factory=list)
 
 
+# Reported numbers land in DOUBLE and BIGINT columns: finite (1e400 reads as infinity,
+# NaN and Infinity are valid JSON to the reader) and within BIGINT, else bad_value.
+_Score = Annotated[float, Field(allow_inf_nan=False)]
+_Count = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+
+
 class EvaluationMetrics(_Lenient):
-    field_match_accuracy: float | None = None
-    result_coverage: float | None = None
-    condition_match_accuracy: float | None = None
-    value_accuracy: float | None = None
-    semantic_similarity_score: float | None = None
+    field_match_accuracy: _Score | None = None
+    result_coverage: _Score | None = None
+    condition_match_accuracy: _Score | None = None
+    value_accuracy: _Score | None = None
+    semantic_similarity_score: _Score | None = None
     error_types: list[str] = Field(default_factory=list)
-    total_expected_fields: int | None = None
-    matched_fields_count: int | None = None
-    total_expected_conditions: int | None = None
-    matched_conditions_count: int | None = None
+    total_expected_fields: _Count | None = None
+    matched_fields_count: _Count | None = None
+    total_expected_conditions: _Count | None = None
+    matched_conditions_count: _Count | None = None
 
     _errors = field_validator("error_types", mode="before")(lambda value: _as_text_list(value))
 
@@ -185,11 +198,25 @@ def _reject_text(exc: Reject) -> str:
     return f"{exc.code}: {exc.detail}"[:300]
 
 
+def _checked_id(value: Any, what: str) -> str:
+    """_as_id for an id taken from a wrapper or option (outside pydantic): a Reject."""
+    try:
+        return _as_id(value)
+    except _WrongType as exc:
+        raise Reject("wrong_type", f"{what} {exc}") from None
+    except ValueError as exc:
+        raise Reject("bad_value", f"{what}: {exc}") from None
+
+
 def _pydantic_reason(exc: ValidationError) -> Reject:
     error = exc.errors()[0]
     location = ".".join(str(part) for part in error["loc"])
     if error["type"] == "missing":
         return Reject("missing_field", location)
+    if isinstance(error.get("ctx", {}).get("error"), _WrongType):
+        return Reject("wrong_type", f"{location} {error['ctx']['error']}")
+    if error["type"] == "string_type":
+        return Reject("wrong_type", f"{location} must be a string, not {type(error['input']).__name__}")
     return Reject("bad_value", f"{location}: {error['msg']}")
 
 
@@ -255,7 +282,7 @@ def prepare_sample(obj: Any, defaults: Mapping[str, Any], options: Mapping[str, 
     except ValidationError as exc:
         raise _pydantic_reason(exc) from None
     dataset_id = _first(sample.dataset_id, defaults.get("dataset_id"), options.get("dataset_id"), DEFAULT_DATASET_ID)
-    dataset_id = _as_id(dataset_id)
+    dataset_id = _checked_id(dataset_id, "dataset_id")
     reference_text = _first(sample.reference_date, defaults.get("reference_date"), options.get("reference_date"))
     reference: date | None = None
     if reference_text is not None:
@@ -377,9 +404,13 @@ def prepare_result(obj: Any, defaults: Mapping[str, Any], options: Mapping[str, 
     except ValidationError as exc:
         raise _pydantic_reason(exc) from None
     run_at = _first(result.run_at, defaults.get("run_at"), options.get("run_at"))
-    run_id = _as_id(_first(result.run_id, defaults.get("run_id"), options.get("run_id"), Path(source_file).stem))
-    model = _as_id(_first(result.model, defaults.get("model"), defaults.get("model_name"), options.get("model"), DEFAULT_MODEL))
-    dataset_id = _as_id(_first(result.dataset_id, defaults.get("dataset_id"), options.get("dataset_id"), DEFAULT_DATASET_ID))
+    run_id = _checked_id(_first(result.run_id, defaults.get("run_id"), options.get("run_id"), Path(source_file).stem), "run_id")
+    model = _checked_id(
+        _first(result.model, defaults.get("model"), defaults.get("model_name"), options.get("model"), DEFAULT_MODEL), "model"
+    )
+    dataset_id = _checked_id(
+        _first(result.dataset_id, defaults.get("dataset_id"), options.get("dataset_id"), DEFAULT_DATASET_ID), "dataset_id"
+    )
     predicted = result.predicted_result
     metrics, values = [], []
     for position, item in enumerate(predicted.predicted_values, start=1):
@@ -402,7 +433,8 @@ def prepare_result(obj: Any, defaults: Mapping[str, Any], options: Mapping[str, 
                     "value_position": value_position,
                     "metric_key": metric_key(item.metric_name),
                     "value_text": _cut(_text_or_none(raw)),
-                    "value_number": float(number.value) if number is not None else None,
+                    # NULL when it is no finite DOUBLE (1e400), like value_scaled beyond 10^12.
+                    "value_number": _finite(number.value) if number is not None else None,
                     "value_scaled": number.scaled if number is not None else None,
                 }
             )
@@ -447,6 +479,11 @@ def prepare_result(obj: Any, defaults: Mapping[str, Any], options: Mapping[str, 
         "clauses": clauses,
         "reported_errors": reported_errors,
     }
+
+
+def _finite(value: Any) -> float | None:
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 def answer_text(predicted: PredictedResult) -> str:

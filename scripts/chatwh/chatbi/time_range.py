@@ -581,8 +581,19 @@ _SINCE = re.compile(r"^(?P<point>.+?)(?:以来|来)$")
 def resolve(expression: str, reference: date) -> DateRange:
     """The inclusive date range an expression names, relative to `reference`.
 
-    Raises TimeRangeError (code, message) for anything it will not resolve.
+    Raises TimeRangeError (code, message) for anything it will not resolve, including a
+    range that reaches outside the calendar (最近1000000天, 过去3000年: before year 1 or
+    after 9999), which date arithmetic reports as OverflowError or ValueError.
     """
+    try:
+        return _resolve(expression, reference)
+    except TimeRangeError:
+        raise
+    except (OverflowError, ValueError) as exc:
+        raise TimeRangeError("invalid_date", f"'{expression}' reaches a date outside years 1-9999 ({exc})") from None
+
+
+def _resolve(expression: str, reference: date) -> DateRange:
     if expression is None or not str(expression).strip():
         raise TimeRangeError("empty", "the expression is empty")
     text = normalise(str(expression))

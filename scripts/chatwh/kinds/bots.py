@@ -7,7 +7,7 @@ A bot file is a snapshot: loading a changed row for a known bot_id adds a new ve
 from __future__ import annotations
 
 from ..loading.kind import Column, LoadKind
-from ..loading.sqlparts import field, first_failure, reason, ts_utc
+from ..loading.sqlparts import WRONG_TYPE, field, first_failure, reason, ts_utc, wrong_type_field
 
 _TAGS = f"""array_to_string(list_filter(list_transform(string_split(replace({field("tags")}, '｜', '|'), '|'),
                                                        lambda t: trim(t)), lambda t: t <> ''), '|')"""
@@ -20,7 +20,8 @@ with fields as (
            {field("model_name")} as model_name,
            {field("business_line")} as business_line,
            nullif({_TAGS}, '') as tags,
-           {field("created_at")} as created_at_text
+           {field("created_at")} as created_at_text,
+           {wrong_type_field(("bot_id", "bot_name", "model_name", "business_line", "tags"))} as wrong_type_field
     from __records
 )
 select line_number, bot_id, bot_name, model_name, business_line, tags,
@@ -28,6 +29,7 @@ select line_number, bot_id, bot_name, model_name, business_line, tags,
        md5(concat_ws(chr(31), bot_id, bot_name, model_name, business_line, tags, created_at_text)) as record_hash,
        {
     first_failure(
+        WRONG_TYPE,
         ("bot_id is null", reason("missing_field", "'bot_id'")),
         ("bot_name is null", reason("missing_field", "'bot_name'")),
         ("model_name is null", reason("missing_field", "'model_name'")),

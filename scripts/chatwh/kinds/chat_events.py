@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from ..loading.kind import Column, LoadKind, Reference
-from ..loading.sqlparts import field, first_failure, reason, ts_utc
+from ..loading.sqlparts import WRONG_TYPE, field, first_failure, reason, ts_utc, wrong_type_field
 
 EVENT_TYPES = ("exposure", "click", "user_message", "bot_message")
 _EVENT_TYPE_LIST = ", ".join(f"'{t}'" for t in EVENT_TYPES)
+# Fields that land as text: a JSON object, array or boolean in one is a wrong_type reject.
+_TEXT_FIELDS = ("event_id", "user_id", "bot_id", "event_type", "session_id", "model_name", "platform")
 
 PARSE_SQL = f"""
 with fields as (
@@ -18,7 +20,9 @@ with fields as (
            lower({field("event_type")}) as event_type,
            {field("session_id")} as session_id,
            {field("model_name")} as model_name,
-           {field("platform")} as platform
+           {field("platform")} as platform,
+           -- checked in this list, where the record is read once (see wrong_type_field)
+           {wrong_type_field(_TEXT_FIELDS)} as wrong_type_field
     from __records
 ),
 typed as (
@@ -28,6 +32,7 @@ typed as (
 select line_number, event_id, event_time, user_id, bot_id, event_type, session_id, model_name, platform,
        {
     first_failure(
+        WRONG_TYPE,
         ("event_id is null", reason("missing_field", "'event_id'")),
         ("length(event_id) > 128", reason("value_too_long", "'event_id'")),
         ("event_time_text is null", reason("missing_field", "'event_time'")),

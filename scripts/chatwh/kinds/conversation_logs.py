@@ -21,12 +21,10 @@ staging keeps the enhanced row.
 from __future__ import annotations
 
 from ..loading.kind import Column, LoadKind
-from ..loading.sqlparts import first_failure, nonblank, quoted, reason, ts_utc
+from ..loading.sqlparts import WRONG_TYPE, first_failure, integer, nonblank, number, quoted, reason, ts_utc, wrong_type_field
 
 QUALITY_RATINGS = ("excellent", "good", "fair", "poor")
 _RATING_LIST = ", ".join(quoted(r) for r in QUALITY_RATINGS)
-_NUMBER = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
-_INTEGER = r"^-?[0-9]+(\.0+)?$"
 _TRUE = "('true', '1', 'yes', 'y', 't')"
 _FALSE = "('false', '0', 'no', 'n', 'f')"
 
@@ -40,6 +38,26 @@ _ENHANCED_ONLY = (
     "has_safety_issue",
     "model_version",
 )
+
+
+# Fields that land as text (top level or in metadata): an object, array or boolean in
+# one is a wrong_type reject.
+_TEXT_FIELDS = (
+    "user_input",
+    "model_response",
+    "message_id",
+    "session_id",
+    "user_id",
+    "bot_id",
+    "model_name",
+    "model_version",
+    "input_category",
+    "quality_rating",
+    "error",
+)
+# column -> the JSON paths it is read from (top level first, then metadata).
+_COLUMN_OF = {"message_id": "logged_message_id", "error": "error_message"}
+_TEXT_COLUMNS = {_COLUMN_OF.get(name, name): (name, f"metadata.{name}") for name in _TEXT_FIELDS}
 
 
 def _either(name: str) -> str:
@@ -76,7 +94,9 @@ with fields as (
            lower({_either("has_safety_issue")}) as has_safety_issue_text,
            {_either("error")} as error_message,
            ({" or ".join(f"json_exists(doc, '$.{f}')" for f in _ENHANCED_ONLY)}
-            or json_exists(doc, '$.response_time')) as is_enhanced
+            or json_exists(doc, '$.response_time')) as is_enhanced,
+           -- checked in this list, where the record is read once (see wrong_type_field)
+           {wrong_type_field(_TEXT_COLUMNS)} as wrong_type_field
     from __records
 ),
 typed as (
@@ -85,19 +105,11 @@ typed as (
            coalesce(logged_message_id,
                     'h_' || md5(concat_ws(chr(31), timestamp_text, coalesce(session_id, ''), coalesce(user_input, ''), model_response))
            ) as message_id,
-           case when regexp_matches(response_time_text, '{_NUMBER}') then try_cast(response_time_text as double) end as response_time_s,
-           case when regexp_matches(token_count_text, '{
-    _INTEGER
-}') then cast(try_cast(token_count_text as double) as bigint) end as token_count,
-           case when regexp_matches(input_length_text, '{
-    _INTEGER
-}') then cast(try_cast(input_length_text as double) as bigint) end as input_length,
-           case when regexp_matches(response_length_text, '{
-    _INTEGER
-}') then cast(try_cast(response_length_text as double) as bigint) end as response_length,
-           case when regexp_matches(confidence_score_text, '{
-    _NUMBER
-}') then try_cast(confidence_score_text as double) end as confidence_score,
+           {number("response_time_text")} as response_time_s,
+           {integer("token_count_text")} as token_count,
+           {integer("input_length_text")} as input_length,
+           {integer("response_length_text")} as response_length,
+           {number("confidence_score_text")} as confidence_score,
            case when has_safety_issue_text in {_TRUE} then true when has_safety_issue_text in {_FALSE} then false end as has_safety_issue
     from fields
 )
@@ -113,6 +125,7 @@ select line_number,
        error_message,
        {
     first_failure(
+        WRONG_TYPE,
         ("timestamp_text is null", reason("missing_field", "'timestamp'")),
         ("logged_at is null", reason("bad_timestamp", "timestamp_text")),
         ("not has_user_input or user_input is null", reason("missing_field", "'user_input'")),

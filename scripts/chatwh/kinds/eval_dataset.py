@@ -14,7 +14,8 @@ decimals of each expected value, filter values. The rows it derives land in thre
 derived tables in the same transaction: chatbi_expected_conditions (time ranges and
 filters), chatbi_expected_metrics and chatbi_expected_values. Rejects: missing_field,
 bad_value, bad_date, missing_reference_date, unresolvable_time_range (with the parser's
-code), bad_expected_value, value_out_of_range, value_too_long, unexpected_wrapper, plus
+code), bad_expected_value, value_out_of_range, value_too_long, unexpected_wrapper,
+wrong_type (an object, array or boolean as an id or text), plus
 the runner's duplicate/already_loaded checks on (dataset_id, sample_id).
 """
 

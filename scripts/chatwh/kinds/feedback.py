@@ -22,7 +22,7 @@ Events carry no id: the key is an md5 over every field, so the same event pushed
 from __future__ import annotations
 
 from ..loading.kind import Column, LoadKind
-from ..loading.sqlparts import epoch_seconds_utc, first_failure, nonblank, quoted, reason
+from ..loading.sqlparts import WRONG_TYPE, epoch_seconds_utc, first_failure, nonblank, quoted, reason, wrong_type_field
 
 # Every field of the schema, in the document's order (ID 1 ... 36), and its column type.
 # bhv_value, bhv_time, biz_id and reach_time are typed separately below.
@@ -128,7 +128,8 @@ with unwrapped as (
 extracted as (
     select line_number, cmd, has_cmd, fields_type,
            json_extract_string(f, [{_TEXT_PATHS}]) as texts,
-           json_extract(f, '$.bhv_value') as bhv_value_raw
+           json_extract(f, '$.bhv_value') as bhv_value_raw,
+           f
     from unwrapped
 ),
 fields as (
@@ -140,7 +141,9 @@ fields as (
            -- The value as sent: an object is kept as its JSON text.
            nullif(trim(case when json_type(bhv_value_raw) = 'OBJECT' then cast(bhv_value_raw as varchar)
                             else {_BHV_VALUE_TEXT} end), '') as bhv_value,
-           {_BHV_VALUE} as bhv_value_json
+           {_BHV_VALUE} as bhv_value_json,
+           -- checked in this list, where the record is read (see wrong_type_field)
+           {wrong_type_field(_PLAIN_TEXT, doc="f")} as wrong_type_field
     from extracted
 ),
 typed as (
@@ -171,6 +174,7 @@ select line_number,
         ("has_cmd and cmd <> 'add'", reason("unsupported_cmd", "cmd || ' (only add is accepted)'")),
         ("has_cmd and fields_type is null", reason("missing_field", "'fields'")),
         ("has_cmd and fields_type <> 'OBJECT'", reason("bad_value", "'fields must be an object, got ' || fields_type")),
+        WRONG_TYPE,
         ("user_id is null and imei is null", reason("missing_field", "'user_id or imei (both empty)'")),
         ("biz_id_text is null", reason("missing_field", "'biz_id'")),
         ("biz_id is null", reason("bad_number", "'biz_id=' || biz_id_text")),

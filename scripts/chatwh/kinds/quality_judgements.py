@@ -11,11 +11,10 @@ latest judgement counts. Key: (message_id, judge_model, judged_at).
 from __future__ import annotations
 
 from ..loading.kind import Column, LoadKind
-from ..loading.sqlparts import field, first_failure, quoted, reason, ts_utc
+from ..loading.sqlparts import WRONG_TYPE, field, first_failure, number, quoted, reason, ts_utc, wrong_type_field
 from .conversation_logs import QUALITY_RATINGS
 
 _RATING_LIST = ", ".join(quoted(r) for r in QUALITY_RATINGS)
-_NUMBER = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
 
 PARSE_SQL = f"""
 with fields as (
@@ -25,20 +24,20 @@ with fields as (
            lower({field("quality_rating")}) as quality_rating,
            {field("confidence_score")} as confidence_score_text,
            {field("judged_at")} as judged_at_text,
-           {field("rationale")} as rationale
+           {field("rationale")} as rationale,
+           {wrong_type_field(("message_id", "judge_model", "quality_rating", "rationale"))} as wrong_type_field
     from __records
 ),
 typed as (
     select *,
            {ts_utc("judged_at_text")} as judged_at,
-           case when regexp_matches(confidence_score_text, '{
-    _NUMBER
-}') then try_cast(confidence_score_text as double) end as confidence_score
+           {number("confidence_score_text")} as confidence_score
     from fields
 )
 select line_number, message_id, judge_model, quality_rating, confidence_score, judged_at, rationale,
        {
     first_failure(
+        WRONG_TYPE,
         ("message_id is null", reason("missing_field", "'message_id'")),
         ("judge_model is null", reason("missing_field", "'judge_model'")),
         ("quality_rating is null", reason("missing_field", "'quality_rating'")),

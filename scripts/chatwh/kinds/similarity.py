@@ -12,9 +12,7 @@ already_loaded reject, and a new scorer adds rows.
 from __future__ import annotations
 
 from ..loading.kind import Column, LoadKind
-from ..loading.sqlparts import field, first_failure, reason, ts_utc
-
-_NUMBER = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
+from ..loading.sqlparts import WRONG_TYPE, field, first_failure, number, reason, ts_utc, wrong_type_field
 
 PARSE_SQL = f"""
 with fields as (
@@ -27,18 +25,22 @@ with fields as (
            {field("scorer_model")} as scorer_model,
            {field("expected_text")} as expected_text,
            {field("predicted_text")} as predicted_text,
-           {field("scored_at")} as scored_at_text
+           {field("scored_at")} as scored_at_text,
+           {
+    wrong_type_field(("run_id", "dataset_id", "sample_id", "scorer", "scorer_model", "expected_text", "predicted_text"))
+} as wrong_type_field
     from __records
 ),
 typed as (
     select *,
-           case when regexp_matches(score_text, '{_NUMBER}') then try_cast(score_text as double) end as score,
+           {number("score_text")} as score,
            {ts_utc("scored_at_text")} as scored_at
     from fields
 )
 select line_number, run_id, dataset_id, sample_id, scorer, score, scorer_model, expected_text, predicted_text, scored_at,
        {
     first_failure(
+        WRONG_TYPE,
         ("run_id is null", reason("missing_field", "'run_id'")),
         ("sample_id is null", reason("missing_field", "'sample_id'")),
         ("scorer is null", reason("missing_field", "'scorer'")),

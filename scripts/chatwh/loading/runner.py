@@ -392,14 +392,25 @@ def single_parse_sql(parse_sql: str) -> tuple[str, list[str], str] | None:
     The values are the same as the calls', only the parsing is shared. Returns
     (list function, paths, rewritten SQL over the view `__records_fields`); None when
     `doc` is used in another way too, or fewer than two paths are read.
+
+    When every other call reads text, a `json_type(doc, path)` call reads the record
+    itself (`__doc` in the view) instead of turning every read into a JSON value: the
+    kinds use json_type only behind a cheap test of the text read (sqlparts.not_text),
+    so it parses the few records that look like an object, array or boolean, and the
+    rest keep the cheaper string list.
     """
     calls = _RECORD_CALL.findall(parse_sql)
-    paths = list(dict.fromkeys(path for _, path in calls))
-    if len(paths) < 2 or re.search(r"\b__(fields|records_fields)\b", parse_sql):
+    if re.search(r"\b__(fields|records_fields|doc)\b", parse_sql):
         return None
-    text_only = all(function == "json_extract_string" for function, _ in calls)
+    text_only = all(function in ("json_extract_string", "json_type") for function, _ in calls)
+    read = [(function, path) for function, path in calls if not (text_only and function == "json_type")]
+    paths = list(dict.fromkeys(path for _, path in read))
+    if len(paths) < 2:
+        return None
 
     def replace(match: re.Match[str]) -> str:
+        if text_only and match.group(1) == "json_type":
+            return f"json_type(__doc, '{match.group(2)}')"
         value = f"__fields[{paths.index(match.group(2)) + 1}]"
         if text_only:
             return value
@@ -432,7 +443,7 @@ def _parse(pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
         pe.execute(
             f"""
             create or replace temp view __records_fields as
-            select line_number, __fields
+            select line_number, __fields, doc as __doc
             from (
                 select line_number, doc,
                        case when coalesce(json_valid(doc), false) then {function}(doc, [{listing}]) end as __fields

@@ -6,11 +6,29 @@ once for every kind.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from ..project import reporting_offset_hours
 
-# ISO-8601 with an explicit offset or Z, e.g. 2025-06-01T10:00:00+08:00.
-_HAS_OFFSET = r"(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+# The time forms the input contract accepts (README "Time"); anything else is NULL
+# (a bad_timestamp reject). ISO-8601 date and time, 'T' or a space between them, seconds
+# and fractions optional; a four-digit year in STORED_YEARS, so every warehouse can
+# hold the result (MySQL DATETIME, Spark TIMESTAMP) and nothing overflows.
+_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_TIME = r"[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
+# With an explicit offset or Z, e.g. 2025-06-01T10:00:00+08:00 (+08, +0800 too).
+_WITH_OFFSET = rf"^{_DATE}{_TIME}(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$"
+# Naive: a date and time, or a date alone (its midnight), both in the reporting timezone.
+_NAIVE = rf"^{_DATE}({_TIME})?$"
 _EPOCH = r"^-?[0-9]+(\.[0-9]+)?$"
+# Years a stored time may have: the epoch-seconds window (0 .. 32503680000 s).
+STORED_YEARS = (1970, 2999)
+# Values a text or id field may not hold: JSON objects, arrays and booleans (numbers
+# are fine: ids arrive as numbers from JSON and Parquet, e.g. sample_id 1, biz_id).
+_NOT_TEXT_TYPES = "('OBJECT', 'ARRAY', 'BOOLEAN')"
+# A number written in JSON or as text: finite (1e400, NaN, Infinity are not numbers here).
+_NUMBER = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
+_INTEGER = r"^-?[0-9]+(\.0+)?$"
 
 
 def field(path: str, doc: str = "doc") -> str:
@@ -32,18 +50,23 @@ def trimmed(text_expr: str) -> str:
 def ts_utc(text_expr: str, *, naive_is_local: bool = True) -> str:
     """Parse ISO-8601 (with or without offset) or epoch seconds to a UTC TIMESTAMP.
 
-    Naive times are in the reporting timezone (var reporting_utc_offset_hours) and are
-    shifted to UTC, so every stored time means the same instant. NULL when unparseable.
-    The connection runs with TimeZone=UTC, which the offset-aware branch relies on.
+    Naive times (and a date alone, at its midnight) are in the reporting timezone (var
+    reporting_utc_offset_hours) and are shifted to UTC, so every stored time means the
+    same instant. NULL for any other text (a zone name, trailing words, 'infinity',
+    'epoch' ...) and for a year outside STORED_YEARS. The connection runs with
+    TimeZone=UTC, which the offset-aware branch relies on.
     """
     offset_seconds = int(round(reporting_offset_hours() * 3600)) if naive_is_local else 0
+    first, last = STORED_YEARS
     return f"""(case
         when regexp_matches({text_expr}, '{_EPOCH}')
             then case when try_cast({text_expr} as double) between 0 and 32503680000
                       then make_timestamp(cast(round(try_cast({text_expr} as double) * 1000000) as bigint)) end
-        when regexp_matches({text_expr}, '{_HAS_OFFSET}')
+        when left({text_expr}, 4) not between '{first}' and '{last}' then null
+        when regexp_matches({text_expr}, '{_WITH_OFFSET}')
             then cast(try_cast({text_expr} as timestamptz) as timestamp)
-        else try_cast({text_expr} as timestamp) - to_seconds({offset_seconds})
+        when regexp_matches({text_expr}, '{_NAIVE}')
+            then try_cast({text_expr} as timestamp) - to_seconds({offset_seconds})
     end)"""
 
 
@@ -52,6 +75,44 @@ def epoch_seconds_utc(text_expr: str) -> str:
     return f"""(case when regexp_matches({text_expr}, '{_EPOCH}')
                       and try_cast({text_expr} as double) between 0 and 32503680000
                  then make_timestamp(cast(round(try_cast({text_expr} as double) * 1000000) as bigint)) end)"""
+
+
+def number(text_expr: str) -> str:
+    """A finite DOUBLE from a number's text; NULL for anything else (1e400 overflows to
+    infinity, which is not a number a measure may hold)."""
+    return f"""(case when regexp_matches({text_expr}, '{_NUMBER}') and isfinite(try_cast({text_expr} as double))
+                 then try_cast({text_expr} as double) end)"""
+
+
+def integer(text_expr: str) -> str:
+    """A BIGINT from an integer's text ('12', '12.0'); NULL for anything else, including
+    integers BIGINT cannot hold (never an error: one bad value must not fail a file)."""
+    return f"(case when regexp_matches({text_expr}, '{_INTEGER}') then try_cast(split_part({text_expr}, '.', 1) as bigint) end)"
+
+
+def not_text(text_expr: str, path: str, doc: str = "doc") -> str:
+    """Condition: the field whose extracted text is `text_expr` holds a JSON object, array
+    or boolean at JSON `path`, not text or a number.
+
+    json_type runs only for text that could be one of those (starting with '{' or '[',
+    or true/false), so a clean record pays a string test, not another JSON parse."""
+    return (
+        f"((starts_with({text_expr}, '{{') or starts_with({text_expr}, '[') or {text_expr} in ('true', 'false'))"
+        f" and json_type({doc}, '$.{path}') in {_NOT_TEXT_TYPES})"
+    )
+
+
+def wrong_type_field(columns: Mapping[str, tuple[str, ...]] | Sequence[str], doc: str = "doc") -> str:
+    """SQL: the JSON path of the first text/id field holding an object, array or boolean,
+    else NULL. `columns` are text columns extracted earlier in the same SELECT list, the
+    one that reads `doc` (DuckDB resolves an alias of the same list), each with the JSON
+    paths it may have been read from (a plain name: the column is the field of that
+    name). Select it as `wrong_type_field` and add WRONG_TYPE to the checks. Do not
+    carry `doc` into a later CTE to check it there: that copies every record's text once
+    more (measured: conversation logs took twice as long to load)."""
+    pairs = columns.items() if isinstance(columns, Mapping) else ((name, (name,)) for name in columns)
+    branches = " ".join(f"when {not_text(column, path, doc)} then {quoted(path)}" for column, paths in pairs for path in paths)
+    return f"(case {branches} end)"
 
 
 def first_failure(*checks: tuple[str, str]) -> str:
@@ -69,3 +130,10 @@ def reason(code: str, detail_sql: str | None = None) -> str:
     if detail_sql is None:
         return quoted(code)
     return f"{quoted(code + ': ')} || left(coalesce({detail_sql}, 'NULL'), 120)"
+
+
+# The check that goes with wrong_type_field (first: a wrong type explains any later failure).
+WRONG_TYPE = (
+    "wrong_type_field is not null",
+    reason("wrong_type", "wrong_type_field || ' must be a string or a number, not an object, array or boolean'"),
+)

@@ -1,0 +1,275 @@
+"""How the loaders read a file as a whole: the file's form must not change which records
+are read, nor spoil the rest of the file when one record is broken.
+
+A UTF-8 BOM on a JSON document; JSON lines in a `.json` file (two lines without a final
+newline, a first record over 64 KB or over the record limit); CSV read with a fixed
+dialect, so a row cut inside its quotes or an oversized row is one reject, not the whole
+file; file names with glob characters read literally; and CSV line numbers that stay the
+physical line after values with newlines inside quotes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import PROJECT_DIR, query, run_script
+
+from chatwh.loading.reader import MAX_RECORD_BYTES, inspect_input
+
+FIXTURES = PROJECT_DIR / "tests" / "fixtures"
+BOTS = FIXTURES / "funnel" / "bots" / "bots.csv"
+FEEDBACK_PUSH = FIXTURES / "feedback" / "feedback" / "feedback_push_2025-06-01.json"
+BOM = b"\xef\xbb\xbf"
+BOT_COLUMNS = ["bot_id", "bot_name", "model_name", "business_line", "tags", "created_at"]
+SIMILARITY_COLUMNS = ["run_id", "dataset_id", "sample_id", "scorer", "score", "expected_text", "predicted_text", "scored_at"]
+
+
+def event(event_id: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "event_time": "2025-06-01T10:00:00+08:00",
+        "user_id": "u1",
+        "bot_id": "b_learn",
+        "event_type": "click",
+        "model_name": "qwen-7b",
+        "platform": "ios",
+        **extra,
+    }
+
+
+def bot_row(bot_id: str, name: str = "助手") -> list[str]:
+    return [bot_id, name, "qwen-7b", "教育", "学习辅导", "2025-01-01 10:00:00"]
+
+
+def similarity_row(sample_id: str, expected: str = "销售量 64", predicted: str = "销售量 64") -> list[str]:
+    return ["run-1", "default", sample_id, "tfidf-char", "0.5", expected, predicted, "2025-05-21T10:00:00"]
+
+
+def csv_text(header: list[str], rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def summary(stdout: str, kind: str) -> str:
+    line = next(line for line in stdout.splitlines() if line.startswith(f"{kind}: files="))
+    return re.match(r"^\S+: files=\d+ read=\d+ loaded=\d+ rejected=\d+", line).group(0)  # type: ignore[union-attr]
+
+
+def rejects(db: Path, source: Path | str) -> dict[int, str]:
+    return dict(query(db, "select line_number, reason_code from raw.load_rejects where source_file = ? order by 1", [str(source)]))
+
+
+def landed(db: Path, table: str, key: str, source: Path | str) -> list[tuple[Any, int]]:
+    return query(db, f"select {key}, _line_number from raw.{table} where _source_file = ? order by 2", [str(source)])
+
+
+@pytest.fixture
+def with_bots(scratch_db) -> tuple[Path, dict[str, str]]:
+    db, env = scratch_db
+    run_script("load.py", "bots", str(BOTS), env=env)
+    return db, env
+
+
+# --- 1. a UTF-8 byte order mark -------------------------------------------------------
+
+
+def test_bom_on_a_bulk_push_file_and_a_json_array(scratch_db, tmp_path: Path) -> None:
+    db, env = scratch_db
+    plain = run_script("load.py", "feedback", str(FEEDBACK_PUSH), env=env)
+    expected = summary(plain.stdout, "feedback").replace("feedback: files=1", "")
+    assert expected == " read=9 loaded=8 rejected=1"
+    bom = tmp_path / "bom_push.json"
+    bom.write_bytes(BOM + FEEDBACK_PUSH.read_bytes())
+    # The same records under another name: read alike, each one already loaded.
+    done = run_script("load.py", "feedback", str(bom), env=env)
+    assert summary(done.stdout, "feedback") == "feedback: files=1 read=9 loaded=0 rejected=9"
+    assert set(rejects(db, bom).values()) <= {"already_loaded", *rejects(db, FEEDBACK_PUSH).values()}
+    assert "invalid_json" not in rejects(db, bom).values()
+
+    run_script("load.py", "bots", str(BOTS), env=env)
+    array = tmp_path / "bom_events.json"
+    array.write_bytes(BOM + json.dumps([event("bom1"), event("bom2")], indent=1).encode())
+    done = run_script("load.py", "chat-events", str(array), env=env)
+    assert summary(done.stdout, "chat-events") == "chat-events: files=1 read=2 loaded=2 rejected=0"
+    assert landed(db, "chat_events", "event_id", array) == [("bom1", 1), ("bom2", 2)]
+
+
+# --- 2. JSON lines in a .json file ----------------------------------------------------
+
+
+def test_json_lines_in_a_json_file_are_read_line_by_line(with_bots, tmp_path: Path) -> None:
+    db, env = with_bots
+    two = tmp_path / "two.json"  # exactly two lines, no final newline
+    two.write_text(json.dumps(event("j1")) + "\n" + json.dumps(event("j2")), encoding="utf-8")
+    big_first = tmp_path / "big_first.json"  # the first record over 64 KB
+    big_first.write_text(json.dumps(event("k1", note="x" * 100_000)) + "\n" + json.dumps(event("k2")) + "\n", encoding="utf-8")
+    huge_first = tmp_path / "huge_first.json"  # the first record over the record limit
+    huge_first.write_text(
+        json.dumps(event("h1", note="x" * (MAX_RECORD_BYTES + 10)))
+        + "\n"
+        + json.dumps(event("h2"))
+        + "\n"
+        + json.dumps(event("h3"))
+        + "\n",
+        encoding="utf-8",
+    )
+    done = run_script("load.py", "chat-events", str(two), str(big_first), str(huge_first), env=env)
+    assert summary(done.stdout, "chat-events") == "chat-events: files=3 read=7 loaded=6 rejected=1"
+    assert landed(db, "chat_events", "event_id", two) == [("j1", 1), ("j2", 2)]
+    assert landed(db, "chat_events", "event_id", big_first) == [("k1", 1), ("k2", 2)]
+    assert landed(db, "chat_events", "event_id", huge_first) == [("h2", 2), ("h3", 3)]
+    assert rejects(db, huge_first) == {1: "record_too_large"}
+
+
+@pytest.mark.parametrize(
+    ("text", "layout"),
+    [
+        ('{"a": 1}\n{"a": 2}', "jsonl"),
+        ('{"a": 1}\n{"a": 2}\n', "jsonl"),
+        ('{"a": 1}\n', "json"),
+        ('{"a": 1}', "json"),
+        ('  \n[{"a": 1},\n {"a": 2}]', "json"),
+        ('[{"a": 1}]\n[{"a": 2}]\n', "json"),
+        ('{\n  "samples": [\n    {"a": 1}\n  ]\n}\n', "json"),
+        ('{"samples": [\n{"a": 1}\n]}\n', "json"),
+        ('{"a": 1\n, "b": 2}\n', "json"),
+        ('{"a": 1, "b": "cut\n{"a": 2}\n', "jsonl"),  # JSON lines with a broken first record
+        ('{\n  "samples": [{"a": 1}', "json"),  # a truncated document: one reject
+        ('not json\n{"a": 1}\n', "jsonl"),
+        ("\ufeff" + '{"a": 1}\n{"a": 2}', "jsonl"),
+        ("\ufeff" + '[{"a": 1}]', "json"),
+    ],
+)
+def test_json_file_layout(text: str, layout: str, tmp_path: Path) -> None:
+    path = tmp_path / "f.json"
+    path.write_bytes(text.encode("utf-8"))
+    assert inspect_input(str(path), ("json", "jsonl")).format == layout
+
+
+# --- 3. CSV read with a fixed dialect ---------------------------------------------------
+
+
+def test_csv_row_cut_inside_its_quotes_is_one_reject(scratch_db, tmp_path: Path) -> None:
+    db, env = scratch_db
+    path = tmp_path / "cut_bots.csv"
+    text = csv_text(BOT_COLUMNS, [bot_row(f"c{i}", "web, app") for i in range(1, 4)])
+    path.write_text(text + 'c4,"web, ap', encoding="utf-8")
+    done = run_script("load.py", "bots", str(path), env=env)
+    assert summary(done.stdout, "bots") == "bots: files=1 read=4 loaded=3 rejected=1"
+    assert landed(db, "bots", "bot_id", path) == [("c1", 2), ("c2", 3), ("c3", 4)]
+    assert rejects(db, path) == {5: "malformed_csv"}
+
+
+def test_csv_oversized_row_early_in_the_file_is_one_reject(scratch_db, tmp_path: Path) -> None:
+    db, env = scratch_db
+    path = tmp_path / "oversized_bots.csv"
+    rows = [bot_row("o1"), bot_row("o2", "x" * (MAX_RECORD_BYTES + 100)), bot_row("o3"), bot_row("o4")]
+    path.write_text(csv_text(BOT_COLUMNS, rows), encoding="utf-8")
+    done = run_script("load.py", "bots", str(path), env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert summary(done.stdout, "bots") == "bots: files=1 read=4 loaded=3 rejected=1"
+    assert rejects(db, path) == {3: "record_too_large"}
+    assert landed(db, "bots", "bot_id", path) == [("o1", 2), ("o3", 4), ("o4", 5)]
+
+
+# --- 4. a file name is never a pattern ------------------------------------------------
+
+
+def test_glob_characters_in_file_names_are_read_literally(with_bots, tmp_path: Path) -> None:
+    db, env = with_bots
+    files = {
+        "ev[1].jsonl": "g_literal",
+        "ev1.jsonl": "g_other",
+        "a*b.jsonl": "g_star",
+        "axb.jsonl": "g_axb",
+        "q?.csv": "g_q",
+        "qx.csv": "g_qx",
+    }
+    for name, event_id in files.items():
+        if name.endswith(".csv"):
+            record = event(event_id)
+            (tmp_path / name).write_text(csv_text(list(record), [list(record.values())]), encoding="utf-8")
+        else:
+            (tmp_path / name).write_text(json.dumps(event(event_id)) + "\n", encoding="utf-8")
+    chosen = ["ev[1].jsonl", "a*b.jsonl", "q?.csv"]
+    done = run_script("load.py", "chat-events", *(str(tmp_path / n) for n in chosen), env=env)
+    assert summary(done.stdout, "chat-events") == "chat-events: files=3 read=3 loaded=3 rejected=0"
+    for name in chosen:
+        assert [r[0] for r in landed(db, "chat_events", "event_id", tmp_path / name)] == [files[name]]
+    assert query(db, "select count(*) from raw.chat_events where event_id in ('g_other', 'g_axb', 'g_qx')") == [(0,)]
+
+
+def test_key_value_folder_adds_no_column(with_bots, tmp_path: Path) -> None:
+    """DuckDB reads `name=value` folders as hive partitions: a folder must not change a record."""
+    db, env = with_bots
+    folder = tmp_path / "platform=web"
+    folder.mkdir()
+    record = event("hive1")
+    path = folder / "events.csv"
+    path.write_text(csv_text(list(record), [list(record.values())]), encoding="utf-8")
+    run_script("load.py", "chat-events", str(path), env=env)
+    assert query(db, "select platform from raw.chat_events where event_id = 'hive1'") == [("ios",)]
+
+
+# --- 5. CSV line numbers are physical lines -------------------------------------------
+
+
+def test_csv_line_numbers_after_values_with_newlines(scratch_db, tmp_path: Path) -> None:
+    db, env = scratch_db
+    path = tmp_path / "newlines_similarity.csv"
+    rows = [
+        similarity_row("s1", expected="销售量\n64"),  # lines 2-3
+        similarity_row("s2"),  # 4
+        similarity_row("s3")[:5],  # 5: too few columns
+        similarity_row("s4", predicted="a\n\nb"),  # 6-8
+        [*similarity_row("s5")[:4], "high", *similarity_row("s5")[5:]],  # 9: not a number
+        similarity_row("s6"),  # 10
+    ]
+    path.write_text(csv_text(SIMILARITY_COLUMNS, rows), encoding="utf-8")
+    done = run_script("load.py", "similarity", str(path), env=env)
+    assert summary(done.stdout, "similarity") == "similarity: files=1 read=6 loaded=4 rejected=2"
+    assert landed(db, "chatbi_similarity_scores", "sample_id", path) == [("s1", 2), ("s2", 4), ("s4", 6), ("s6", 10)]
+    assert rejects(db, path) == {5: "wrong_column_count", 9: "bad_number"}
+
+
+def test_csv_mixed_line_ends_and_blank_lead(scratch_db, tmp_path: Path) -> None:
+    """A CRLF line in an LF file stops DuckDB's strict parser: read leniently, row by row."""
+    db, env = scratch_db
+    path = tmp_path / "mixed_bots.csv"
+    rows = [bot_row("m1"), bot_row("m2")[:3], bot_row("m3"), bot_row("m4", "p\nq"), bot_row("m5")[:2], bot_row("m6")]
+    text = csv_text(BOT_COLUMNS, rows).replace("\n", "\r\n", 2)  # lines 2-3 end CRLF, the rest LF
+    path.write_bytes(b"\n" + text.encode("utf-8"))
+    done = run_script("load.py", "bots", str(path), env=env)
+    assert summary(done.stdout, "bots") == "bots: files=1 read=6 loaded=3 rejected=3"
+    assert landed(db, "bots", "bot_id", path) == [("m1", 3), ("m3", 5), ("m6", 9)]
+    # m4's name holds a newline (a control character in a name): rejected, on its first line
+    assert rejects(db, path) == {4: "wrong_column_count", 6: "control_characters", 8: "wrong_column_count"}
+
+
+def test_csv_line_numbers_with_an_oversized_multiline_record(scratch_db, tmp_path: Path) -> None:
+    db, env = scratch_db
+    path = tmp_path / "oversized_similarity.csv"
+    rows = [
+        similarity_row("s1", expected="销售量\n64"),  # lines 2-3
+        similarity_row("s2"),  # 4
+        similarity_row("s3")[:5],  # 5: too few columns
+        similarity_row("s4", predicted="a\n\nb"),  # 6-8
+        [*similarity_row("s5")[:4], "high", *similarity_row("s5")[5:]],  # 9: not a number
+        similarity_row("s6", expected="x" * (MAX_RECORD_BYTES + 10) + "\nmore"),  # 10-11: oversized
+        similarity_row("s7", expected="p\nq"),  # 12-13
+        similarity_row("s8"),  # 14
+    ]
+    path.write_text(csv_text(SIMILARITY_COLUMNS, rows), encoding="utf-8")
+    done = run_script("load.py", "similarity", str(path), env=env)
+    assert summary(done.stdout, "similarity") == "similarity: files=1 read=8 loaded=5 rejected=3"
+    assert landed(db, "chatbi_similarity_scores", "sample_id", path) == [("s1", 2), ("s2", 4), ("s4", 6), ("s7", 12), ("s8", 14)]
+    assert rejects(db, path) == {5: "wrong_column_count", 9: "bad_number", 10: "record_too_large"}
