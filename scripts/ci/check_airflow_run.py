@@ -32,6 +32,7 @@ import duckdb  # noqa: E402
 
 from chatwh.landing import pending_files  # noqa: E402
 from chatwh.project import PROJECT_DIR, reporting_offset_hours  # noqa: E402
+from chatwh.publish import is_published  # noqa: E402
 
 failures: list[str] = []
 
@@ -105,10 +106,8 @@ def main() -> int:
         check(not (bi_copy.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)), "the copy is read-only (mode 0444)")
         with duckdb.connect(str(bi_copy), read_only=True) as con:
             copy_counts = con.execute("select count(*), sum(exposures) from main.mart_bot_daily_kpis").fetchone()
-            not_marts = con.execute(
-                "select schema_name || '.' || table_name from duckdb_tables() "
-                "where not regexp_matches(table_name, '^(fct|dim|mart)_') or ends_with(table_name, '_restricted')"
-            ).fetchall()
+            tables = con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+        not_marts = [f"{schema}.{name}" for schema, name in tables if not is_published(name)]
         check(copy_counts == source_counts, f"copy matches the warehouse: {copy_counts} vs {source_counts}")
         check(not not_marts, f"the copy holds only the published marts (no raw, intermediate or restricted table): {not_marts[:5]}")
 

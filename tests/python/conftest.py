@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,23 @@ def run_script(script: str, *args: str, env: dict[str, str], check: bool = True,
             f"{script} {' '.join(args)} exited {completed.returncode}\nSTDOUT:\n{completed.stdout[-4000:]}\nSTDERR:\n{completed.stderr[-4000:]}"
         )
     return completed
+
+
+@contextmanager
+def duckdb_lock_held(path: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding `path` open for writing (as a loader or dbt run would),
+    until the block ends; yields it (its pid is what a lock message names)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def copy_dbt_project(dest: Path) -> Path:

@@ -4,16 +4,14 @@ and a lock that is held too long."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from conftest import PROJECT_DIR, PYTHON, SCRIPTS_DIR, query, run_script, scratch_env
+from conftest import PROJECT_DIR, PYTHON, SCRIPTS_DIR, duckdb_lock_held, query, run_script, scratch_env
 
 BOTS = PROJECT_DIR / "tests" / "fixtures" / "funnel" / "bots" / "bots.csv"
 
@@ -137,13 +135,7 @@ def test_a_lock_held_too_long_fails_with_one_clear_line(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     env = scratch_env(db, CHATBOT_DUCKDB_LOCK_TIMEOUT_S="2")
     run_script("load.py", "bots", str(BOTS), env=env)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({str(db)!r}); print('locked', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with duckdb_lock_held(db) as holder:
         started = time.monotonic()
         done = run_script("load.py", "bots", str(BOTS), env=env, check=False)
         waited = time.monotonic() - started
@@ -152,9 +144,6 @@ def test_a_lock_held_too_long_fails_with_one_clear_line(tmp_path: Path) -> None:
         assert len(lines) == 1 and "Traceback" not in done.stderr
         assert "is locked by another process" in lines[0] and f"(PID {holder.pid})" in lines[0] and "2s" in lines[0]
         assert waited >= 2
-    finally:
-        os.kill(holder.pid, signal.SIGKILL)
-        holder.wait()
     # Once the holder is gone, the same load goes through (and adds nothing: same rows).
     run_script("load.py", "bots", str(BOTS), env=env)
     assert query(db, "select count(*) from raw.bots") == [(3,)]

@@ -223,17 +223,21 @@ def test_key_value_folder_adds_no_column(with_bots, tmp_path: Path) -> None:
 # --- 5. CSV line numbers are physical lines -------------------------------------------
 
 
-def test_csv_line_numbers_after_values_with_newlines(scratch_db, tmp_path: Path) -> None:
-    db, env = scratch_db
-    path = tmp_path / "newlines_similarity.csv"
-    rows = [
+def rows_with_newlines() -> list[list[str]]:
+    """Similarity rows on lines 2-9: values spanning lines, a short row, a bad number."""
+    return [
         similarity_row("s1", expected="销售量\n64"),  # lines 2-3
         similarity_row("s2"),  # 4
         similarity_row("s3")[:5],  # 5: too few columns
         similarity_row("s4", predicted="a\n\nb"),  # 6-8
         [*similarity_row("s5")[:4], "high", *similarity_row("s5")[5:]],  # 9: not a number
-        similarity_row("s6"),  # 10
     ]
+
+
+def test_csv_line_numbers_after_values_with_newlines(scratch_db, tmp_path: Path) -> None:
+    db, env = scratch_db
+    path = tmp_path / "newlines_similarity.csv"
+    rows = [*rows_with_newlines(), similarity_row("s6")]  # s6 on line 10
     path.write_text(csv_text(SIMILARITY_COLUMNS, rows), encoding="utf-8")
     done = run_script("load.py", "similarity", str(path), env=env)
     assert summary(done.stdout, "similarity") == "similarity: files=1 read=6 loaded=4 rejected=2"
@@ -259,11 +263,7 @@ def test_csv_line_numbers_with_an_oversized_multiline_record(scratch_db, tmp_pat
     db, env = scratch_db
     path = tmp_path / "oversized_similarity.csv"
     rows = [
-        similarity_row("s1", expected="销售量\n64"),  # lines 2-3
-        similarity_row("s2"),  # 4
-        similarity_row("s3")[:5],  # 5: too few columns
-        similarity_row("s4", predicted="a\n\nb"),  # 6-8
-        [*similarity_row("s5")[:4], "high", *similarity_row("s5")[5:]],  # 9: not a number
+        *rows_with_newlines(),
         similarity_row("s6", expected="x" * (MAX_RECORD_BYTES + 10) + "\nmore"),  # 10-11: oversized
         similarity_row("s7", expected="p\nq"),  # 12-13
         similarity_row("s8"),  # 14

@@ -14,15 +14,13 @@ import json
 import re
 import shutil
 import stat
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
-from conftest import PROJECT_DIR, run_script, scratch_env
+from conftest import PROJECT_DIR, duckdb_lock_held, run_script, scratch_env
 
 from chatwh import publish as publish_module
 from chatwh.landing import pending_files
@@ -294,18 +292,8 @@ def test_publish_only_marts_and_waits_for_a_writer(tmp_path: Path) -> None:
         con.execute("create table main.stg_x as select 1 as y")
     # A build holding the warehouse in another process: the publish waits, then gives up
     # with the reason, and publishes nothing.
-    holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(source)!r}); print('held', flush=True); time.sleep(30)"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        with pytest.raises(PublishError, match="cannot open"):
-            publish_bi_copy(source, target, lock_timeout_s=1.0)
-    finally:
-        holder.kill()
-        holder.wait()
+    with duckdb_lock_held(source), pytest.raises(PublishError, match="cannot open"):
+        publish_bi_copy(source, target, lock_timeout_s=1.0)
     assert not target.parent.exists() or not list(target.parent.iterdir())
     result = publish_bi_copy(source, target)
     assert (result.tables, result.withheld) == (2, 4)
