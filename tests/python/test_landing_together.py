@@ -85,3 +85,28 @@ def test_files_landed_together_equal_files_loaded_one_by_one(tmp_path: Path) -> 
     assert rejects[paths[1] + ":1"] == "already_loaded: event_id is in an earlier file of the same load"
     assert query(together, "select sum(rows_read) = sum(rows_loaded) + sum(rows_rejected) from raw.load_batches") == [(True,)]
     assert [r[0] for r in query(together, "select event_id from raw.chat_events order by 1")] == ["k1", "k2", "k3", "k4"]
+
+
+class _FakeSink:
+    loads_files_together = True
+
+
+def test_small_files_share_loads_and_large_files_load_alone(tmp_path: Path, monkeypatch) -> None:
+    """Consecutive small files share a load up to the byte cap; a file of
+    ALONE_FROM_BYTES or more is a load of its own and takes no small file after it."""
+    from chatwh.kinds import all_kinds
+    from chatwh.loading import runner
+
+    monkeypatch.setattr(runner, "sink_for", lambda warehouse: _FakeSink())
+    mb = 1024 * 1024
+    sizes = {"a": 10, "b": 10, "big1": 70, "c": 10, "d": 150, "e": 60, "f": 60, "h": 60, "i": 60, "j": 30, "big2": 300, "g": 1}
+    paths = []
+    for name, size in sizes.items():
+        path = tmp_path / f"{name}.jsonl"
+        with path.open("wb") as handle:  # sparse: no bytes written
+            handle.truncate(size * mb)
+        paths.append(str(path))
+    groups = runner.group_files(None, all_kinds()["chat-events"], paths)  # type: ignore[arg-type]
+    names = [[Path(p).stem for p in group] for group in groups]
+    assert runner.ALONE_FROM_BYTES == 64 * mb and runner.MAX_BYTES_PER_LOAD == 256 * mb
+    assert names == [["a", "b"], ["big1"], ["c"], ["d"], ["e", "f", "h", "i"], ["j"], ["big2"], ["g"]]
