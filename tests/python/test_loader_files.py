@@ -273,3 +273,43 @@ def test_csv_line_numbers_with_an_oversized_multiline_record(scratch_db, tmp_pat
     assert summary(done.stdout, "similarity") == "similarity: files=1 read=8 loaded=5 rejected=3"
     assert landed(db, "chatbi_similarity_scores", "sample_id", path) == [("s1", 2), ("s2", 4), ("s4", 6), ("s7", 12), ("s8", 14)]
     assert rejects(db, path) == {5: "wrong_column_count", 9: "bad_number", 10: "record_too_large"}
+
+
+def blank_line_csv() -> str:
+    """Similarity rows with blank lines between them (DuckDB skips those without a
+    trace), a blank line inside a quoted value (part of its record) and a stray quote in
+    a rejected row (it must not make the blank lines after it look quoted)."""
+    rows = csv_text(
+        SIMILARITY_COLUMNS,
+        [
+            similarity_row("s1"),  # 2
+            similarity_row("s2"),  # 4
+            similarity_row("s4", predicted="a\n\nb"),  # 7-9
+            similarity_row("s3")[:5],  # 10: too few columns
+            [*similarity_row("s5")[:4], "high", *similarity_row("s5")[5:]],  # 12: not a number
+            similarity_row("s6"),  # 13
+            similarity_row("s7"),  # 16
+        ],
+    ).split("\n")
+    stray = 'run-1,default,s9,tfidf-char,0.5,we"b,x,2025-05-21T10:00:00'  # 15: a quote inside an unquoted value (read as is)
+    lines = [rows[0], rows[1], "", rows[2], "", "", *rows[3:6], rows[6], "", rows[7], rows[8], "", stray, rows[9], "", ""]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_csv_blank_lines_between_records_keep_physical_line_numbers(scratch_db, tmp_path: Path, line_end: str) -> None:
+    db, env = scratch_db
+    path = tmp_path / "blank_lines_similarity.csv"
+    path.write_bytes(blank_line_csv().replace("\n", line_end).encode("utf-8"))
+    done = run_script("load.py", "similarity", str(path), env=env)
+    assert summary(done.stdout, "similarity") == "similarity: files=1 read=8 loaded=6 rejected=2"
+    assert landed(db, "chatbi_similarity_scores", "sample_id", path) == [
+        ("s1", 2),
+        ("s2", 4),
+        ("s4", 7),
+        ("s6", 13),
+        ("s9", 15),
+        ("s7", 16),
+    ]
+    assert rejects(db, path) == {10: "wrong_column_count", 12: "bad_number"}
+    assert query(db, "select expected_text from raw.chatbi_similarity_scores where sample_id = 's9'") == [('we"b',)]

@@ -16,9 +16,11 @@ which one malformed or oversized row could throw off for the whole file.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
+import mmap
 import os
 import re
 import shutil
@@ -264,6 +266,10 @@ def _read_with_rejects(
     and CRLF are mixed): a rejected record's line is counted from its byte position in
     the file instead, and the good rows are placed between them by
     `_place_by_physical_lines`.
+
+    A CSV with blank lines between its records (`_blank_lines`): DuckDB skips them
+    without a trace, so the good rows are placed the same way, the blank lines taking
+    their lines as a rejected record would, but yielding no row.
     """
     spans = file_path is not None
     con.execute("drop table if exists __read_rejects")
@@ -271,7 +277,9 @@ def _read_with_rejects(
     con.execute(f"create temp table __read_good as select row_number() over () as ordinal, * from ({select_sql})")
     (bad_lines,) = con.execute("select count(*) from __read_rejects").fetchone()  # type: ignore[misc]
     (multiline,) = con.execute("select count(*) from __read_good where nl > 0").fetchone() if spans else (0,)  # type: ignore[misc]
-    if bad_lines == 0 and multiline == 0:
+    blank_lines = _blank_lines(con, file_path, first_data_line) if spans else 0
+    lines_by_bytes = lines_by_bytes or blank_lines > 0
+    if bad_lines == 0 and multiline == 0 and blank_lines == 0:
         # The common case, every line read: the k-th row is on line k (after the header),
         # so the table read becomes __input in place, without copying the file's text.
         con.execute("delete from __read_good where doc is null")
@@ -303,6 +311,10 @@ def _read_with_rejects(
         group by {"line_byte_position" if lines_by_bytes else "line"}
         """
     )
+    con.execute("alter table __read_bad add column blank boolean default false")
+    if blank_lines:
+        # The skipped blank lines, each a one-line entry that takes its line and yields no row.
+        con.execute("insert into __read_bad (line_number, nl, blank) select line_number, 0, true from __read_blank")
     if spans:
         _count_oversized_newlines(con, file_path)  # type: ignore[arg-type]
     reasons = " ".join(f"when {quoted(k)} then {quoted(v)}" for k, v in _READ_ERROR_REASONS.items())
@@ -313,11 +325,12 @@ def _read_with_rejects(
                || case when error_type in ('INVALID ENCODING', 'INVALID UNICODE')
                        then ' (GBK or another legacy encoding? convert the file: iconv -f GBK -t UTF-8)' else '' end as read_error
         from __read_bad
+        where not blank
     """
     if lines_by_bytes:
         _lines_from_bytes(con, file_path)  # type: ignore[arg-type]
         _place_by_physical_lines(con, first_data_line, bad_select)
-        for name in ("__read_good", "__read_bad", "__read_lines", "__read_spans", "__read_rejects", "__read_scans"):
+        for name in ("__read_good", "__read_bad", "__read_lines", "__read_spans", "__read_rejects", "__read_scans", "__read_blank"):
             con.execute(f"drop table if exists {name}")
         return
     # Rejected line i (in line order) has (line - first - (i - 1)) good rows before it;
@@ -368,7 +381,7 @@ def _read_with_rejects(
         ) as r {span_join}
         """
     )
-    for name in ("__read_good", "__read_bad", "__read_lines", "__read_spans", "__read_rejects", "__read_scans"):
+    for name in ("__read_good", "__read_bad", "__read_lines", "__read_spans", "__read_rejects", "__read_scans", "__read_blank"):
         con.execute(f"drop table if exists {name}")
 
 
@@ -409,6 +422,59 @@ def _place_by_physical_lines(con: duckdb.DuckDBPyConnection, first_data_line: in
         {bad_select}
         """
     )
+
+
+# A newline followed by an empty line (LF or CRLF): the empty line is a blank line.
+_BLANK_LINE_AHEAD = re.compile(rb"\n(?=\r?\n)")
+
+
+# A quoted CSV value: a quote at the start of a field (line start or after a comma) to
+# its closing quote, `""` inside it. A quote inside an unquoted value is a plain
+# character to DuckDB (`we"b` reads as we"b), so it starts nothing here either.
+_QUOTED_VALUE = re.compile(rb'(?<![^,\n])"(?:[^"]|"")*"')
+
+
+def _blank_lines(con: duckdb.DuckDBPyConnection, file_path: str, first_data_line: int) -> int:
+    """`__read_blank(line_number)`: the blank lines among a CSV's records, which DuckDB
+    skips; returns how many. A blank line inside a quoted value, or inside the text of a
+    record DuckDB rejected, is part of that record, not one of them. One regex pass over
+    the file at C speed finds the blank lines (usually none); only when there are any
+    does a second find the quoted values that span lines, and Python handles just those."""
+    blank: list[int] = []
+    with open(file_path, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            return 0
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            starts = [match.start() + 1 for match in _BLANK_LINE_AHEAD.finditer(data)]  # type: ignore[call-overload]
+            if starts:
+                # Byte ranges that hold their blank lines, each list sorted and without
+                # overlaps: quoted values spanning lines, and rejected records' own text
+                # (DuckDB's text of a record starts with the blank lines before it, which
+                # are not its own).
+                quoted_values = [(m.start(), m.end()) for m in _QUOTED_VALUE.finditer(data) if data.find(b"\n", m.start(), m.end()) >= 0]  # type: ignore[call-overload]
+                rejected = []
+                for start, text in con.execute(
+                    "select line_byte_position - 1, min(csv_line) from __read_rejects"
+                    " where line_byte_position is not null group by 1 order by 1"
+                ).fetchall():
+                    raw = (text or "").encode("utf-8")
+                    rejected.append((int(start) + len(raw) - len(raw.lstrip(b"\r\n")), int(start) + len(raw)))
+                newlines = position = 0
+                for start in starts:
+                    newlines += data[position:start].count(b"\n")
+                    position = start
+                    if newlines + 1 >= first_data_line and not _inside(quoted_values, start) and not _inside(rejected, start):
+                        blank.append(newlines + 1)
+    con.execute("create or replace temp table __read_blank (line_number bigint)")
+    if blank:
+        con.executemany("insert into __read_blank values (?)", [(line,) for line in blank])
+    return len(blank)
+
+
+def _inside(ranges: list[tuple[int, int]], position: int) -> bool:
+    """Whether `position` lies inside one of `ranges` (sorted, not overlapping)."""
+    holder = bisect.bisect_right(ranges, (position, position)) - 1
+    return holder >= 0 and ranges[holder][0] < position < ranges[holder][1]
 
 
 def _lines_from_bytes(con: duckdb.DuckDBPyConnection, file_path: str) -> None:
