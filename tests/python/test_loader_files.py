@@ -313,3 +313,15 @@ def test_csv_blank_lines_between_records_keep_physical_line_numbers(scratch_db, 
     ]
     assert rejects(db, path) == {10: "wrong_column_count", 12: "bad_number"}
     assert query(db, "select expected_text from raw.chatbi_similarity_scores where sample_id = 's9'") == [('we"b',)]
+
+
+def test_csv_blank_lines_without_values_spanning_lines(scratch_db, tmp_path: Path) -> None:
+    """No value spans lines: the blank lines are known without looking at the quotes."""
+    db, env = scratch_db
+    path = tmp_path / "blank_bots.csv"
+    header, b1, b2, b3, b4 = csv_text(BOT_COLUMNS, [bot_row("b1", "甲, 乙"), bot_row("b2")[:3], bot_row("b3"), bot_row("b4")]).splitlines()
+    path.write_text("\n".join([header, "", b1, "", "", b2, b3, "", b4, ""]), encoding="utf-8")
+    done = run_script("load.py", "bots", str(path), env=env)
+    assert summary(done.stdout, "bots") == "bots: files=1 read=4 loaded=3 rejected=1"
+    assert landed(db, "bots", "bot_id", path) == [("b1", 3), ("b3", 7), ("b4", 9)]
+    assert rejects(db, path) == {6: "wrong_column_count"}

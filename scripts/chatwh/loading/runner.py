@@ -199,7 +199,7 @@ def _classify(
     pe.execute(
         f"""
         create or replace temp view __records as
-        select line_number, cast(doc as json) as doc
+        select line_number, try_cast(doc as json) as doc
         from __input
         where read_error is null
             and coalesce(json_valid(doc), false)
