@@ -325,3 +325,29 @@ def test_csv_blank_lines_without_values_spanning_lines(scratch_db, tmp_path: Pat
     assert summary(done.stdout, "bots") == "bots: files=1 read=4 loaded=3 rejected=1"
     assert landed(db, "bots", "bot_id", path) == [("b1", 3), ("b3", 7), ("b4", 9)]
     assert rejects(db, path) == {6: "wrong_column_count"}
+
+
+def test_csv_mixed_line_ends_reject_text_after_a_closing_quote(scratch_db, tmp_path: Path) -> None:
+    """Read leniently (mixed LF and CRLF), DuckDB would keep `"we"b` as we, dropping b:
+    the row is rejected instead, at the line where its record starts."""
+    db, env = scratch_db
+    path = tmp_path / "after_quote_similarity.csv"
+    head = "run_id,dataset_id,sample_id,scorer,score,expected_text,predicted_text,scored_at"
+    tail = "2025-05-21T10:00:00"
+    lines = [
+        head + "\r\n",  # 1
+        f"run-1,default,s1,tfidf-char,0.5,a,b,{tail}\n",  # 2
+        f'run-1,default,s2,tfidf-char,0.5,"we"b,b,{tail}\r\n',  # 3: text after the closing quote
+        f'run-1,default,s3,tfidf-char,0.5,"p\nq","ok"tail,{tail}\n',  # 4-5: the same, on the record's second line
+        f'run-1,default,s4,tfidf-char,0.5,"p""q",x"y,{tail}\r\n',  # 6: a doubled quote, a quote inside an unquoted value
+        f"run-1,default,s5,tfidf-char,0.5,a,b,{tail}\n",  # 7
+        f'run-1,default,s6,tfidf-char,0.5,"销售"量,b,{tail}\n',  # 8: DuckDB cuts 量 in two (invalid_encoding)
+    ]
+    path.write_bytes("".join(lines).encode("utf-8"))
+    done = run_script("load.py", "similarity", str(path), env=env)
+    assert summary(done.stdout, "similarity") == "similarity: files=1 read=6 loaded=3 rejected=3"
+    assert landed(db, "chatbi_similarity_scores", "sample_id", path) == [("s1", 2), ("s4", 6), ("s5", 7)]
+    assert rejects(db, path) == {3: "malformed_csv", 4: "malformed_csv", 8: "malformed_csv"}
+    assert query(db, "select expected_text, predicted_text from raw.chatbi_similarity_scores where sample_id = 's4'") == [('p"q', 'x"y')]
+    raw = query(db, "select raw_record from raw.load_rejects where source_file = ? order by line_number", [str(path)])
+    assert raw == [(lines[2].rstrip("\r\n"),), (lines[3].split("\n")[0],), (lines[6].rstrip("\n"),)]
