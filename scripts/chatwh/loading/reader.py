@@ -424,6 +424,32 @@ def _place_by_physical_lines(con: duckdb.DuckDBPyConnection, first_data_line: in
     )
 
 
+@contextmanager
+def _mapped(file_path: str) -> Iterator[bytes]:
+    """The file's bytes, memory-mapped (b"" for an empty file, which mmap refuses)."""
+    with open(file_path, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            yield b""
+            return
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            yield data  # type: ignore[misc]
+
+
+def _line_numbers(data: bytes, offsets: list[int]) -> list[int]:
+    """The 1-based line of each byte offset (ascending), counting newlines at C speed
+    4 MB at a time: one pass up to the last offset, memory bounded whatever the gaps."""
+    lines: list[int] = []
+    newlines = position = 0
+    for offset in offsets:
+        offset = min(offset, len(data))
+        while position < offset:
+            step = min(offset, position + (1 << 22))
+            newlines += data[position:step].count(b"\n")
+            position = step
+        lines.append(newlines + 1)
+    return lines
+
+
 # A newline followed by an empty line (LF or CRLF): the empty line is a blank line.
 _BLANK_LINE_AHEAD = re.compile(rb"\n(?=\r?\n)")
 
@@ -434,44 +460,42 @@ _BLANK_LINE_AHEAD = re.compile(rb"\n(?=\r?\n)")
 _QUOTED_VALUE = re.compile(rb'(?<![^,\n])"(?:[^"]|"")*"')
 
 
+def _spans_lines(data: bytes, match: re.Match[bytes]) -> bool:
+    return data.find(b"\n", match.start(), match.end()) >= 0
+
+
+def _spanning_quoted_values(data: bytes) -> list[tuple[int, int]]:
+    """The byte ranges of the quoted values that span lines, in file order. Python steps
+    through every quoted value (about 1.5 s per 30 MB when every value is quoted)."""
+    return [match.span() for match in _QUOTED_VALUE.finditer(data) if _spans_lines(data, match)]
+
+
 def _blank_lines(con: duckdb.DuckDBPyConnection, file_path: str, first_data_line: int, *, values_span_lines: bool) -> int:
     """`__read_blank(line_number)`: the blank lines among a CSV's records, which DuckDB
     skips; returns how many. A blank line inside a quoted value, or inside the text of a
     record DuckDB rejected, is part of that record, not one of them. One regex pass over
     the file at C speed finds the blank lines (usually none: about 15 ms per 30 MB).
     Only when there are any, and some good row's values span lines
-    (`values_span_lines`), does a second pass find those values; Python then steps
-    through every quoted value of the file (about 1.5 s per 30 MB when every value is
-    quoted)."""
+    (`values_span_lines`), does a second pass find those values
+    (`_spanning_quoted_values`)."""
     blank: list[int] = []
-    with open(file_path, "rb") as handle:
-        if os.fstat(handle.fileno()).st_size == 0:
-            return 0
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            starts = [match.start() + 1 for match in _BLANK_LINE_AHEAD.finditer(data)]  # type: ignore[call-overload]
-            if starts:
-                # Byte ranges that hold their blank lines, each list sorted and without
-                # overlaps: quoted values spanning lines, and rejected records' own text
-                # (DuckDB's text of a record starts with the blank lines before it, which
-                # are not its own).
-                quoted_values = (
-                    [(m.start(), m.end()) for m in _QUOTED_VALUE.finditer(data) if data.find(b"\n", m.start(), m.end()) >= 0]  # type: ignore[call-overload]
-                    if values_span_lines
-                    else []
-                )
-                rejected = []
-                for start, text in con.execute(
-                    "select line_byte_position - 1, min(csv_line) from __read_rejects"
-                    " where line_byte_position is not null group by 1 order by 1"
-                ).fetchall():
-                    raw = (text or "").encode("utf-8")
-                    rejected.append((int(start) + len(raw) - len(raw.lstrip(b"\r\n")), int(start) + len(raw)))
-                newlines = position = 0
-                for start in starts:
-                    newlines += data[position:start].count(b"\n")
-                    position = start
-                    if newlines + 1 >= first_data_line and not _inside(quoted_values, start) and not _inside(rejected, start):
-                        blank.append(newlines + 1)
+    with _mapped(file_path) as data:
+        starts = [match.start() + 1 for match in _BLANK_LINE_AHEAD.finditer(data)]
+        if starts:
+            # Byte ranges that hold their blank lines, each list sorted and without
+            # overlaps: quoted values spanning lines, and rejected records' own text
+            # (DuckDB's text of a record starts with the blank lines before it, which
+            # are not its own).
+            quoted_values = _spanning_quoted_values(data) if values_span_lines else []
+            rejected = []
+            for start, text in con.execute(
+                "select line_byte_position - 1, min(csv_line) from __read_rejects where line_byte_position is not null group by 1 order by 1"
+            ).fetchall():
+                raw = (text or "").encode("utf-8")
+                rejected.append((int(start) + len(raw) - len(raw.lstrip(b"\r\n")), int(start) + len(raw)))
+            for start, line in zip(starts, _line_numbers(data, starts), strict=True):
+                if line >= first_data_line and not _inside(quoted_values, start) and not _inside(rejected, start):
+                    blank.append(line)
     con.execute("create or replace temp table __read_blank (line_number bigint)")
     if blank:
         con.executemany("insert into __read_blank values (?)", [(line,) for line in blank])
@@ -486,24 +510,16 @@ def _inside(ranges: list[tuple[int, int]], position: int) -> bool:
 
 def _lines_from_bytes(con: duckdb.DuckDBPyConnection, file_path: str) -> None:
     """Set each rejected record's line_number to its physical line, counted from its byte
-    position: one pass over the file counting newlines (C speed, 4 MB at a time) up to
-    each rejected record, whose numbers are all that Python handles."""
+    position (`_line_numbers`): the rejected records' numbers are all Python handles."""
     positions = con.execute(
         "select byte_position, length(lead) - length(replace(lead, chr(10), '')) from __read_bad"
         " where byte_position is not null order by byte_position"
     ).fetchall()
-    lines = []
-    newlines, offset = 0, 0
-    with open(file_path, "rb") as handle:
-        for byte_position, lead_newlines in positions:
-            start = int(byte_position) - 1  # DuckDB's positions count from 1
-            while offset < start:
-                chunk = handle.read(min(start - offset, 1 << 22))
-                if not chunk:
-                    break
-                newlines += chunk.count(b"\n")
-                offset += len(chunk)
-            lines.append((byte_position, 1 + newlines + int(lead_newlines or 0)))
+    with _mapped(file_path) as data:
+        starts = _line_numbers(data, [int(byte_position) - 1 for byte_position, _ in positions])  # DuckDB's positions count from 1
+    lines = [
+        (byte_position, start + int(lead_newlines or 0)) for (byte_position, lead_newlines), start in zip(positions, starts, strict=True)
+    ]
     con.execute("create or replace temp table __read_line_fix (byte_position bigint, physical bigint)")
     con.executemany("insert into __read_line_fix values (?, ?)", lines)
     con.execute("update __read_bad set line_number = f.physical from __read_line_fix as f where __read_bad.byte_position = f.byte_position")
@@ -593,32 +609,29 @@ def _reject_text_after_quotes(con: duckdb.DuckDBPyConnection, file_path: str) ->
     invalid_encoding when the dropped text cuts a character in two: those get this
     reason too). Python steps through the quoted values only (about 1.5 s per 30 MB
     when every value is quoted); the rows found are usually none."""
-    found: list[tuple[int, str]] = []
-    with open(file_path, "rb") as handle:
-        if os.fstat(handle.fileno()).st_size == 0:
-            return
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            spanning: list[tuple[int, int]] = []  # quoted values that span lines, in file order
-            newlines = position = 0
-            for match in _QUOTED_VALUE.finditer(data):  # type: ignore[call-overload]
-                start, end = match.span()
-                if data.find(b"\n", start, end) >= 0:
-                    spanning.append((start, end))
-                if end >= len(data) or data[end : end + 1] in (b",", b"\r", b"\n"):
-                    continue
-                # The record starts on the line of this value, unless that line begins
-                # inside an earlier value spanning lines: then on that value's line.
-                record_start = data.rfind(b"\n", 0, start) + 1
-                while _inside(spanning, record_start):
-                    holder = bisect.bisect_right(spanning, (record_start, record_start)) - 1
-                    record_start = data.rfind(b"\n", 0, spanning[holder][0]) + 1
-                if record_start < position:
-                    continue  # a second value of a record already found
-                newlines += data[position:record_start].count(b"\n")
-                position = record_start
-                line_end = data.find(b"\n", record_start)
-                text = data[record_start : line_end if line_end >= 0 else len(data)].rstrip(b"\r")
-                found.append((newlines + 1, text[:2000].decode("utf-8", errors="replace")))
+    record_starts: list[int] = []
+    texts: list[str] = []
+    with _mapped(file_path) as data:
+        spanning: list[tuple[int, int]] = []  # quoted values that span lines, in file order
+        for match in _QUOTED_VALUE.finditer(data):
+            start, end = match.span()
+            if _spans_lines(data, match):
+                spanning.append((start, end))
+            if end >= len(data) or data[end : end + 1] in (b",", b"\r", b"\n"):
+                continue
+            # The record starts on the line of this value, unless that line begins
+            # inside an earlier value spanning lines: then on that value's line.
+            record_start = data.rfind(b"\n", 0, start) + 1
+            while _inside(spanning, record_start):
+                holder = bisect.bisect_right(spanning, (record_start, record_start)) - 1
+                record_start = data.rfind(b"\n", 0, spanning[holder][0]) + 1
+            if record_starts and record_start == record_starts[-1]:
+                continue  # a second such value in the same record
+            line_end = data.find(b"\n", record_start)
+            record_starts.append(record_start)
+            line = data[record_start : min(line_end if line_end >= 0 else len(data), record_start + 2000)]
+            texts.append(line.rstrip(b"\r").decode("utf-8", errors="replace"))
+        found = list(zip(_line_numbers(data, record_starts), texts, strict=True))
     if not found:
         return
     con.execute("create or replace temp table __read_after_quote (line_number bigint, raw_line varchar)")

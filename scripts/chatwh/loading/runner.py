@@ -35,6 +35,16 @@ from .sqlparts import quoted
 
 # Blanks a JSON text may start with (JSON's whitespace), as SQL.
 _OBJECT_LEAD = "' ' || chr(9) || chr(10) || chr(13)"
+# SQL condition on a read line's text `doc`: it is a JSON object. json_valid never
+# raises; valid JSON whose first non-blank character is '{' is an object, and json_type
+# decides the rare rest behind a try_cast (never an error, whatever order the optimizer
+# evaluates things in). Starts_with first: ltrim copies the line, and almost every line
+# starts with a brace. The parse views choose their records by this test on the text,
+# not by a filter on a cast or extracted column: DuckDB pushes such a filter down into
+# the subquery and casts or extracts every record twice (measured: a third of the parse).
+_IS_JSON_OBJECT = f"""coalesce(json_valid(doc), false)
+    and case when starts_with(doc, '{{') or starts_with(ltrim(doc, {_OBJECT_LEAD}), '{{') then true
+             else coalesce(json_type(try_cast(doc as json)) = 'OBJECT', false) end"""
 
 # The id of a record within one load: file index × FILE_STRIDE + line number. The
 # working tables key records by it (their `line_number` column), so the files of one
@@ -189,22 +199,15 @@ def _classify(
     if kind.prepare is not None:
         _prepare(pe, kind, options, batches[0].source_file)
     sink.load_references(pe, kind)
-    # json_valid chooses the JSON text (it never raises), and valid JSON whose first
-    # non-blank character is '{' is an object (json_type decides the rare rest, behind a
-    # try_cast: it never raises, whatever order the optimizer evaluates things in). The
-    # rows are chosen on the text, not by a filter on a cast column: DuckDB pushes that
-    # filter down and casts every record twice. A view: the kind's parse reads it in the
-    # same pass, so the file's text is not copied once more. Lines it drops are
-    # classified in __rejects (read lines without a __parsed row).
+    # The read lines that are JSON objects (_IS_JSON_OBJECT). A view: the kind's parse
+    # reads it in the same pass, so the file's text is not copied once more. Lines it
+    # drops are classified in __rejects (read lines without a __parsed row).
     pe.execute(
         f"""
         create or replace temp view __records as
         select line_number, try_cast(doc as json) as doc
         from __input
-        where read_error is null
-            and coalesce(json_valid(doc), false)
-            and case when starts_with(doc, '{{') or starts_with(ltrim(doc, {_OBJECT_LEAD}), '{{') then true
-                     else coalesce(json_type(try_cast(doc as json)) = 'OBJECT', false) end
+        where read_error is null and {_IS_JSON_OBJECT}
         """
     )
     _parse(pe, kind)
@@ -446,14 +449,10 @@ def _parse(pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
     if plan is not None:
         function, paths, sql = plan
         listing = ", ".join("'" + p + "'" for p in paths)
-        # Straight from __input with json_valid() as the check (the same rows as
-        # __records: valid JSON whose first character is '{', or rarely another valid
-        # object, which json_type decides): cheaper than a cast to JSON before the
-        # extraction. The rows are chosen in the WHERE on the record's text, not by
-        # testing the extracted list there: DuckDB pushes such a filter down into the
-        # subquery and extracts every record twice (measured: a third of the parse).
-        # The CASEs keep every JSON function away from text that is not JSON whatever
-        # order the optimizer puts the filters in (they raise on such text).
+        # Straight from __input, the same rows as __records (_IS_JSON_OBJECT): cheaper
+        # than a cast to JSON before the extraction. The CASE keeps the extraction away
+        # from text that is not JSON whatever order the optimizer puts the filters in
+        # (it raises on such text).
         pe.execute(
             f"""
             create or replace temp view __records_fields as
@@ -461,11 +460,7 @@ def _parse(pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
                    case when coalesce(json_valid(doc), false) then {function}(doc, [{listing}]) end as __fields,
                    doc as __doc
             from __input
-            where read_error is null
-                and coalesce(json_valid(doc), false)
-                -- starts_with(doc) first: ltrim copies the line, and almost every line starts with a brace
-                and case when starts_with(doc, '{{') or starts_with(ltrim(doc, {_OBJECT_LEAD}), '{{') then true
-                         else coalesce(json_type(try_cast(doc as json)) = 'OBJECT', false) end
+            where read_error is null and {_IS_JSON_OBJECT}
             """
         )
         pe.execute(f"create or replace temp table __parsed as {_with_control_character_check(pe, kind, sql)}")
