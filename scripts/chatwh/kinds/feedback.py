@@ -74,7 +74,9 @@ _DETAIL = r"^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$"
 
 # The text fields read from each event, all in one parse (json_extract_string with a
 # list of paths parses the event once; one call per field would parse it forty times).
-_TEXT_FIELDS = (*_PLAIN_TEXT, "biz_id", "bhv_time", "reach_time")
+# bhv_value is read as text too: an object comes back as its JSON text, a string as
+# its content, and either is accepted when that text is a JSON object.
+_TEXT_FIELDS = (*_PLAIN_TEXT, "biz_id", "bhv_time", "reach_time", "bhv_value")
 _TEXT_PATHS = ", ".join(f"'$.{name}'" for name in _TEXT_FIELDS)
 
 
@@ -82,14 +84,8 @@ def _f(name: str) -> str:
     return nonblank(f"texts[{_TEXT_FIELDS.index(name) + 1}]")
 
 
-# bhv_value as a JSON value: an object as sent, or the object inside a JSON string.
-# bhv_value_raw is json_extract(f, '$.bhv_value'): the value as JSON, NULL when absent.
-_BHV_VALUE_TEXT = "json_extract_string(bhv_value_raw, '$')"
-_BHV_VALUE = f"""(case
-        when json_type(bhv_value_raw) = 'OBJECT' then bhv_value_raw
-        when json_type(bhv_value_raw) = 'VARCHAR' and json_valid({_BHV_VALUE_TEXT})
-             and json_type(try_cast({_BHV_VALUE_TEXT} as json)) = 'OBJECT' then try_cast({_BHV_VALUE_TEXT} as json)
-    end)"""
+# bhv_value (trimmed text) as a JSON object, or NULL.
+_BHV_VALUE_JSON = "(case when json_valid(bhv_value) and json_type(bhv_value) = 'OBJECT' then cast(bhv_value as json) end)"
 
 # Problem codes as text ('2.3'), trimmed, distinct, sorted; a single code is a
 # list of one. Numbers are written by JSON (2.30 -> '2.3').
@@ -117,18 +113,23 @@ def _hash_sql() -> str:
 
 
 PARSE_SQL = f"""
-with unwrapped as (
-    select line_number,
-           lower(nullif(trim(json_extract_string(doc, '$.cmd')), '')) as cmd,
-           json_exists(doc, '$.cmd') as has_cmd,
-           json_type(doc, '$.fields') as fields_type,
-           case when json_type(doc, '$.fields') = 'OBJECT' then json_extract(doc, '$.fields') else doc end as f
+-- cmd and fields read in one parse of the record; a pushed event's fields are read from
+-- the fields object, a plain event's from the record itself.
+with top_level as (
+    select line_number, doc, json_extract(doc, ['$.cmd', '$.fields']) as top
     from __records
+),
+unwrapped as (
+    select line_number,
+           lower(nullif(trim(json_extract_string(top[1], '$')), '')) as cmd,
+           top[1] is not null as has_cmd,
+           json_type(top[2]) as fields_type,
+           case when json_type(top[2]) = 'OBJECT' then top[2] else doc end as f
+    from top_level
 ),
 extracted as (
     select line_number, cmd, has_cmd, fields_type,
            json_extract_string(f, [{_TEXT_PATHS}]) as texts,
-           json_extract(f, '$.bhv_value') as bhv_value_raw,
            f
     from unwrapped
 ),
@@ -139,12 +140,14 @@ fields as (
            {_f("bhv_time")} as bhv_time_text,
            {_f("reach_time")} as reach_time_text,
            -- The value as sent: an object is kept as its JSON text.
-           nullif(trim(case when json_type(bhv_value_raw) = 'OBJECT' then cast(bhv_value_raw as varchar)
-                            else {_BHV_VALUE_TEXT} end), '') as bhv_value,
-           {_BHV_VALUE} as bhv_value_json,
+           nullif(trim(texts[{len(_TEXT_FIELDS)}]), '') as bhv_value,
            -- checked in this list, where the record is read (see wrong_type_field)
            {wrong_type_field(_PLAIN_TEXT, doc="f")} as wrong_type_field
     from extracted
+),
+valued as (
+    select *, {_BHV_VALUE_JSON} as bhv_value_json
+    from fields
 ),
 typed as (
     select *,
@@ -155,7 +158,7 @@ typed as (
            nullif(trim(json_extract_string(bhv_value_json, '$.expect')), '') as expect_text,
            -- Anything else inside bhv_value (other keys) still distinguishes two events.
            cast(json_merge_patch(bhv_value_json, '{{"code": null, "expect": null}}') as varchar) as bhv_value_extra
-    from fields
+    from valued
 ),
 coded as (
     select *,
