@@ -33,9 +33,8 @@
     builds). delete+insert (DuckDB, MySQL) replaces the days present in the rebuilt
     rows and insert_overwrite (Spark) the partitions present; a day that ends up with no
     rows at all (every session of a day with no exposures or clicks moved to the day
-    before by late messages) keeps its old rows until the next `--full-refresh`. The
-    per-day quality marts, where an emptied day is common (a review queue), delete the
-    days they rebuild first on DuckDB and MySQL (delete_rated_mart_rebuilt_days); on Spark the
+    before by late messages) would keep its old rows: the models keyed by day delete the
+    days they rebuild first on DuckDB and MySQL (delete_rebuilt_days); on Spark the
     limit stays. Changing reporting_utc_offset_hours needs a `--full-refresh`. -#}
 
 
@@ -513,27 +512,62 @@ alter table {{ relation }} add columns (
 {% endmacro %}
 
 
-{#- Pre-hook of the per-day quality marts: delete the days this run rebuilds before the
-    insert. delete+insert alone replaces only the days present in the new rows, so a day
-    whose last qualifying row went away (the only poor answer of a day re-judged good)
-    would keep its old rows. `column` is the model's day column; with through_last_day
-    every day from the first rebuilt one on is deleted (the conversation monitor, which
-    rebuilds them all). Rendered after the model is compiled and before any of its
-    statements run, so it computes the same days the model does. If the build then
-    fails, no watermark is recorded and the next run rebuilds these days again. Spark:
-    nothing, not even the lookup (insert_overwrite replaces the partitions present; its
-    known limit stays). -#}
-{% macro delete_rated_mart_rebuilt_days(column='report_date', through_last_day=false) %}
-  {{ return(adapter.dispatch('delete_rated_mart_rebuilt_days', 'chatbot_analytics')(column, through_last_day)) }}
+{#- The days a model rebuilds, written into its SQL as a comment line so that its
+    pre-hook (delete_rebuilt_days) reads them back instead of computing them again: the
+    days are looked up once, when the model is compiled, and the hook deletes exactly
+    the days the model's SQL rebuilds. Usage, after the days are set:
+        {{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }} -#}
+{% macro rebuilt_days_comment(dates) -%}
+-- rebuilt days: {{ 'all' if dates is none else ((dates | join(' ')) if dates else 'none') }}
+{%- endmacro %}
+
+{#- The days of rebuilt_days_comment in the compiled SQL of the model being run (none =
+    all, [] = none). For a hook: compiled_code is known only while the model runs. -#}
+{% macro rebuilt_days_of_compiled_model() %}
+  {%- if not execute -%}
+    {#- parsing renders hooks too, before any SQL is compiled -#}
+    {{ return(none) }}
+  {%- endif -%}
+  {%- set found = modules.re.findall('-- rebuilt days: (.*)', compiled_code or '') -%}
+  {%- if found | length != 1 -%}
+    {{ exceptions.raise_compiler_error(model.name ~ ': delete_rebuilt_days needs exactly one rebuilt_days_comment(...) line in the model, found ' ~ (found | length)) }}
+  {%- endif -%}
+  {%- set text = found[0] | trim -%}
+  {%- if text == 'all' -%}
+    {{ return(none) }}
+  {%- elif text == 'none' -%}
+    {{ return([]) }}
+  {%- endif -%}
+  {%- set dates = [] -%}
+  {%- for part in text.split(' ') if part -%}
+    {%- do dates.append(chatbot_analytics.validated_timestamp(part)) -%}
+  {%- endfor -%}
+  {{ return(dates) }}
 {% endmacro %}
-{% macro default__delete_rated_mart_rebuilt_days(column, through_last_day) -%}
-  {%- set dates = chatbot_analytics.rated_mart_rebuild_dates() -%}
+
+{#- Pre-hook of the incremental models keyed by day (the funnel's user-day table and
+    daily KPI marts, the per-day quality marts, the conversation monitor): delete the
+    days this run rebuilds before the insert. delete+insert alone replaces only the
+    days present in the new rows, so a day whose last row went away (the only poor
+    answer of a day re-judged good; the only session of a day moved to the day before
+    by a late message) would keep its old rows. `column` is the model's day column; with
+    through_last_day every day from the first rebuilt one on is deleted (the conversation
+    monitor, which rebuilds them all). The days are those the model's SQL was compiled
+    with (rebuilt_days_comment). Runs in the model's transaction on DuckDB; if the build
+    fails elsewhere, no watermark is recorded and the next run rebuilds these days again.
+    Spark: nothing (insert_overwrite replaces the partitions present; its known limit
+    stays). -#}
+{% macro delete_rebuilt_days(column='report_date', through_last_day=false) %}
+  {{ return(adapter.dispatch('delete_rebuilt_days', 'chatbot_analytics')(column, through_last_day)) }}
+{% endmacro %}
+{% macro default__delete_rebuilt_days(column, through_last_day) -%}
+  {%- set dates = chatbot_analytics.rebuilt_days_of_compiled_model() -%}
   {%- if dates is not none and dates -%}
     delete from {{ this }}
     where {{ chatbot_analytics.in_report_dates(column, dates, and_later_days=through_last_day) }}
   {%- endif -%}
 {%- endmacro %}
-{% macro spark__delete_rated_mart_rebuilt_days(column, through_last_day) %}{% endmacro %}
+{% macro spark__delete_rebuilt_days(column, through_last_day) %}{% endmacro %}
 
 
 {#- `column in (dates)` (dates sorted); with and_later_days, `column >= the first of

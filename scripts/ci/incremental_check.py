@@ -90,7 +90,8 @@ LATE_FILES = {("conversation-logs", "enhanced_logs_"): 1, ("quality-judgements",
 # Columns that record when something was built, not what: never compared.
 VOLATILE_COLUMNS = {"invocation_id"}
 COMPILED_FUNNEL = Path("compiled/chatbot_analytics/models/intermediate/funnel/int_user_bot_days__funnel.sql")
-DATE_LITERAL = re.compile(r"cast\('(\d{4}-\d{2}-\d{2})' as date\)")
+# The line rebuilt_days_comment writes into the model's SQL (macros/incremental).
+REBUILT_DAYS = re.compile(r"^-- rebuilt days: (.*)$", re.MULTILINE)
 
 
 # -- the day-by-day landing plan ------------------------------------------------------------
@@ -190,10 +191,11 @@ def rebuilt_days(target_path: Path) -> list[str]:
     compiled = target_path / COMPILED_FUNNEL
     if not compiled.exists():
         return []
-    text = compiled.read_text(encoding="utf-8")
-    if "report_date in (" not in text:
-        return ["all"] if "1 = 0" not in text else []
-    return sorted(set(DATE_LITERAL.findall(text)))
+    match = REBUILT_DAYS.search(compiled.read_text(encoding="utf-8"))
+    if match is None:
+        raise SystemExit(f"incremental_check: no '-- rebuilt days:' line in {compiled}")
+    days = match.group(1).split()
+    return [] if days == ["none"] else days
 
 
 def snapshot(warehouse: Warehouse, marts: list[Mart]) -> dict[str, tuple[list[str], list[dict[str, Any]]]]:

@@ -101,11 +101,11 @@ def test_comparison_reports_a_changed_value_a_missing_row_and_a_duplicate_key() 
 def test_rebuilt_days_are_read_from_the_compiled_funnel_model(tmp_path: Path) -> None:
     compiled = tmp_path / incremental_check.COMPILED_FUNNEL
     compiled.parent.mkdir(parents=True)
-    compiled.write_text("where report_date in (cast('2025-06-03' as date), cast('2025-06-02' as date))", encoding="utf-8")
+    compiled.write_text("-- One row per ...\n-- rebuilt days: 2025-06-02 2025-06-03\nwith page_events as (", encoding="utf-8")
     assert incremental_check.rebuilt_days(tmp_path) == ["2025-06-02", "2025-06-03"]
-    compiled.write_text("where 1 = 1", encoding="utf-8")
+    compiled.write_text("-- rebuilt days: all\n", encoding="utf-8")
     assert incremental_check.rebuilt_days(tmp_path) == ["all"]
-    compiled.write_text("where 1 = 0", encoding="utf-8")
+    compiled.write_text("-- rebuilt days: none\n", encoding="utf-8")
     assert incremental_check.rebuilt_days(tmp_path) == []
 
 
@@ -181,6 +181,20 @@ def test_a_macro_edit_changes_the_fingerprint(tmp_path: Path) -> None:
     assert _macros_fingerprint(project, db, tmp_path / "t3") != before
 
 
+def _load(env: dict[str, str], path: Path, kind: str, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    run_script("load.py", kind, str(path), "--fail-on-reject", env=env)
+
+
+def _dbt(env: dict[str, str], tmp_path: Path, *args: str) -> None:
+    dbt = Path(sys.executable).parent / "dbt"
+    completed = subprocess.run(
+        [str(dbt), *args, "--target", "duckdb", "--target-path", str(tmp_path / "target")],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout[-4000:]
+
+
 def _log(message_id: str, logged_at: str, rating: str) -> str:
     record = {
         "timestamp": logged_at,
@@ -204,20 +218,13 @@ def test_a_day_whose_only_poor_answer_is_rejudged_leaves_the_review_queue(tmp_pa
     re-judged good disappears from the review queue instead of keeping its stale row."""
     db = tmp_path / "w.duckdb"
     env = scratch_env(db)
-    dbt = Path(sys.executable).parent / "dbt"
     select = ["--select", "+mart_low_quality_answers_restricted", "+mart_answer_quality_daily"]
 
     def load(kind: str, name: str, text: str) -> None:
-        path = tmp_path / name
-        path.write_text(text, encoding="utf-8")
-        run_script("load.py", kind, str(path), "--fail-on-reject", env=env)
+        _load(env, tmp_path / name, kind, text)
 
     def dbt_command(*args: str) -> None:
-        completed = subprocess.run(
-            [str(dbt), *args, "--target", "duckdb", "--target-path", str(tmp_path / "target")],
-            cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
-        assert completed.returncode == 0, completed.stdout[-4000:]
+        _dbt(env, tmp_path, *args)
 
     def build() -> None:
         dbt_command("run", *select)
@@ -267,3 +274,61 @@ def test_a_day_whose_only_poor_answer_is_rejudged_leaves_the_review_queue(tmp_pa
     # were computed with 0.5 since, so only the latest build's fingerprint may count.
     dbt_command("run", *select)
     assert slow_answers() == default_slow
+
+
+def _chat_event(event_id: str, event_time: str, event_type: str, user_id: str, session_id: str | None = None) -> str:
+    record = {
+        "event_id": event_id,
+        "event_time": event_time,
+        "user_id": user_id,
+        "bot_id": "b1",
+        "event_type": event_type,
+        "model_name": "m1",
+    }
+    if session_id:
+        record["session_id"] = session_id
+    return json.dumps(record) + "\n"
+
+
+def test_a_day_whose_only_session_moves_to_the_day_before_leaves_the_funnel(tmp_path: Path) -> None:
+    """A session counts on the day of its first message. When a late message moves the
+    only session of a day (a day without exposures or clicks) to the day before, that
+    day has no row left to insert: the funnel's user-day table and daily KPI marts
+    delete the days they rebuild first, so the session is not counted on both days."""
+    db = tmp_path / "w.duckdb"
+    env = scratch_env(db)
+    marts = ["mart_bot_daily_kpis", "mart_model_daily_kpis", "mart_business_line_daily_kpis", "mart_tag_daily_kpis"]
+
+    def sessions_by_day() -> dict[str, list[tuple[Any, ...]]]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return {
+                name: con.execute(
+                    f"select cast(report_date as varchar), sum(exposures), sum(sessions) from main.{name} group by 1 order by 1"
+                ).fetchall()
+                for name in ["int_user_bot_days__funnel", *marts]
+            }
+
+    _dbt(env, tmp_path, "seed")
+    _load(
+        env,
+        tmp_path / "bots.csv",
+        "bots",
+        "bot_id,bot_name,model_name,business_line,tags,created_at\nb1,Bot one,m1,教育,学习辅导,2025-01-01T00:00:00+08:00\n",
+    )
+    _load(
+        env,
+        tmp_path / "events_1.jsonl",
+        "chat-events",
+        _chat_event("x1", "2025-06-10T10:00:00+08:00", "exposure", "u1")
+        + _chat_event("m1", "2025-06-11T00:10:00+08:00", "user_message", "u2", "s1")
+        + _chat_event("m2", "2025-06-11T00:11:00+08:00", "bot_message", "u2", "s1"),
+    )
+    select = ["--select", *(f"+{name}" for name in marts)]
+    _dbt(env, tmp_path, "run", *select)
+    assert set(map(tuple, sessions_by_day().values())) == {(("2025-06-10", 1, 0), ("2025-06-11", 0, 1))}
+    # the session's first message arrives late: it began before midnight, on the 10th
+    _load(env, tmp_path / "events_2.jsonl", "chat-events", _chat_event("m0", "2025-06-10T23:50:00+08:00", "user_message", "u2", "s1"))
+    _dbt(env, tmp_path, "run", *select)
+    assert set(map(tuple, sessions_by_day().values())) == {(("2025-06-10", 1, 1),)}
+    compiled = next((tmp_path / "target" / "compiled").rglob("mart_bot_daily_kpis.sql")).read_text(encoding="utf-8")
+    assert "-- rebuilt days: 2025-06-10 2025-06-11" in compiled, compiled  # an incremental build of those two days

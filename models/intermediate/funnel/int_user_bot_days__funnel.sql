@@ -4,8 +4,12 @@
 -- mart aggregates these rows, so distinct users are counted at the mart's own level.
 -- Incremental: rebuilds whole reporting days that new loads touched, so distinct users
 -- stay exact (macros/incremental/incremental.sql).
-{{ config(**chatbot_analytics.incremental_config(unique_key='report_date')) }}
+{{ config(**chatbot_analytics.incremental_config(
+    unique_key='report_date',
+    pre_hook=["{{ chatbot_analytics.delete_rebuilt_days() }}"],
+)) }}
 {%- set rebuild_dates = chatbot_analytics.funnel_rebuild_dates() %}
+{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
 
 -- One aggregation over every exposure, click and session row (not one per source and
 -- another over their union): one hash table of user-days instead of two at a time,
