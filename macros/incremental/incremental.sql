@@ -446,7 +446,8 @@ alter table {{ relation }} add columns (
 
 
 {#- The reporting days an incremental build of a per-message conversation model
-    rewrites (int_conversations__*): none = everything. The days of messages whose log
+    rewrites (int_conversation_logs__deduplicated, int_conversations__*): none =
+    everything. The days of messages whose log
     row was loaded after the watermark (a message logged again, e.g. its enhanced form
     arriving later, included), the days those messages were stored on before (the
     enhanced form may carry a time on the other side of midnight), and, with
@@ -456,12 +457,12 @@ alter table {{ relation }} add columns (
   {%- if not chatbot_analytics.incremental_run() or since is none -%}
     {{ return(none) }}
   {%- endif -%}
-  {#- New log rows are looked up in the raw table, by its load time: staging keeps one
-      row per message with a window over every message, which each of these lookups
-      would pay again. The raw rows loaded after the watermark include every message
-      staging now shows loaded after it (its kept row is one of them); the few others (a
-      basic form logged again after its enhanced one) only rebuild a day unchanged.
-      (source() at run time: dbt checks no parse-time dependency for sources.) -#}
+  {#- New log lines are looked up in the raw table, by its load time (its own columns,
+      no view to compute). The lines loaded after the watermark include the kept line of
+      every message int_conversation_logs__deduplicated keeps from a newer load; the few
+      others (a basic form logged again after its enhanced one) only rebuild a day
+      unchanged. (source() at run time: dbt checks no parse-time dependency for
+      sources.) -#}
   {%- set raw_logs = source('chainlit', 'conversation_logs') -%}
   {%- set is_new = '_loaded_at > ' ~ chatbot_analytics.timestamp_literal(since) -%}
   {%- set query -%}
@@ -546,11 +547,13 @@ alter table {{ relation }} add columns (
 {% endmacro %}
 
 {#- Pre-hook of the incremental models keyed by day (the funnel's user-day table and
-    daily KPI marts, the per-day quality marts, the conversation monitor): delete the
+    daily KPI marts, the kept log lines and the per-answer conversation models, the
+    per-day quality marts, the conversation monitor): delete the
     days this run rebuilds before the insert. delete+insert alone replaces only the
     days present in the new rows, so a day whose last row went away (the only poor
     answer of a day re-judged good; the only session of a day moved to the day before
-    by a late message) would keep its old rows. `column` is the model's day column; with
+    by a late message; the only answer of a day moved to the day before by its enhanced
+    line) would keep its old rows. `column` is the model's day column; with
     through_last_day every day from the first rebuilt one on is deleted (the conversation
     monitor, which rebuilds them all). The days are those the model's SQL was compiled
     with (rebuilt_days_comment). Runs in the model's transaction on DuckDB; if the build

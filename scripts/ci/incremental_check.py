@@ -75,6 +75,7 @@ INTERMEDIATE = (
     Mart("int_chat_events__resolved", ["event_id"], "unique"),
     Mart("int_chat_sessions__sessionized", ["session_id"], "unique"),
     Mart("int_user_bot_days__funnel", ["report_date", "bot_id", "model_name", "user_id"], "unique_combination_of_columns"),
+    Mart("int_conversation_logs__deduplicated", ["message_id"], "unique"),
     Mart("int_conversations__categorized", ["message_id"], "unique"),
     Mart("int_conversations__heuristic_rated", ["message_id"], "unique"),
     Mart("int_conversations__rated", ["message_id"], "unique"),

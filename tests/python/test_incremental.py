@@ -332,3 +332,57 @@ def test_a_day_whose_only_session_moves_to_the_day_before_leaves_the_funnel(tmp_
     assert set(map(tuple, sessions_by_day().values())) == {(("2025-06-10", 1, 1),)}
     compiled = next((tmp_path / "target" / "compiled").rglob("mart_bot_daily_kpis.sql")).read_text(encoding="utf-8")
     assert "-- rebuilt days: 2025-06-10 2025-06-11" in compiled, compiled  # an incremental build of those two days
+
+
+def _basic_log(message_id: str, logged_at: str) -> str:
+    """A line of the basic handler: no rating, the ids under metadata."""
+    record = {
+        "timestamp": logged_at,
+        "user_input": "帮我写一首关于秋天的诗",
+        "model_response": "秋风起，落叶黄。",
+        "metadata": {"session_id": f"s-{message_id}", "message_id": message_id, "response_time": 1.0, "token_count": 3, "model_name": "m1"},
+    }
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def test_an_answer_whose_enhanced_line_arrives_later_moves_to_its_day(tmp_path: Path) -> None:
+    """int_conversation_logs__deduplicated keeps the enhanced line of an answer logged by
+    both handlers. When that line arrives a load later, with a time before midnight,
+    the answer moves to the day before: the day it leaves, which has no other answer,
+    must end up empty there and in every model built from it."""
+    db = tmp_path / "w.duckdb"
+    env = scratch_env(db)
+    select = ["--select", "+mart_answer_quality_daily", "+mart_low_quality_answers_restricted"]
+
+    def rows(model: str, columns: str) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute(f"select cast(report_date as varchar), {columns} from main.{model} order by 1, 2").fetchall()
+
+    _dbt(env, tmp_path, "seed")
+    _load(
+        env,
+        tmp_path / "logs_1.jsonl",
+        "conversation-logs",
+        _log("k1", "2025-06-10T10:00:00", "good") + _basic_log("a1", "2025-06-11T00:05:00"),
+    )
+    _dbt(env, tmp_path, "run", *select)
+    assert rows("int_conversation_logs__deduplicated", "message_id, log_form") == [
+        ("2025-06-10", "k1", "enhanced"),
+        ("2025-06-11", "a1", "basic"),
+    ]
+    # the enhanced handler's line of a1 arrives later; its time is before midnight
+    _load(env, tmp_path / "logs_2.jsonl", "conversation-logs", _log("a1", "2025-06-10T23:59:00", "poor"))
+    _dbt(env, tmp_path, "run", *select)
+    assert rows("int_conversation_logs__deduplicated", "message_id, log_form") == [
+        ("2025-06-10", "a1", "enhanced"),
+        ("2025-06-10", "k1", "enhanced"),
+    ]
+    assert rows("int_conversations__rated", "message_id, quality_rating") == [("2025-06-10", "a1", "poor"), ("2025-06-10", "k1", "good")]
+    with duckdb.connect(str(db), read_only=True) as con:
+        daily = con.execute(
+            "select cast(report_date as varchar), sum(messages), sum(poor_answers) from main.mart_answer_quality_daily group by 1 order by 1"
+        ).fetchall()
+    assert daily == [("2025-06-10", 2, 1)]
+    assert rows("mart_low_quality_answers_restricted", "message_id") == [("2025-06-10", "a1")]
+    compiled = next((tmp_path / "target" / "compiled").rglob("int_conversation_logs__deduplicated.sql")).read_text(encoding="utf-8")
+    assert "-- rebuilt days: 2025-06-10 2025-06-11" in compiled, compiled  # an incremental build of those two days

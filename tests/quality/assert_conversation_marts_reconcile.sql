@@ -2,7 +2,7 @@
 -- category mart and in the rating mart; a row here names the mart that disagrees.
 with logged as (
 
-    select count(*) as answers from {{ ref('stg_chainlit__conversation_logs') }}
+    select count(*) as answers from {{ ref('int_conversation_logs__deduplicated') }}
 
 ),
 

@@ -3,8 +3,13 @@
 -- keywords of several categories takes the lowest priority; no match is 'other'.
 -- Incremental by reporting day: the days of newly loaded messages are recomputed; an
 -- edit of the keyword seed recomputes every day (macros/incremental/incremental.sql).
-{{ config(**chatbot_analytics.incremental_config(unique_key='report_date', watermark_from_self=true)) }}
+{{ config(**chatbot_analytics.incremental_config(
+    unique_key='report_date',
+    watermark_from_self=true,
+    pre_hook=["{{ chatbot_analytics.delete_rebuilt_days() }}"],
+)) }}
 {%- set rebuild_dates = chatbot_analytics.message_rebuild_dates() %}
+{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
 
 with messages as (
 
@@ -13,7 +18,7 @@ with messages as (
         report_date,
         loaded_at,
         lower(user_input) as question_lower
-    from {{ ref('stg_chainlit__conversation_logs') }}
+    from {{ ref('int_conversation_logs__deduplicated') }}
     where
         {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
         and {{ chatbot_analytics.event_time_near_dates('logged_at', rebuild_dates) }}

@@ -3,8 +3,13 @@
 -- the rating. Lengths are characters, not the article's split() word counts, which
 -- count a whole Chinese sentence as one word.
 -- Incremental by reporting day, like int_conversations__categorized.
-{{ config(**chatbot_analytics.incremental_config(unique_key='report_date', watermark_from_self=true)) }}
+{{ config(**chatbot_analytics.incremental_config(
+    unique_key='report_date',
+    watermark_from_self=true,
+    pre_hook=["{{ chatbot_analytics.delete_rebuilt_days() }}"],
+)) }}
 {%- set rebuild_dates = chatbot_analytics.message_rebuild_dates() %}
+{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
 
 with messages as (
 
@@ -16,7 +21,7 @@ with messages as (
         {{ char_length('user_input') }} as input_chars,
         {{ char_length('model_response') }} as answer_chars,
         {{ char_length('trim(model_response)') }} as trimmed_answer_chars
-    from {{ ref('stg_chainlit__conversation_logs') }}
+    from {{ ref('int_conversation_logs__deduplicated') }}
     where
         {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
         and {{ chatbot_analytics.event_time_near_dates('logged_at', rebuild_dates) }}

@@ -9,12 +9,14 @@
     unique_key='report_date',
     watermark_from_self=true,
     fingerprint_vars=['slow_answer_seconds'],
+    pre_hook=["{{ chatbot_analytics.delete_rebuilt_days() }}"],
 )) }}
 {%- set rebuild_dates = chatbot_analytics.message_rebuild_dates(judgements=true) %}
+{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
 
 with logs as (
 
-    select * from {{ ref('stg_chainlit__conversation_logs') }}
+    select * from {{ ref('int_conversation_logs__deduplicated') }}
     where
         {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
         and {{ chatbot_analytics.event_time_near_dates('logged_at', rebuild_dates) }}

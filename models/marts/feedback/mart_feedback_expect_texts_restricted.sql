@@ -26,7 +26,7 @@ texts as (
         message_id,
         user_input,
         model_response
-    from {{ ref('stg_chainlit__conversation_logs') }}
+    from {{ ref('int_conversation_logs__deduplicated') }}
 
 ),
 

@@ -30,7 +30,7 @@ texts as (
         message_id,
         user_input,
         model_response
-    from {{ ref('stg_chainlit__conversation_logs') }}
+    from {{ ref('int_conversation_logs__deduplicated') }}
     where
         {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
         and {{ chatbot_analytics.event_time_near_dates('logged_at', rebuild_dates) }}
