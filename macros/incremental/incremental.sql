@@ -41,18 +41,44 @@
 {#- Config for an incremental model, per engine. unique_key = the column whose values
     the new rows replace on DuckDB and MySQL (report_date: whole days; session_id for
     session tables, so a session that moved to another day leaves no stale row);
-    partition_by = the day column Spark overwrites partitions of. Other keywords are
-    passed on: watermark_from_self (the model records the newest loaded_at of its own
-    rows as its watermark), watermark_from (the model whose newest loaded_at it records
-    instead), fingerprint_vars (vars its SQL reads; see incremental_fingerprint) and
-    pre_hook. spark_overwrites_partitions=false makes the model a table on Spark: for a
-    model that may leave a rebuilt day with no rows, which insert_overwrite would not
-    clear. Usage:
+    partition_by = the day column Spark overwrites partitions of.
+
+    A model keyed by its day column (unique_key == partition_by) deletes the days it
+    rebuilds first: the delete_rebuilt_days pre-hook is added here, not per model, so a
+    new model keyed by day cannot forget it (a day that lost its last row would keep its
+    old rows). Its SQL must then write its days with one rebuilt_days_comment(...) line,
+    or the run fails with a compile error naming the model. through_last_day=true deletes
+    every day from the first rebuilt one on (the conversation monitor, which rebuilds
+    them all); delete_rebuilt_days=false leaves the hook out, for a model whose rebuilt
+    days always keep rows (int_chat_events__resolved: an event never changes its day).
+
+    Other keywords are passed on: watermark_from_self (the model records the newest
+    loaded_at of its own rows as its watermark), watermark_from (the model whose newest
+    loaded_at it records instead), fingerprint_vars (vars its SQL reads; see
+    incremental_fingerprint) and pre_hook (run after the delete).
+    spark_overwrites_partitions=false makes the model a table on Spark: for a model that
+    may leave a rebuilt day with no rows, which insert_overwrite would not clear. Usage:
         {{ config(**chatbot_analytics.incremental_config(unique_key='report_date')) }} -#}
-{% macro incremental_config(unique_key, partition_by='report_date', spark_overwrites_partitions=true) %}
-  {#- any other keyword (watermark_from_self, watermark_from, fingerprint_vars, pre_hook) is passed on as config -#}
+{% macro incremental_config(unique_key, partition_by='report_date', spark_overwrites_partitions=true, delete_rebuilt_days=none, through_last_day=false) %}
   {%- set settings = adapter.dispatch('incremental_config', 'chatbot_analytics')(unique_key, partition_by, spark_overwrites_partitions) -%}
+  {%- set keyed_by_day = unique_key == partition_by -%}
+  {%- set deletes = keyed_by_day if delete_rebuilt_days is none else delete_rebuilt_days -%}
+  {%- if deletes and not keyed_by_day -%}
+    {{ exceptions.raise_compiler_error('incremental_config: delete_rebuilt_days needs unique_key to be the day column (' ~ partition_by ~ '), got ' ~ unique_key) }}
+  {%- endif -%}
+  {%- if through_last_day and not deletes -%}
+    {{ exceptions.raise_compiler_error('incremental_config: through_last_day applies only to a model that deletes its rebuilt days') }}
+  {%- endif -%}
+  {%- set pre_hooks = [] -%}
+  {%- if deletes -%}
+    {%- do pre_hooks.append("{{ chatbot_analytics.delete_rebuilt_days('" ~ unique_key ~ "', through_last_day=" ~ (through_last_day | string | lower) ~ ") }}") -%}
+  {%- endif -%}
+  {%- set extra = kwargs.pop('pre_hook', []) -%}
+  {%- do pre_hooks.extend([extra] if extra is string else extra) -%}
   {%- do settings.update(kwargs) -%}
+  {%- if pre_hooks -%}
+    {%- do settings.update({'pre_hook': pre_hooks}) -%}
+  {%- endif -%}
   {{ return(settings) }}
 {% endmacro %}
 
@@ -546,10 +572,10 @@ alter table {{ relation }} add columns (
   {{ return(dates) }}
 {% endmacro %}
 
-{#- Pre-hook of the incremental models keyed by day (the funnel's user-day table and
-    daily KPI marts, the kept log lines and the per-answer conversation models, the
-    per-day quality marts, the conversation monitor): delete the
-    days this run rebuilds before the insert. delete+insert alone replaces only the
+{#- Pre-hook of every incremental model keyed by its day column, added by
+    incremental_config (the funnel's user-day table and daily KPI marts, the kept log
+    lines and the per-answer conversation models, the per-day quality marts, the
+    conversation monitor): delete the days this run rebuilds before the insert. delete+insert alone replaces only the
     days present in the new rows, so a day whose last row went away (the only poor
     answer of a day re-judged good; the only session of a day moved to the day before
     by a late message; the only answer of a day moved to the day before by its enhanced
@@ -598,6 +624,15 @@ alter table {{ relation }} add columns (
   {%- else -%}
     {{ column }} < {{ chatbot_analytics.date_literal((dates | first)[:10]) }}
   {%- endif -%}
+{%- endmacro %}
+
+{#- The rows on `dates` of a table that has a day column and the time it is computed from:
+    the day filter, and the time range around the days, which lets an engine skip the
+    stored blocks of other days where the day column is an expression (a staging view's
+    report_date) and so has no stored min/max. `1 = 1` on a full build. -#}
+{% macro on_rebuilt_days(dates, time_column, day_column='report_date') -%}
+    {{ chatbot_analytics.in_report_dates(day_column, dates) }}
+    and {{ chatbot_analytics.event_time_near_dates(time_column, dates) }}
 {%- endmacro %}
 
 {#- An event_time range around `dates` (a day of margin for the reporting offset), so an

@@ -9,7 +9,6 @@
 {{ config(**chatbot_analytics.incremental_config(
     unique_key='report_date',
     watermark_from_self=true,
-    pre_hook=["{{ chatbot_analytics.delete_rebuilt_days() }}"],
 )) }}
 {%- set rebuild_dates = chatbot_analytics.message_rebuild_dates() %}
 {{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
@@ -23,9 +22,7 @@ with log_lines as (
 log_lines_on_rebuilt_days as (
 
     select * from log_lines
-    where
-        {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
-        and {{ chatbot_analytics.event_time_near_dates('logged_at', rebuild_dates) }}
+    where {{ chatbot_analytics.on_rebuilt_days(rebuild_dates, time_column='logged_at') }}
 
 ),
 

@@ -19,7 +19,7 @@
     partition_by='fired_report_date',
     watermark_from='int_conversations__rated',
     spark_overwrites_partitions=false,
-    pre_hook=["{{ chatbot_analytics.delete_rebuilt_days('fired_report_date', through_last_day=true) }}"],
+    through_last_day=true,
 )) }}
 {%- set rebuild_dates = chatbot_analytics.rated_mart_rebuild_dates() %}
 {{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}

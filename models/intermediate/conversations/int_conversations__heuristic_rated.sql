@@ -6,7 +6,6 @@
 {{ config(**chatbot_analytics.incremental_config(
     unique_key='report_date',
     watermark_from_self=true,
-    pre_hook=["{{ chatbot_analytics.delete_rebuilt_days() }}"],
 )) }}
 {%- set rebuild_dates = chatbot_analytics.message_rebuild_dates() %}
 {{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
@@ -22,9 +21,7 @@ with messages as (
         {{ char_length('model_response') }} as answer_chars,
         {{ char_length('trim(model_response)') }} as trimmed_answer_chars
     from {{ ref('int_conversation_logs__deduplicated') }}
-    where
-        {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
-        and {{ chatbot_analytics.event_time_near_dates('logged_at', rebuild_dates) }}
+    where {{ chatbot_analytics.on_rebuilt_days(rebuild_dates, time_column='logged_at') }}
 
 ),
 

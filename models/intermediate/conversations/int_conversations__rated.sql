@@ -9,7 +9,6 @@
     unique_key='report_date',
     watermark_from_self=true,
     fingerprint_vars=['slow_answer_seconds'],
-    pre_hook=["{{ chatbot_analytics.delete_rebuilt_days() }}"],
 )) }}
 {%- set rebuild_dates = chatbot_analytics.message_rebuild_dates(judgements=true) %}
 {{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
@@ -17,9 +16,7 @@
 with logs as (
 
     select * from {{ ref('int_conversation_logs__deduplicated') }}
-    where
-        {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
-        and {{ chatbot_analytics.event_time_near_dates('logged_at', rebuild_dates) }}
+    where {{ chatbot_analytics.on_rebuilt_days(rebuild_dates, time_column='logged_at') }}
 
 ),
 

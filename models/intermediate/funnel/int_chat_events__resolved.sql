@@ -3,15 +3,20 @@
 -- (the loader rejects them, so this only guards hand-edited raw tables).
 -- Incremental: rewrites the reporting days of newly loaded events and every day of a bot
 -- whose catalogue row changed (macros/incremental/incremental.sql).
-{{ config(**chatbot_analytics.incremental_config(unique_key='report_date', watermark_from_self=true)) }}
+-- No delete of the rebuilt days first: an event never changes its day (a loaded event_id
+-- is rejected when loaded again), so every rebuilt day keeps rows and delete+insert
+-- replaces it; a second delete over the largest table would cost without changing a row.
+{{ config(**chatbot_analytics.incremental_config(
+    unique_key='report_date',
+    watermark_from_self=true,
+    delete_rebuilt_days=false,
+)) }}
 {%- set rebuild_dates = chatbot_analytics.resolved_rebuild_dates() %}
 
 with events as (
 
     select * from {{ ref('stg_chat_platform__chat_events') }}
-    where
-        {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
-        and {{ chatbot_analytics.event_time_near_dates('event_time', rebuild_dates) }}
+    where {{ chatbot_analytics.on_rebuilt_days(rebuild_dates, time_column='event_time') }}
 
 ),
 

@@ -2,10 +2,7 @@
 -- per business line.
 -- Incremental: rebuilds whole reporting days that new loads touched
 -- (macros/incremental/incremental.sql).
-{{ config(**chatbot_analytics.incremental_config(
-    unique_key='report_date',
-    pre_hook=["{{ chatbot_analytics.delete_rebuilt_days() }}"],
-)) }}
+{{ config(**chatbot_analytics.incremental_config(unique_key='report_date')) }}
 {%- set rebuild_dates = chatbot_analytics.funnel_rebuild_dates() %}
 {{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
 

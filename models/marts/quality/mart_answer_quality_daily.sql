@@ -6,7 +6,6 @@
 {{ config(**chatbot_analytics.incremental_config(
     unique_key='report_date',
     watermark_from='int_conversations__rated',
-    pre_hook=["{{ chatbot_analytics.delete_rebuilt_days() }}"],
 )) }}
 {%- set rebuild_dates = chatbot_analytics.rated_mart_rebuild_dates() %}
 {{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}

@@ -6,7 +6,6 @@
 {{ config(**chatbot_analytics.incremental_config(
     unique_key='report_date',
     watermark_from='int_conversations__rated',
-    pre_hook=["{{ chatbot_analytics.delete_rebuilt_days() }}"],
 )) }}
 {%- set rebuild_dates = chatbot_analytics.rated_mart_rebuild_dates() %}
 {{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
@@ -31,9 +30,7 @@ texts as (
         user_input,
         model_response
     from {{ ref('int_conversation_logs__deduplicated') }}
-    where
-        {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
-        and {{ chatbot_analytics.event_time_near_dates('logged_at', rebuild_dates) }}
+    where {{ chatbot_analytics.on_rebuilt_days(rebuild_dates, time_column='logged_at') }}
 
 )
 
