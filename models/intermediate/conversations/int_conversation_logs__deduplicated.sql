@@ -13,15 +13,12 @@
 {%- set rebuild_dates = chatbot_analytics.message_rebuild_dates() %}
 {{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
 
-with log_lines as (
+-- Both CTEs below read the staging view themselves: DuckDB materialises a CTE that
+-- several others read, and a shared CTE of every log line copied the whole history on
+-- each run (one new day at 10 million events: 0.21 s with it, 0.04 s without).
+with log_lines_on_rebuilt_days as (
 
     select * from {{ ref('stg_chainlit__conversation_logs') }}
-
-),
-
-log_lines_on_rebuilt_days as (
-
-    select * from log_lines
     where {{ chatbot_analytics.on_rebuilt_days(rebuild_dates, time_column='logged_at') }}
 
 ),
@@ -41,7 +38,7 @@ ranked as (
                 loaded_at desc,
                 line_number desc
         ) as form_rank
-    from log_lines
+    from {{ ref('stg_chainlit__conversation_logs') }}
     {%- if rebuild_dates is not none %}
     where message_id in (select message_id from log_lines_on_rebuilt_days)
     {%- endif %}
