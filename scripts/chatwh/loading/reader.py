@@ -528,17 +528,20 @@ def _lines_from_bytes(con: duckdb.DuckDBPyConnection, file_path: str) -> None:
 
 def _count_oversized_newlines(con: duckdb.DuckDBPyConnection, file_path: str) -> None:
     """Set `nl` of each oversized record (its text in the rejects table is cut) from the
-    file: its bytes, from DuckDB's 1-based position and reported size. One bounded read
-    per oversized record (at most a few, each over MAX_RECORD_BYTES), not per row."""
+    file: its bytes, from DuckDB's 1-based position and reported size. The file is opened
+    once; one bounded read per oversized record (at most a few, each over
+    MAX_RECORD_BYTES), not per row."""
     oversized = con.execute(
         "select line_number, byte_position, error_message from __read_bad where error_type = 'LINE SIZE OVER MAXIMUM'"
     ).fetchall()
-    for line_number, byte_position, message in oversized:
-        size = re.search(r"Actual Size:\s*(\d+)", message or "")
-        if byte_position is None or size is None:
-            continue
-        count, remaining, leading = 0, int(size.group(1)), True
-        with open(file_path, "rb") as handle:
+    if not oversized:
+        return
+    with open(file_path, "rb") as handle:
+        for line_number, byte_position, message in oversized:
+            size = re.search(r"Actual Size:\s*(\d+)", message or "")
+            if byte_position is None or size is None:
+                continue
+            count, remaining, leading = 0, int(size.group(1)), True
             handle.seek(max(int(byte_position) - 1, 0))
             while remaining > 0:
                 chunk = handle.read(min(remaining, 1 << 20))
@@ -549,7 +552,7 @@ def _count_oversized_newlines(con: duckdb.DuckDBPyConnection, file_path: str) ->
                     chunk = chunk.lstrip(b"\r\n")
                     leading = not chunk
                 count += chunk.count(b"\n")
-        con.execute("update __read_bad set nl = ? where line_number = ?", [count, line_number])
+            con.execute("update __read_bad set nl = ? where line_number = ?", [count, line_number])
 
 
 def _read_jsonl(con: duckdb.DuckDBPyConnection, path: str) -> None:
