@@ -617,6 +617,15 @@ alter table {{ relation }} add columns (
   {%- endif -%}
 {%- endmacro %}
 
+{#- The day `days` before the first of dates, as 'YYYY-MM-DD'; none when dates is none
+    or empty. -#}
+{% macro days_before_first(dates, days) %}
+  {%- if dates is none or not dates -%}
+    {{ return(none) }}
+  {%- endif -%}
+  {{ return(chatbot_analytics._days_before(dates | first, days)[:10]) }}
+{% endmacro %}
+
 {#- `column < the first of dates`: 1 = 0 when dates is none or empty (nothing before). -#}
 {% macro before_first_date(column, dates) -%}
   {%- if dates is none or not dates -%}

@@ -438,3 +438,38 @@ def test_a_new_model_keyed_by_day_deletes_the_days_it_rebuilds_without_asking(tm
     forgot = run()
     assert forgot.returncode != 0
     assert "int_probe_days__counted: delete_rebuilt_days needs exactly one rebuilt_days_comment" in forgot.stdout, forgot.stdout[-4000:]
+
+
+def test_the_monitor_reaches_past_its_recent_days_for_a_quiet_bot(tmp_path: Path) -> None:
+    """An incremental build of int_conversations__alert_firings looks for the last
+    window_size conversations before the new day in the week before it first. A bot ×
+    model with fewer conversations there is read further back: its window on the new day
+    still starts at its first conversation, as in a full build."""
+    db = tmp_path / "w.duckdb"
+    env = scratch_env(db)
+    select = ["--select", "+int_conversations__alert_firings"]
+
+    def firings() -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute(
+                "select alert_id, triggered_by_message_id, cast(fired_report_date as varchar), rows_in_window,"
+                " cast(window_start_at as varchar) from main.int_conversations__alert_firings order by 1, 2"
+            ).fetchall()
+
+    _dbt(env, tmp_path, "seed")
+    # one poor answer a day, 2025-06-01 .. 06-11: the 10th (min_rows) fires the last-100 rule
+    history = "".join(_log(f"q{day:02d}", f"2025-06-{day:02d}T10:00:00", "poor") for day in range(1, 12))
+    _load(env, tmp_path / "logs_1.jsonl", "conversation-logs", history)
+    _dbt(env, tmp_path, "run", *select)
+    _load(env, tmp_path / "logs_2.jsonl", "conversation-logs", _log("q12", "2025-06-12T10:00:00", "poor"))
+    _dbt(env, tmp_path, "run", *select)
+    compiled = next((tmp_path / "target" / "compiled").rglob("int_conversations__alert_firings.sql")).read_text(encoding="utf-8")
+    assert "-- rebuilt days: 2025-06-12" in compiled, compiled  # an incremental build of the new day
+    assert "2025-06-05" in compiled  # whose recent days start a week before it
+    incremental = firings()
+    new_day = [f for f in incremental if f[0] == "poor_answer_rate_last_100" and f[1] == "q12"]
+    # the window holds all 12 answers, back to 06-01 (10:00 at +08:00, 02:00 UTC), past the
+    # week before the new day
+    assert new_day == [("poor_answer_rate_last_100", "q12", "2025-06-12", 12, "2025-06-01 02:00:00")], incremental
+    _dbt(env, tmp_path, "run", "--full-refresh", *select)
+    assert firings() == incremental

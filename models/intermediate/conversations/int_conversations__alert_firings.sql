@@ -22,25 +22,22 @@
     through_last_day=true,
 )) }}
 {%- set rebuild_dates = chatbot_analytics.rated_mart_rebuild_dates() %}
+{%- set conversation_columns = [
+    'message_id', 'logged_at', 'report_date', 'bot_id', 'model_name',
+    'response_time_s', 'is_error', 'is_poor', 'is_slow',
+] %}
+{#- the days before the first rebuilt day where the last windows are looked for first -#}
+{%- set recent_days = 7 %}
+{%- set recent_from = chatbot_analytics.days_before_first(rebuild_dates, recent_days) %}
+{%- if recent_from is none %}
+    {%- set recent_condition, older_condition = '1 = 1', '1 = 0' %}
+{%- else %}
+    {%- set recent_condition = 'report_date >= ' ~ chatbot_analytics.date_literal(recent_from) %}
+    {%- set older_condition = 'older.report_date < ' ~ chatbot_analytics.date_literal(recent_from) %}
+{%- endif %}
 {{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
 
-with rated as (
-
-    select
-        message_id,
-        logged_at,
-        report_date,
-        bot_id,
-        model_name,
-        response_time_s,
-        is_error,
-        is_poor,
-        is_slow
-    from {{ ref('int_conversations__rated') }}
-
-),
-
-rules as (
+with rules as (
 
     select
         alert_id,
@@ -55,34 +52,84 @@ rules as (
 
 ),
 
--- the conversations whose firings this run writes: every one on a full build
-rebuilt as (
-
-    select * from rated
-    where {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates, and_later_days=true) }}
-
-),
-
--- the last window_size conversations of each bot × model before them (none on a full
--- build): their windows reach back into these
-before_rebuilt as (
-
-    select
-        rated.*,
-        row_number() over (
-            partition by bot_id, model_name
-            order by logged_at desc, message_id desc
-        ) as conversations_back
-    from rated
-    where {{ chatbot_analytics.before_first_date('report_date', rebuild_dates) }}
-
-),
-
 window_reach as (
 
     select max(window_size) as conversations_back
     from rules
     where window_type = 'last_n'
+
+),
+
+-- Each CTE below reads int_conversations__rated itself: DuckDB materialises a CTE that
+-- several others read, and one shared CTE of every conversation copied the whole
+-- history on each run.
+
+-- the conversations whose firings this run writes: every one on a full build
+rebuilt as (
+
+    select {{ conversation_columns | join(', ') }}
+    from {{ ref('int_conversations__rated') }}
+    where {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates, and_later_days=true) }}
+
+),
+
+-- Before them (nothing on a full build), the last window_size conversations of each
+-- bot × model: their windows reach back into these. They are looked for in the
+-- recent_days before the first rebuilt day; a bot × model with fewer conversations there
+-- than the longest window is read further back, to its first conversation. Exact either
+-- way, and an active bot × model is not numbered over its whole history on every run.
+recent_before as (
+
+    select {{ conversation_columns | join(', ') }}
+    from {{ ref('int_conversations__rated') }}
+    where
+        {{ chatbot_analytics.before_first_date('report_date', rebuild_dates) }}
+        and {{ recent_condition }}
+
+),
+
+recent_counts as (
+
+    select
+        bot_id,
+        model_name,
+        count(*) as conversations
+    from recent_before
+    group by
+        bot_id,
+        model_name
+
+),
+
+older_before as (
+
+    select older.{{ conversation_columns | join(', older.') }}
+    from {{ ref('int_conversations__rated') }} as older
+    cross join window_reach as w
+    -- no match (a NULL bot or model, or nothing recent) counts as 0: read further back
+    left join recent_counts as c
+        on
+            older.bot_id = c.bot_id
+            and older.model_name = c.model_name
+    where
+        {{ older_condition }}
+        and coalesce(c.conversations, 0) < w.conversations_back
+
+),
+
+before_rebuilt as (
+
+    select
+        candidates.*,
+        row_number() over (
+            partition by bot_id, model_name
+            order by logged_at desc, message_id desc
+        ) as conversations_back
+    from (
+        select * from recent_before
+        union all
+        select * from older_before
+    ) as candidates
 
 ),
 
