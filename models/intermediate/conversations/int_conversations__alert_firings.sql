@@ -29,12 +29,7 @@
 {#- the days before the first rebuilt day where the last windows are looked for first -#}
 {%- set recent_days = 7 %}
 {%- set recent_from = chatbot_analytics.days_before_first(rebuild_dates, recent_days) %}
-{%- if recent_from is none %}
-    {%- set recent_condition, older_condition = '1 = 1', '1 = 0' %}
-{%- else %}
-    {%- set recent_condition = 'report_date >= ' ~ chatbot_analytics.date_literal(recent_from) %}
-    {%- set older_condition = 'older.report_date < ' ~ chatbot_analytics.date_literal(recent_from) %}
-{%- endif %}
+{%- set recent_dates = none if recent_from is none else [recent_from] %}
 {{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
 
 with rules as (
@@ -84,7 +79,7 @@ recent_before as (
     from {{ ref('int_conversations__rated') }}
     where
         {{ chatbot_analytics.before_first_date('report_date', rebuild_dates) }}
-        and {{ recent_condition }}
+        and {{ chatbot_analytics.in_report_dates('report_date', recent_dates, and_later_days=true) }}
 
 ),
 
@@ -112,7 +107,7 @@ older_before as (
             older.bot_id = c.bot_id
             and older.model_name = c.model_name
     where
-        {{ older_condition }}
+        {{ chatbot_analytics.before_first_date('older.report_date', recent_dates) }}
         and coalesce(c.conversations, 0) < w.conversations_back
 
 ),
