@@ -30,12 +30,14 @@
     time the load started): two loads running side by side, the later one committing
     first while a build runs in between, would leave the earlier one's rows unbuilt until
     a `--full-refresh` (DuckDB admits one writer at a time; the pipeline lands, then
-    builds). delete+insert (DuckDB, MySQL) replaces the days present in the rebuilt
-    rows and insert_overwrite (Spark) the partitions present; a day that ends up with no
-    rows at all (every session of a day with no exposures or clicks moved to the day
-    before by late messages) would keep its old rows: the models keyed by day delete the
-    days they rebuild first on DuckDB and MySQL (delete_rebuilt_days); on Spark the
-    limit stays. Changing reporting_utc_offset_hours needs a `--full-refresh`. -#}
+    builds). Changing reporting_utc_offset_hours needs a `--full-refresh`.
+
+    Emptied days: delete+insert (DuckDB, MySQL) replaces the days present in the rebuilt
+    rows and insert_overwrite (Spark) the partitions present, so a day that ends up with
+    no rows at all (every session of a day with no exposures or clicks moved to the day
+    before by late messages) would keep its old rows. The models keyed by day therefore
+    delete the days they rebuild first (delete_rebuilt_days: a delete on DuckDB and
+    MySQL, the days' partitions dropped on Spark). -#}
 
 
 {#- Config for an incremental model, per engine. unique_key = the column whose values
@@ -55,12 +57,10 @@
     Other keywords are passed on: watermark_from_self (the model records the newest
     loaded_at of its own rows as its watermark), watermark_from (the model whose newest
     loaded_at it records instead), fingerprint_vars (vars its SQL reads; see
-    incremental_fingerprint) and pre_hook (run after the delete).
-    spark_overwrites_partitions=false makes the model a table on Spark: for a model that
-    may leave a rebuilt day with no rows, which insert_overwrite would not clear. Usage:
+    incremental_fingerprint) and pre_hook (run after the delete). Usage:
         {{ config(**chatbot_analytics.incremental_config(unique_key='report_date')) }} -#}
-{% macro incremental_config(unique_key, partition_by='report_date', spark_overwrites_partitions=true, delete_rebuilt_days=none, through_last_day=false) %}
-  {%- set settings = adapter.dispatch('incremental_config', 'chatbot_analytics')(unique_key, partition_by, spark_overwrites_partitions) -%}
+{% macro incremental_config(unique_key, partition_by='report_date', delete_rebuilt_days=none, through_last_day=false) %}
+  {%- set settings = adapter.dispatch('incremental_config', 'chatbot_analytics')(unique_key, partition_by) -%}
   {%- set keyed_by_day = unique_key == partition_by -%}
   {%- set deletes = keyed_by_day if delete_rebuilt_days is none else delete_rebuilt_days -%}
   {%- if deletes and not keyed_by_day -%}
@@ -85,7 +85,7 @@
 {#- on_schema_change: a table built before a column was added (e.g. loaded_at) gets the
     column, and as no watermark is recorded yet the first run rebuilds every day, filling
     it (dbt-mysql has no schema-change handling: a --full-refresh there). -#}
-{% macro default__incremental_config(unique_key, partition_by, spark_overwrites_partitions=true) %}
+{% macro default__incremental_config(unique_key, partition_by) %}
   {{ return({
       'materialized': 'incremental',
       'incremental_strategy': 'delete+insert',
@@ -97,25 +97,22 @@
 
 {#- dbt-mysql 1.7 has one incremental strategy: delete the rows whose unique_key is in the
     new rows, then insert them. -#}
-{% macro mysql__incremental_config(unique_key, partition_by, spark_overwrites_partitions=true) %}
+{% macro mysql__incremental_config(unique_key, partition_by) %}
   {{ return({
       'materialized': 'incremental',
       'unique_key': unique_key,
       'post_hook': ["{{ chatbot_analytics.record_watermark() }}"],
   }) }}
 {% endmacro %}
-{% macro mariadb__incremental_config(unique_key, partition_by, spark_overwrites_partitions=true) %}
+{% macro mariadb__incremental_config(unique_key, partition_by) %}
   {{ return(chatbot_analytics.mysql__incremental_config(unique_key, partition_by)) }}
 {% endmacro %}
 
 {#- Parquet tables cannot delete rows: the model writes whole days and Spark overwrites
     exactly those partitions (dbt-spark sets partitionOverwriteMode=dynamic for
-    insert_overwrite with partition_by). -#}
-{% macro spark__incremental_config(unique_key, partition_by, spark_overwrites_partitions=true) %}
-  {%- if not spark_overwrites_partitions -%}
-    {#- a model whose rebuilt days may end up empty, which insert_overwrite would not clear -#}
-    {{ return({'materialized': 'table', 'file_format': 'parquet'}) }}
-  {%- endif -%}
+    insert_overwrite with partition_by), after the delete_rebuilt_days hook has dropped
+    the partitions of every day the run rebuilds. -#}
+{% macro spark__incremental_config(unique_key, partition_by) %}
   {{ return({
       'materialized': 'incremental',
       'incremental_strategy': 'insert_overwrite',
@@ -583,9 +580,8 @@ alter table {{ relation }} add columns (
     through_last_day every day from the first rebuilt one on is deleted (the conversation
     monitor, which rebuilds them all). The days are those the model's SQL was compiled
     with (rebuilt_days_comment). Runs in the model's transaction on DuckDB; if the build
-    fails elsewhere, no watermark is recorded and the next run rebuilds these days again.
-    Spark: nothing (insert_overwrite replaces the partitions present; its known limit
-    stays). -#}
+    fails elsewhere (or, on Spark, which has no transactions, after the drop), no
+    watermark is recorded and the next run rebuilds these days again. -#}
 {% macro delete_rebuilt_days(column='report_date', through_last_day=false) %}
   {{ return(adapter.dispatch('delete_rebuilt_days', 'chatbot_analytics')(column, through_last_day)) }}
 {% endmacro %}
@@ -596,7 +592,26 @@ alter table {{ relation }} add columns (
     where {{ chatbot_analytics.in_report_dates(column, dates, and_later_days=through_last_day) }}
   {%- endif -%}
 {%- endmacro %}
-{% macro spark__delete_rebuilt_days(column, through_last_day) %}{% endmacro %}
+{#- Spark: drop the days' partitions (parquet tables cannot delete rows; insert_overwrite
+    then writes the partitions present in the new rows). A partition spec names one
+    value, so through_last_day looks up the stored days from the first rebuilt one on. -#}
+{% macro spark__delete_rebuilt_days(column, through_last_day) -%}
+  {%- set dates = chatbot_analytics.rebuilt_days_of_compiled_model() -%}
+  {%- if dates is not none and dates and through_last_day -%}
+    {%- set stored -%}
+      select distinct {{ chatbot_analytics.cast_text(column) }}
+      from {{ this }}
+      where {{ chatbot_analytics.in_report_dates(column, dates, and_later_days=true) }}
+    {%- endset -%}
+    {%- set dates = chatbot_analytics._query_texts(stored) | sort -%}
+  {%- endif -%}
+  {%- if dates is not none and dates -%}
+    alter table {{ this }} drop if exists
+    {%- for day in dates %}
+        partition ({{ column }} = '{{ day[:10] }}'){{ ',' if not loop.last }}
+    {%- endfor %}
+  {%- endif -%}
+{%- endmacro %}
 
 
 {#- `column in (dates)` (dates sorted); with and_later_days, `column >= the first of

@@ -8,7 +8,8 @@
 # Steps: build the DuckDB reference (main .venv) → start the engine → loader tests on the
 # engine (tests/engines: values, rejects, reload, a failure mid-file) → land the fixture
 # files with scripts/load.py's loaders → dbt seed + dbt build (models, data tests) →
-# scripts/ci/compare_engines.py (every mart and seed = DuckDB's) → a short
+# scripts/ci/compare_engines.py (every mart and seed = DuckDB's) →
+# scripts/ci/emptied_day_check.py (a rebuilt day that lost its rows is emptied) → a short
 # scripts/ci/incremental_check.py (incremental = full refresh) → stop the engine (also on
 # failure).
 # Everything lives under warehouse/ci/ (gitignored): the reference DuckDB file, the
@@ -106,6 +107,9 @@ run_mysql() {
   [ -z "${folded}" ] || fail "text columns with a case-folding collation (ids/tags would match 'A' = 'a'):
 ${folded}"
 
+  step "target mysql: a rebuilt day that lost its rows is emptied (scripts/ci/emptied_day_check.py)"
+  .venv/bin/python scripts/ci/emptied_day_check.py --target mysql || fail "an emptied day kept its rows on mysql"
+
   # dbt-mysql's incremental models (delete+insert on unique_key): day-by-day runs on
   # generated data must equal a --full-refresh (the DuckDB stage runs the long version).
   step "target mysql: incremental day by day = full refresh (scripts/ci/incremental_check.py)"
@@ -130,14 +134,19 @@ run_spark() {
   step "target spark: compare every mart with DuckDB"
   compare .venv-spark/bin/python spark
 
-  # insert_overwrite by report_date partition: two generated days of the funnel models
-  # and of the per-day quality marts (with the conversation models they read), run
-  # incrementally, must equal a --full-refresh. Short on purpose: every Spark statement
-  # costs about a second (the DuckDB stage runs the long version).
-  step "target spark: incremental day by day = full refresh (funnel and quality models)"
+  # insert_overwrite replaces only the partitions present in the new rows: the day-keyed
+  # models drop the partitions of the days they rebuild first.
+  step "target spark: a rebuilt day that lost its rows is emptied (scripts/ci/emptied_day_check.py)"
+  .venv-spark/bin/python scripts/ci/emptied_day_check.py --target spark || fail "an emptied day kept its rows on spark"
+
+  # insert_overwrite by report_date partition: two generated days of the funnel models,
+  # of the per-day quality marts and of the conversation monitor (with the conversation
+  # models they read), run incrementally, must equal a --full-refresh. Short on purpose:
+  # every Spark statement costs about a second (the DuckDB stage runs the long version).
+  step "target spark: incremental day by day = full refresh (funnel, quality and monitor models)"
   .venv-spark/bin/python scripts/ci/incremental_check.py --target spark --days "${CHATBOT_CI_INCREMENTAL_DAYS:-2}" \
     --command run --scale 0.1 \
-    --select "+path:models/marts/funnel +mart_answer_quality_daily +mart_input_categories_daily +mart_response_time_by_quality +mart_low_quality_answers_restricted" \
+    --select "+path:models/marts/funnel +mart_answer_quality_daily +mart_input_categories_daily +mart_response_time_by_quality +mart_low_quality_answers_restricted +int_conversations__alert_firings" \
     || fail "incremental builds on spark differ from a full refresh"
 }
 

@@ -388,56 +388,15 @@ def test_an_answer_whose_enhanced_line_arrives_later_moves_to_its_day(tmp_path: 
     assert "-- rebuilt days: 2025-06-10 2025-06-11" in compiled, compiled  # an incremental build of those two days
 
 
-_PROBE_MODEL = """\
-{{ config(**chatbot_analytics.incremental_config(unique_key='report_date')) }}
-{%- set rebuild_dates = [var('probe_rebuild_day', '2025-06-02')] if chatbot_analytics.incremental_run() else none %}
-{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
-select report_date, n
-from (
-    select {{ chatbot_analytics.date_literal('2025-06-01') }} as report_date, 1 as n
-    union all
-    select {{ chatbot_analytics.date_literal('2025-06-02') }} as report_date, 2 as n
-) as days
-where {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates) }}
-    and n <= {{ var('probe_last_n', 2) }}
-"""
-
-
 def test_a_new_model_keyed_by_day_deletes_the_days_it_rebuilds_without_asking(tmp_path: Path) -> None:
     """incremental_config gives every model keyed by its day column the delete pre-hook, so
-    an analyst's new daily model clears a day that lost its last row; a model that does not
-    write its rebuilt days fails with an error that names it."""
-    project = copy_dbt_project(tmp_path / "project")
-    probe = project / "models" / "intermediate" / "int_probe_days__counted.sql"
-    probe.write_text(_PROBE_MODEL, encoding="utf-8")
-    env = scratch_env(tmp_path / "w.duckdb")
-    dbt = Path(sys.executable).parent / "dbt"
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(dbt), "run", "--select", "int_probe_days__counted", "--target", "duckdb",
-             "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"), *args],
-            cwd=project, env=env, capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
-
-    def stored() -> list[tuple[str, int]]:
-        with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
-            rows = con.execute("select cast(report_date as varchar), n from main.int_probe_days__counted order by 1").fetchall()
-        return [(day, n) for day, n in rows]
-
-    first = run()
-    assert first.returncode == 0, first.stdout[-4000:]
-    assert stored() == [("2025-06-01", 1), ("2025-06-02", 2)]
-
-    # An incremental run rebuilds 2025-06-02, which now has no row: the day is emptied.
-    emptied = run("--vars", "{probe_rebuild_day: '2025-06-02', probe_last_n: 1}")
-    assert emptied.returncode == 0, emptied.stdout[-4000:]
-    assert stored() == [("2025-06-01", 1)]
-
-    probe.write_text(_PROBE_MODEL.replace("{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}\n", ""), encoding="utf-8")
-    forgot = run()
-    assert forgot.returncode != 0
-    assert "int_probe_days__counted: delete_rebuilt_days needs exactly one rebuilt_days_comment" in forgot.stdout, forgot.stdout[-4000:]
+    an analyst's new daily model clears a day that lost its last row (also with
+    through_last_day); a model that does not write its rebuilt days fails with an error
+    that names it. scripts/ci/emptied_day_check.py adds the probe models to a copy of the
+    project; the MySQL and Spark CI stages run it on their engines."""
+    completed = run_script("ci/emptied_day_check.py", "--target", "duckdb", env=scratch_env(tmp_path / "w.duckdb"))
+    assert "int_probe_days__counted: days left after emptying 2025-06-02: 2025-06-01, 2025-06-03" in completed.stdout, completed.stdout
+    assert "int_probe_days__through (through_last_day): days left after emptying 2025-06-02: 2025-06-01" in completed.stdout
 
 
 def test_the_monitor_reaches_past_its_recent_days_for_a_quiet_bot(tmp_path: Path) -> None:

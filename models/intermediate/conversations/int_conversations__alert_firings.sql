@@ -12,13 +12,11 @@
 -- Incremental: a changed conversation (new, logged again or re-judged) changes the
 -- last-N windows of the conversations after it, so a run rebuilds every day from the
 -- first day it touches (rated_mart_rebuild_dates) on, reading before that day only the
--- last window_size conversations of each bot × model (where those windows start). On
--- Spark, which could not clear a day left without firings, it stays a table.
+-- last window_size conversations of each bot × model (where those windows start).
 {{ config(**chatbot_analytics.incremental_config(
     unique_key='fired_report_date',
     partition_by='fired_report_date',
     watermark_from='int_conversations__rated',
-    spark_overwrites_partitions=false,
     through_last_day=true,
 )) }}
 {%- set rebuild_dates = chatbot_analytics.rated_mart_rebuild_dates() %}
