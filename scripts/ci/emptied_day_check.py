@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from string import Template
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -52,16 +53,18 @@ REBUILT_DAYS_LINE = "{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
 
 # One row a day (n = 1, 2, 3); an incremental run rebuilds var probe_rebuild_day (and, with
 # through_last_day, every day after it) keeping the rows with n <= var probe_last_n.
-PROBE_MODEL = """\
-{{{{ config(**chatbot_analytics.incremental_config(unique_key='report_date'{extra})) }}}}
-{{%- set rebuild_dates = [var('probe_rebuild_day', '{rebuilt}')] if chatbot_analytics.incremental_run() else none %}}
-{rebuilt_days_line}select report_date, n
+PROBE_MODEL = Template("""\
+{{ config(**chatbot_analytics.incremental_config(unique_key='report_date'$extra)) }}
+{%- set rebuild_dates = [var('probe_rebuild_day', '$rebuilt')] if chatbot_analytics.incremental_run() else none %}
+${rebuilt_days_line}select report_date, n
 from (
-{rows}
+$rows
 ) as days
-where {{{{ chatbot_analytics.in_report_dates('report_date', rebuild_dates, and_later_days={through}) }}}}
-    and n <= {{{{ var('probe_last_n', {count}) }}}}
-"""
+where {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates, and_later_days=$through) }}
+    and n <= {{ var('probe_last_n', $count) }}
+""")
+
+PROBE_ROW = Template("    select {{ chatbot_analytics.date_literal('$day') }} as report_date, $n as n")
 
 PROBES = {
     # model name: (through_last_day, the days left after the emptying run)
@@ -71,10 +74,8 @@ PROBES = {
 
 
 def probe_sql(through_last_day: bool, *, with_rebuilt_days_line: bool = True) -> str:
-    rows = "\n    union all\n".join(
-        f"    select {{{{ chatbot_analytics.date_literal('{day}') }}}} as report_date, {n} as n" for n, day in enumerate(DAYS, start=1)
-    )
-    return PROBE_MODEL.format(
+    rows = "\n    union all\n".join(PROBE_ROW.substitute(day=day, n=n) for n, day in enumerate(DAYS, start=1))
+    return PROBE_MODEL.substitute(
         extra=", through_last_day=true" if through_last_day else "",
         rebuilt=REBUILT_DAY,
         rebuilt_days_line=REBUILT_DAYS_LINE if with_rebuilt_days_line else "",
