@@ -8,6 +8,7 @@ reporting day or which warehouse a target name means.
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -43,6 +44,20 @@ def reporting_offset_hours() -> float:
 
 def raw_schema() -> str:
     return str(var("raw_schema"))
+
+
+def copy_dbt_project(dest: Path) -> Path:
+    """A copy of the dbt project (its files, profiles and tests) in the new folder `dest`,
+    to add or edit models without touching the project: the tests and the CI checks that
+    need a probe model use it."""
+    dest.mkdir(parents=True)
+    for name in ("dbt_project.yml", "macros", "models", "seeds", "analyses", "tests", "profiles"):
+        source = PROJECT_DIR / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name)
+        elif source.exists():
+            shutil.copy(source, dest / name)
+    return dest
 
 
 def profiles_dir() -> Path:

@@ -40,12 +40,11 @@ from rich.console import Console  # noqa: E402
 
 from chatwh.connection import WarehouseError, connect  # noqa: E402
 from chatwh.dbt import dbt_executable  # noqa: E402
-from chatwh.project import PROJECT_DIR, ProfileError, Target, load_target, profiles_dir, resolve_path  # noqa: E402
+from chatwh.project import ProfileError, Target, copy_dbt_project, load_target, profiles_dir, resolve_path  # noqa: E402
 from chatwh.spark import derby_home, session_parameters  # noqa: E402
 
 console = Console(highlight=False, width=160)
 
-PROJECT_FILES = ("dbt_project.yml", "macros", "models", "seeds")
 PROBE_DIR = Path("models") / "intermediate" / "probe"
 DAYS = ("2025-06-01", "2025-06-02", "2025-06-03")
 REBUILT_DAY = "2025-06-02"
@@ -83,18 +82,6 @@ def probe_sql(through_last_day: bool, *, with_rebuilt_days_line: bool = True) ->
         through="true" if through_last_day else "false",
         count=len(DAYS),
     )
-
-
-def copy_project(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in PROJECT_FILES:
-        source = PROJECT_DIR / name
-        if source.is_dir():
-            shutil.copytree(source, dest / name)
-        else:
-            shutil.copy(source, dest / name)
-    (dest / PROBE_DIR).mkdir()
-    return dest
 
 
 def dbt_env(target: Target) -> dict[str, str]:
@@ -139,7 +126,8 @@ def drop_probes(target: Target) -> None:
 
 
 def check(target: Target, work: Path) -> list[str]:
-    project = copy_project(work / "project")
+    project = copy_dbt_project(work / "project")
+    (project / PROBE_DIR).mkdir()
     for model, (through, _) in PROBES.items():
         (project / PROBE_DIR / f"{model}.sql").write_text(probe_sql(through), encoding="utf-8")
     failures: list[str] = []

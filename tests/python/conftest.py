@@ -8,7 +8,6 @@ every test reads the same marts a user would.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -66,18 +65,6 @@ def duckdb_lock_held(path: Path) -> Iterator[subprocess.Popen[str]]:
     finally:
         holder.kill()
         holder.wait()
-
-
-def copy_dbt_project(dest: Path) -> Path:
-    """A copy of the dbt project (its files, profiles and tests), to edit in a test."""
-    dest.mkdir()
-    for name in ("dbt_project.yml", "macros", "models", "seeds", "analyses", "tests", "profiles"):
-        source = PROJECT_DIR / name
-        if source.is_dir():
-            shutil.copytree(source, dest / name)
-        elif source.exists():
-            shutil.copy(source, dest / name)
-    return dest
 
 
 @pytest.fixture

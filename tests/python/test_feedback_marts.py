@@ -23,7 +23,9 @@ from typing import Any
 
 import duckdb
 import pytest
-from conftest import copy_dbt_project, query, query_dicts, scratch_env
+from conftest import query, query_dicts, scratch_env
+
+from chatwh.project import copy_dbt_project
 
 D1 = date(2025, 6, 1)
 Z = 1.959963984540054

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from conftest import PROJECT_DIR, copy_dbt_project, run_script, scratch_env
+from conftest import PROJECT_DIR, run_script, scratch_env
+
+from chatwh.project import copy_dbt_project
 
 sys.path.insert(0, str(PROJECT_DIR / "scripts" / "ci"))
 
