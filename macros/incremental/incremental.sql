@@ -572,11 +572,11 @@ alter table {{ relation }} add columns (
 {#- Pre-hook of every incremental model keyed by its day column, added by
     incremental_config (the funnel's user-day table and daily KPI marts, the kept log
     lines and the per-answer conversation models, the per-day quality marts, the
-    conversation monitor): delete the days this run rebuilds before the insert. delete+insert alone replaces only the
-    days present in the new rows, so a day whose last row went away (the only poor
-    answer of a day re-judged good; the only session of a day moved to the day before
-    by a late message; the only answer of a day moved to the day before by its enhanced
-    line) would keep its old rows. `column` is the model's day column; with
+    conversation monitor): delete the days this run rebuilds before the insert.
+    delete+insert alone replaces only the days present in the new rows, so a day whose
+    last row went away (the only poor answer of a day re-judged good; the only session
+    of a day moved to the day before by a late message; the only answer of a day moved
+    to the day before by its enhanced line) would keep its old rows. `column` is the model's day column; with
     through_last_day every day from the first rebuilt one on is deleted (the conversation
     monitor, which rebuilds them all). The days are those the model's SQL was compiled
     with (rebuilt_days_comment). Runs in the model's transaction on DuckDB; if the build
@@ -597,7 +597,10 @@ alter table {{ relation }} add columns (
     value, so through_last_day looks up the stored days from the first rebuilt one on. -#}
 {% macro spark__delete_rebuilt_days(column, through_last_day) -%}
   {%- set dates = chatbot_analytics.rebuilt_days_of_compiled_model() -%}
-  {%- if dates is not none and dates and through_last_day -%}
+  {%- if dates is none or not dates -%}
+    {{ return('') }}
+  {%- endif -%}
+  {%- if through_last_day -%}
     {%- set stored -%}
       select distinct {{ chatbot_analytics.cast_text(column) }}
       from {{ this }}
@@ -605,7 +608,7 @@ alter table {{ relation }} add columns (
     {%- endset -%}
     {%- set dates = chatbot_analytics._query_texts(stored) | sort -%}
   {%- endif -%}
-  {%- if dates is not none and dates -%}
+  {%- if dates -%}
     alter table {{ this }} drop if exists
     {%- for day in dates %}
         partition ({{ column }} = '{{ day[:10] }}'){{ ',' if not loop.last }}
