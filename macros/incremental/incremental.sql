@@ -576,12 +576,12 @@ alter table {{ relation }} add columns (
     delete+insert alone replaces only the days present in the new rows, so a day whose
     last row went away (the only poor answer of a day re-judged good; the only session
     of a day moved to the day before by a late message; the only answer of a day moved
-    to the day before by its enhanced line) would keep its old rows. `column` is the model's day column; with
-    through_last_day every day from the first rebuilt one on is deleted (the conversation
-    monitor, which rebuilds them all). The days are those the model's SQL was compiled
-    with (rebuilt_days_comment). Runs in the model's transaction on DuckDB; if the build
-    fails elsewhere (or, on Spark, which has no transactions, after the drop), no
-    watermark is recorded and the next run rebuilds these days again. -#}
+    to the day before by its enhanced line) would keep its old rows. `column` is the
+    model's day column; with through_last_day every day from the first rebuilt one on is
+    deleted (the conversation monitor, which rebuilds them all). The days are those the
+    model's SQL was compiled with (rebuilt_days_comment). Runs in the model's transaction
+    on DuckDB; if the build fails elsewhere (or, on Spark, which has no transactions,
+    after the drop), no watermark is recorded and the next run rebuilds these days again. -#}
 {% macro delete_rebuilt_days(column='report_date', through_last_day=false) %}
   {{ return(adapter.dispatch('delete_rebuilt_days', 'chatbot_analytics')(column, through_last_day)) }}
 {% endmacro %}

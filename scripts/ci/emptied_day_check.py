@@ -17,9 +17,9 @@ probe models added to a copy of the project (the project itself is not touched):
    names it (the hook cannot know what to delete).
 
 The probe tables are dropped afterwards (the watermark rows their post-hook recorded stay;
-nothing reads them): run it on a CI or scratch warehouse. Run it with the python that has the target's
-driver (the main .venv for DuckDB and MySQL, .venv-spark for Spark); dbt runs from the
-target's venv. Exit codes: 0 pass, 1 a check failed, 2 usage, dbt or connection error.
+nothing reads them): run it on a CI or scratch warehouse. Run it with the python that has
+the target's driver (the main .venv for DuckDB and MySQL, .venv-spark for Spark); dbt runs
+from the target's venv. Exit codes: 0 pass, 1 a check failed, 2 usage, dbt or connection error.
 """
 
 from __future__ import annotations
