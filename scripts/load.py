@@ -22,7 +22,7 @@ from rich.table import Table  # noqa: E402
 
 from chatwh.connection import WarehouseError, connect  # noqa: E402
 from chatwh.kinds import all_kinds  # noqa: E402
-from chatwh.loading.reader import InputError  # noqa: E402
+from chatwh.loading.input_file import InputError  # noqa: E402
 from chatwh.loading.runner import LoadResult, load_file  # noqa: E402
 from chatwh.project import ProfileError  # noqa: E402
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .connection import Warehouse
 from .kinds import all_kinds
-from .loading.reader import FORMATS_BY_SUFFIX
+from .loading.input_file import FORMATS_BY_SUFFIX
 from .loading.runner import LoadResult, group_files, load_files
 from .loading.sinks import sink_for
 from .project import raw_schema

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from conftest import PROJECT_DIR, query, run_script
 
-from chatwh.loading.reader import MAX_RECORD_BYTES, inspect_input
+from chatwh.loading.input_file import MAX_RECORD_BYTES, inspect_input
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
 BOTS = FIXTURES / "funnel" / "bots" / "bots.csv"

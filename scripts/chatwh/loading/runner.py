@@ -28,8 +28,9 @@ from typing import Any
 import duckdb
 
 from ..connection import Warehouse
+from .input_file import InputFile, inspect_input
 from .kind import LoadKind
-from .reader import InputFile, inspect_input, read_into_input
+from .reader import read_into_input
 from .sinks import BATCH_COLUMNS, REJECT_COLUMNS, BatchInfo, Sink, duckdb_type, sink_for
 from .sqlparts import quoted
 
@@ -91,7 +92,7 @@ class LoadResult:
 
 
 def load_file(warehouse: Warehouse, kind: LoadKind, raw_path: str, options: Mapping[str, Any] | None = None) -> LoadResult:
-    """Load one file; raises reader.InputError for a file that cannot be read at all.
+    """Load one file; raises input_file.InputError for a file that cannot be read at all.
 
     `options` are the kind's own load.py options (KindOption), given to its prepare step.
     """
@@ -126,7 +127,7 @@ def load_files(
 ) -> list[LoadResult]:
     """Load files in one transaction (all or none of them), one LoadResult per file.
 
-    Raises reader.InputError, before anything is written, when one cannot be read at
+    Raises input_file.InputError, before anything is written, when one cannot be read at
     all. Use group_files to split a folder's files into loads.
     """
     if not raw_paths:

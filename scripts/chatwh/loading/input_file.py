@@ -1,0 +1,182 @@
+"""Inspect one input file before it is read: its format, and a CSV's header and line ends.
+
+The inspection reads as little as it needs (a `.json` file's first two non-blank lines,
+a CSV's header row, one byte-count pass for the line ends), so a file that cannot be
+read as a whole fails here, with its name in the message, before anything is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+# A record larger than this is rejected as a whole (a 10 MB field is a broken upstream,
+# not a chat message); DuckDB reads it as one line and reports it, line number included.
+MAX_RECORD_BYTES = 4 * 1024 * 1024
+
+FORMATS_BY_SUFFIX = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".parquet": "parquet",
+}
+
+_BOM = b"\xef\xbb\xbf"
+_CHUNK = 1 << 16
+# A CSV header longer than this is not a header (the file is not the CSV it claims to be).
+_MAX_HEADER_BYTES = 1 << 20
+
+
+class InputError(RuntimeError):
+    """The file as a whole cannot be read (missing, a directory, unknown format)."""
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: Path
+    format: str
+    size_bytes: int
+    # CSV only: the header's column names, and the blank lines before the header.
+    csv_columns: tuple[str, ...] = ()
+    csv_skip: int = 0
+    # Whether LF and CR line ends are mixed (read leniently: see _read_csv).
+    csv_mixed_line_ends: bool = False
+
+
+def inspect_input(raw_path: str, allowed_formats: tuple[str, ...]) -> InputFile:
+    path = Path(raw_path)
+    if not path.exists():
+        raise InputError(f"{raw_path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{raw_path}: is a directory, not a file (pass the files inside it)")
+    fmt = FORMATS_BY_SUFFIX.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{raw_path}: unknown file type {path.suffix or '(none)'}; expected one of {', '.join(sorted(FORMATS_BY_SUFFIX))}")
+    if fmt == "json":
+        fmt = _json_layout(path)
+    if fmt not in allowed_formats:
+        raise InputError(f"{raw_path}: format {fmt} is not accepted here (accepted: {', '.join(allowed_formats)})")
+    size = path.stat().st_size
+    if fmt == "csv" and size > 0:
+        columns, skip = _csv_header(path)
+        if not columns:
+            raise InputError(f"{raw_path}: a CSV file needs a header row naming its columns; none found")
+        mixed = not _uniform_line_ends(path)
+        return InputFile(path=path.resolve(), format=fmt, size_bytes=size, csv_columns=columns, csv_skip=skip, csv_mixed_line_ends=mixed)
+    return InputFile(path=path.resolve(), format=fmt, size_bytes=size)
+
+
+def _open_after_bom(path: Path) -> BinaryIO:
+    handle = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+    if handle.read(3) != _BOM:
+        handle.seek(0)
+    return handle
+
+
+def _next_line(handle: BinaryIO) -> tuple[bytes, bool, bytes] | None:
+    """The next line that is not blank: (its first MAX_RECORD_BYTES + 1 bytes, whether it
+    is longer than MAX_RECORD_BYTES, its last non-blank byte); None at the end of the
+    file. Memory stays bounded whatever the line's length, and a line that does not start
+    with `{` (a one-line array of any size) is not read to its end."""
+    while True:
+        head = handle.readline(MAX_RECORD_BYTES + 1)
+        if not head:
+            return None
+        if head.strip() and head.lstrip()[:1] != b"{":
+            return head.lstrip(), False, b""  # not an object's line: its end is not needed
+        last = head.rstrip()[-1:]
+        too_long = len(head.rstrip(b"\r\n")) > MAX_RECORD_BYTES
+        chunk = head
+        while not chunk.endswith(b"\n"):
+            chunk = handle.readline(_CHUNK)
+            if not chunk:
+                break
+            too_long = True
+            if chunk.strip():
+                last = chunk.rstrip()[-1:]
+        if head.strip() or too_long:
+            return head.lstrip(), too_long, last
+
+
+def _is_json(text: bytes) -> bool:
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _json_layout(path: Path) -> str:
+    """`json` (one document: an array, or one object) or `jsonl` (a record per line) for
+    a `.json` file, from its first two non-blank lines (a BOM ignored), never more.
+
+    `[` first: a document. Not `{` first: JSON lines (each line is judged on its own).
+    `{` first: if the first line is a whole JSON value, the file is JSON lines when
+    anything follows it (one object and more cannot be one document) and a one-object
+    document otherwise. If the first line is not a whole value (a pretty-printed
+    document, or JSON lines whose first record is broken or oversized): a valid document
+    can break a line only between tokens, so the line before the break ends in `{ [ , :`
+    or the next line starts with `, } ] :`; then it is a document, else JSON lines.
+    """
+    with _open_after_bom(path) as handle:
+        first = _next_line(handle)
+        if first is None:
+            return "json"  # only blanks: one document, rejected as invalid JSON
+        head, too_long, last = first
+        if head[:1] == b"[":
+            return "json"
+        if head[:1] != b"{":
+            return "jsonl"
+        if not too_long and _is_json(head):
+            return "jsonl" if _next_line(handle) is not None else "json"
+        following = _next_line(handle)
+    if following is None:
+        return "json"  # one line: the same single record either way
+    if (last and last in b"{[,:") or following[0][:1] in (b",", b"}", b"]", b":"):
+        return "json"
+    return "jsonl"
+
+
+def _csv_header(path: Path) -> tuple[tuple[str, ...], int]:
+    """The header's column names (blank names as `columnN`, repeats suffixed `_N`) and
+    the number of blank lines before it."""
+    skip = 0
+    with _open_after_bom(path) as handle:
+        while True:
+            line = handle.readline(_MAX_HEADER_BYTES)
+            if not line:
+                return (), skip
+            if line.strip():
+                break
+            skip += 1
+        rest = handle.read(_MAX_HEADER_BYTES) if line.count(b'"') % 2 else b""  # a quoted newline in a name
+    text = (line + rest).decode("utf-8", errors="replace")
+    names = next(csv.reader(io.StringIO(text)), [])
+    columns: list[str] = []
+    for index, name in enumerate(names):
+        name = name.strip() or f"column{index}"
+        unique, n = name, 0
+        while unique in columns:
+            n += 1
+            unique = f"{name}_{n}"
+        columns.append(unique)
+    return tuple(columns), skip
+
+
+def _uniform_line_ends(path: Path) -> bool:
+    """Whether every line ends alike (all LF, or all CRLF with no other CR): one pass over
+    the file in C-speed byte counts."""
+    lf = cr = crlf = 0
+    previous = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 22):
+            lf += chunk.count(b"\n")
+            cr += chunk.count(b"\r")
+            crlf += chunk.count(b"\r\n") + (previous == b"\r" and chunk[:1] == b"\n")
+            previous = chunk[-1:]
+    return cr == 0 or cr == crlf == lf
