@@ -44,7 +44,7 @@ class InputFile:
     # CSV only: the header's column names, and the blank lines before the header.
     csv_columns: tuple[str, ...] = ()
     csv_skip: int = 0
-    # Whether LF and CR line ends are mixed (read leniently: see _read_csv).
+    # Whether LF and CR line ends are mixed (read leniently: see reader._read_csv).
     csv_mixed_line_ends: bool = False
 
 

@@ -19,6 +19,7 @@ import duckdb
 
 from .sqlparts import quoted
 
+# DuckDB's error type of a rejected record, as the reason the rejects table gives.
 _READ_ERROR_REASONS = {
     "INVALID ENCODING": "invalid_encoding",
     "INVALID UNICODE": "invalid_encoding",
