@@ -287,10 +287,17 @@ def _blank_lines(con: duckdb.DuckDBPyConnection, file_path: str, first_data_line
     return len(blank)
 
 
+def holder_of(ranges: list[tuple[int, int]], position: int) -> tuple[int, int] | None:
+    """The one of `ranges` (sorted, not overlapping) that `position` lies inside, if any."""
+    holder = bisect.bisect_right(ranges, (position, position)) - 1
+    if holder >= 0 and ranges[holder][0] < position < ranges[holder][1]:
+        return ranges[holder]
+    return None
+
+
 def inside(ranges: list[tuple[int, int]], position: int) -> bool:
     """Whether `position` lies inside one of `ranges` (sorted, not overlapping)."""
-    holder = bisect.bisect_right(ranges, (position, position)) - 1
-    return holder >= 0 and ranges[holder][0] < position < ranges[holder][1]
+    return holder_of(ranges, position) is not None
 
 
 def _lines_from_bytes(con: duckdb.DuckDBPyConnection, file_path: str) -> None:

@@ -19,7 +19,6 @@ the physical line they start on, rejected records included, in `line_numbers`.
 
 from __future__ import annotations
 
-import bisect
 import os
 import re
 import shutil
@@ -31,7 +30,7 @@ from pathlib import Path
 import duckdb
 
 from .input_file import MAX_RECORD_BYTES, InputError, InputFile
-from .line_numbers import QUOTED_VALUE, inside, lines_at, mapped, read_with_rejects, spans_lines
+from .line_numbers import QUOTED_VALUE, holder_of, lines_at, mapped, read_with_rejects, spans_lines
 from .sqlparts import quoted
 
 
@@ -138,9 +137,8 @@ def _reject_text_after_quotes(con: duckdb.DuckDBPyConnection, file_path: str) ->
             # The record starts on the line of this value, unless that line begins
             # inside an earlier value spanning lines: then on that value's line.
             record_start = data.rfind(b"\n", 0, start) + 1
-            while inside(spanning, record_start):
-                holder = bisect.bisect_right(spanning, (record_start, record_start)) - 1
-                record_start = data.rfind(b"\n", 0, spanning[holder][0]) + 1
+            while (holder := holder_of(spanning, record_start)) is not None:
+                record_start = data.rfind(b"\n", 0, holder[0]) + 1
             if record_starts and record_start == record_starts[-1]:
                 continue  # a second such value in the same record
             line_end = data.find(b"\n", record_start)
