@@ -41,9 +41,11 @@
 
 
 {#- Config for an incremental model, per engine. unique_key = the column whose values
-    the new rows replace on DuckDB and MySQL (report_date: whole days; session_id for
-    session tables, so a session that moved to another day leaves no stale row);
-    partition_by = the day column Spark overwrites partitions of.
+    the new rows replace on DuckDB and MySQL (report_date: whole days; every model of
+    this project is keyed by its day column, the session tables too: a key such as
+    session_id would get no delete hook, and Spark, which overwrites only the partitions
+    present in the new rows, would keep a session in the day it moved away from when it
+    was that day's only one); partition_by = the day column Spark overwrites partitions of.
 
     A model keyed by its day column (unique_key == partition_by) deletes the days it
     rebuilds first: the delete_rebuilt_days pre-hook is added here, not per model, so a

@@ -15,6 +15,9 @@
      refresh use the new value), and
    - lands a changed bot catalogue halfway (a new default model, name, business line
      and tag), which must re-resolve and rebuild every day of those bots,
+   - lands the only session of a day before the window on the first day and its first
+     message, sent before that midnight, on the second: the session moves to the day
+     before, and the day it leaves must end up empty (not keep the session),
    - sets the var back on the last day (3 days or more): the days built with the
      changed value must be rebuilt, though the default's fingerprint was seen before,
    - drops column recorded_at of the watermark table after the first day (not on Spark,
@@ -88,6 +91,8 @@ CHANGED_SLOW_ANSWER_SECONDS = 3.0
 # an answer after its basic log (staging then keeps the enhanced row, so the message's
 # stored row changes), and LLM-judge ratings after the answers they rate.
 LATE_FILES = {("conversation-logs", "enhanced_logs_"): 1, ("quality-judgements", ""): 2}
+# The day of the lone session (_lone_session), this many days before the first day.
+LONE_SESSION_DAYS_BEFORE = 10
 # Columns that record when something was built, not what: never compared.
 VOLATILE_COLUMNS = {"invocation_id"}
 COMPILED_FUNNEL = Path("compiled/chatbot_analytics/models/intermediate/funnel/int_user_bot_days__funnel.sql")
@@ -120,6 +125,7 @@ def plan_days(data: Path, days: int, work: Path, *, late_every: int, first_day: 
         changed = folders[days // 2] / "bots" / "bots_changed.csv"
         changed.parent.mkdir(parents=True, exist_ok=True)
         _change_bots(bots, changed)
+        _lone_session(bots, folders, first_day - timedelta(days=LONE_SESSION_DAYS_BEFORE))
     return folders
 
 
@@ -143,6 +149,36 @@ def _split_events(source: Path, target: Path, folders: list[Path], k: int, late_
         late_file = folders[late_day] / "chat-events" / f"late_{source.name}"
         late_file.parent.mkdir(parents=True, exist_ok=True)
         late_file.write_text("".join(late), encoding="utf-8")
+
+
+def _lone_session(bots: Path, folders: list[Path], day: date) -> None:
+    """The only session of `day` (before the generated window, so nothing else is on it):
+    two messages just after midnight land on the first day, its first message, sent
+    before midnight, a day later. The session then counts on the day before: `day` has
+    no row left to write, and only a model that deletes the days it rebuilds (on Spark,
+    drops their partitions) leaves it empty as a full refresh does."""
+    with open(bots, encoding="utf-8", newline="") as handle:
+        bot = next(csv.DictReader(handle), None)
+    if bot is None:
+        return
+    before = day - timedelta(days=1)
+
+    def message(event_id: str, at: str, event_type: str) -> str:
+        record = {
+            "event_id": event_id, "event_time": at, "user_id": "u-lone-session", "bot_id": bot["bot_id"],
+            "event_type": event_type, "model_name": bot["model_name"], "session_id": "s-lone-session",
+        }  # fmt: skip
+        return json.dumps(record, ensure_ascii=False) + "\n"
+
+    first = folders[0] / "chat-events" / "lone_session.jsonl"
+    first.parent.mkdir(parents=True, exist_ok=True)
+    first.write_text(
+        message("e-lone-2", f"{day}T00:10:00+08:00", "user_message") + message("e-lone-3", f"{day}T00:11:00+08:00", "bot_message"),
+        encoding="utf-8",
+    )
+    late = folders[1] / "chat-events" / "late_lone_session.jsonl"
+    late.parent.mkdir(parents=True, exist_ok=True)
+    late.write_text(message("e-lone-1", f"{before}T23:50:00+08:00", "user_message"), encoding="utf-8")
 
 
 def _change_bots(source: Path, target: Path) -> None:

@@ -79,6 +79,15 @@ def test_landing_plan_holds_back_late_events_and_changes_the_catalogue(tmp_path:
     assert changed["b1"]["business_line"] == "社交" and changed["b1"]["tags"] == "学习辅导|增量测试"
     assert changed["b2"]["model_name"] == "m1" and changed["b2"]["bot_name"] == "Bot two v2"
     assert (folders[0] / "bots" / "bots.csv").exists()
+    # the only session of a day before the window (2025-05-22): its first message, sent
+    # before that midnight, lands a day later and moves it to 2025-05-21
+    lone = [json.loads(line) for line in (folders[0] / "chat-events" / "lone_session.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(r["event_time"], r["event_type"]) for r in lone] == [
+        ("2025-05-22T00:10:00+08:00", "user_message"),
+        ("2025-05-22T00:11:00+08:00", "bot_message"),
+    ]
+    late_lone = json.loads((folders[1] / "chat-events" / "late_lone_session.jsonl").read_text(encoding="utf-8"))
+    assert (late_lone["event_time"], late_lone["session_id"], late_lone["bot_id"]) == ("2025-05-21T23:50:00+08:00", "s-lone-session", "b1")
 
 
 def test_comparison_reports_a_changed_value_a_missing_row_and_a_duplicate_key() -> None:

@@ -2,11 +2,14 @@
 -- of its first message of any type, and every session metric counts on that day, even
 -- when the session runs past midnight.
 -- Incremental: rebuilds every session that starts on a day new loads touched, from its
--- first message (macros/incremental/incremental.sql); keyed by session_id, so a session
--- a late earlier message moved to the day before leaves no row behind.
-{{ config(**chatbot_analytics.incremental_config(unique_key='session_id')) }}
+-- first message (macros/incremental/incremental.sql). Keyed by day like the other funnel
+-- models: the days it rebuilds are deleted first (on Spark, their partitions dropped), so
+-- a session a late earlier message moved to the day before leaves no row on the day it
+-- left, even when it was that day's only session.
+{{ config(**chatbot_analytics.incremental_config(unique_key='report_date')) }}
 {%- set rebuild_dates = chatbot_analytics.funnel_rebuild_dates(sessions=this) %}
 {%- set scan_from = chatbot_analytics.session_scan_start(rebuild_dates, sessions=this) %}
+{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
 
 with messages as (
 

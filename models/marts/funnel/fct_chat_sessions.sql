@@ -1,9 +1,11 @@
 -- One row per chat session, keyed by session_id. The user appears only as user_key,
 -- a salted hash: the raw id stays in the restricted raw tables.
--- Incremental: rewrites the sessions that start on a day new loads touched
--- (macros/incremental/incremental.sql); keyed by session_id like its source.
-{{ config(**chatbot_analytics.incremental_config(unique_key='session_id')) }}
+-- Incremental: rewrites the days new loads touched, every session starting on them
+-- (macros/incremental/incremental.sql); keyed by day like its source, so a session that
+-- moved to the day before leaves no row on the day it left.
+{{ config(**chatbot_analytics.incremental_config(unique_key='report_date')) }}
 {%- set rebuild_dates = chatbot_analytics.funnel_rebuild_dates() %}
+{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
 
 select
     session_id,
