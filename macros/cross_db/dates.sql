@@ -49,9 +49,11 @@ cast({{ chatbot_analytics.add_seconds(ts, (chatbot_analytics.number_var('reporti
 {#- A date literal from a 'YYYY-MM-DD' string (vars are validated before they get here). -#}
 {% macro date_literal(text) %}cast('{{ chatbot_analytics.validated_date(text) }}' as date){% endmacro %}
 
-{#- Today's reporting date, for "the last 7 complete days" defaults. -#}
+{#- Today's reporting date, for "the last 7 complete days" defaults: the current UTC time
+    moved by the reporting offset. DuckDB: current_timestamp cast to timestamp would give
+    the session's TimeZone (the host's zone), so it is read in UTC explicitly. -#}
 {% macro current_report_date() %}{{ return(adapter.dispatch('current_report_date', 'chatbot_analytics')()) }}{% endmacro %}
-{% macro default__current_report_date() %}{{ chatbot_analytics.report_date('cast(current_timestamp as timestamp)') }}{% endmacro %}
+{% macro default__current_report_date() %}{{ chatbot_analytics.report_date("timezone('UTC', current_timestamp)") }}{% endmacro %}
 {% macro mysql__current_report_date() %}{{ chatbot_analytics.report_date('utc_timestamp()') }}{% endmacro %}
 {% macro mariadb__current_report_date() %}{{ chatbot_analytics.report_date('utc_timestamp()') }}{% endmacro %}
 {% macro spark__current_report_date() %}{{ chatbot_analytics.report_date('current_timestamp()') }}{% endmacro %}
