@@ -581,7 +581,8 @@ alter table {{ relation }} add columns (
     to the day before by its enhanced line) would keep its old rows. `column` is the
     model's day column; with through_last_day every day from the first rebuilt one on is
     deleted (the conversation monitor, which rebuilds them all). The days are those the
-    model's SQL was compiled with (rebuilt_days_comment). Runs in the model's transaction
+    model's SQL was compiled with (rebuilt_days_comment); when that is every day in an
+    incremental run (no watermark yet, or a changed fingerprint), every stored row goes. Runs in the model's transaction
     on DuckDB; if the build fails elsewhere (or, on Spark, which has no transactions,
     after the drop), no watermark is recorded and the next run rebuilds these days again. -#}
 {% macro delete_rebuilt_days(column='report_date', through_last_day=false) %}
@@ -589,7 +590,11 @@ alter table {{ relation }} add columns (
 {% endmacro %}
 {% macro default__delete_rebuilt_days(column, through_last_day) -%}
   {%- set dates = chatbot_analytics.rebuilt_days_of_compiled_model() -%}
-  {%- if dates is not none and dates -%}
+  {%- if dates is none and chatbot_analytics.incremental_run() -%}
+    {#- every day rebuilt (no watermark, or a changed fingerprint) in an incremental run:
+        a stored day the rebuild no longer writes must go as well -#}
+    delete from {{ this }}
+  {%- elif dates is not none and dates -%}
     delete from {{ this }}
     where {{ chatbot_analytics.in_report_dates(column, dates, and_later_days=through_last_day) }}
   {%- endif -%}
@@ -599,10 +604,13 @@ alter table {{ relation }} add columns (
     value, so through_last_day looks up the stored days from the first rebuilt one on. -#}
 {% macro spark__delete_rebuilt_days(column, through_last_day) -%}
   {%- set dates = chatbot_analytics.rebuilt_days_of_compiled_model() -%}
-  {%- if dates is none or not dates -%}
+  {%- set every_day = dates is none and chatbot_analytics.incremental_run() -%}
+  {%- if not every_day and (dates is none or not dates) -%}
     {{ return('') }}
   {%- endif -%}
-  {%- if through_last_day -%}
+  {%- if every_day or through_last_day -%}
+    {#- every stored day (every day rebuilt in an incremental run), or every one from the
+        first rebuilt day on -#}
     {%- set stored -%}
       select distinct {{ chatbot_analytics.cast_text(column) }}
       from {{ this }}

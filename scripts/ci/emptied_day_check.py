@@ -13,7 +13,9 @@ probe models added to a copy of the project (the project itself is not touched):
    06-01 and 06-03 kept;
 2. `int_probe_days__through` (through_last_day=true, as the conversation monitor) the
    same way: every day from 06-02 on must be gone, 06-01 kept;
-3. the first probe without its `-- rebuilt days:` line must fail with an error that
+3. both rebuilt incrementally with every day to rebuild (as after a changed fingerprint)
+   and only 06-01 left to write: every other stored day must be gone;
+4. the first probe without its `-- rebuilt days:` line must fail with an error that
    names it (the hook cannot know what to delete).
 
 The probe tables are dropped afterwards (the watermark rows their post-hook recorded stay;
@@ -51,10 +53,11 @@ REBUILT_DAY = "2025-06-02"
 REBUILT_DAYS_LINE = "{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}\n"
 
 # One row a day (n = 1, 2, 3); an incremental run rebuilds var probe_rebuild_day (and, with
-# through_last_day, every day after it) keeping the rows with n <= var probe_last_n.
+# through_last_day, every day after it), or every day with var probe_rebuild_all (as after
+# a changed fingerprint), keeping the rows with n <= var probe_last_n.
 PROBE_MODEL = Template("""\
 {{ config(**chatbot_analytics.incremental_config(unique_key='report_date'$extra)) }}
-{%- set rebuild_dates = [var('probe_rebuild_day', '$rebuilt')] if chatbot_analytics.incremental_run() else none %}
+{%- set rebuild_dates = none if var('probe_rebuild_all', false) or not chatbot_analytics.incremental_run() else [var('probe_rebuild_day', '$rebuilt')] %}
 ${rebuilt_days_line}select report_date, n
 from (
 $rows
@@ -148,6 +151,14 @@ def check(target: Target, work: Path) -> list[str]:
         console.print(f"{model}{' (through_last_day)' if through else ''}: days left after emptying {REBUILT_DAY}: {', '.join(days)}")
         if days != left:
             failures.append(f"{model}: after an incremental run that emptied {REBUILT_DAY} the table holds {days}, expected {left}")
+
+    # Every day rebuilt in an incremental run (no watermark, or a changed fingerprint), now
+    # with only 2025-06-01 left to write: the other stored days must go too.
+    expect_run("incremental, every day rebuilt", dbt_vars={"probe_rebuild_all": True, "probe_last_n": 1})
+    for model, days in stored_days(target).items():
+        console.print(f"{model}: days left after rebuilding every day with one row left: {', '.join(days)}")
+        if days != [DAYS[0]]:
+            failures.append(f"{model}: after an incremental run that rebuilt every day the table holds {days}, expected {[DAYS[0]]}")
 
     counted = next(iter(PROBES))
     (project / PROBE_DIR / f"{counted}.sql").write_text(probe_sql(False, with_rebuilt_days_line=False), encoding="utf-8")

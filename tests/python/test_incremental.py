@@ -408,6 +408,7 @@ def test_a_new_model_keyed_by_day_deletes_the_days_it_rebuilds_without_asking(tm
     completed = run_script("ci/emptied_day_check.py", "--target", "duckdb", env=scratch_env(tmp_path / "w.duckdb"))
     assert "int_probe_days__counted: days left after emptying 2025-06-02: 2025-06-01, 2025-06-03" in completed.stdout, completed.stdout
     assert "int_probe_days__through (through_last_day): days left after emptying 2025-06-02: 2025-06-01" in completed.stdout
+    assert "int_probe_days__counted: days left after rebuilding every day with one row left: 2025-06-01\n" in completed.stdout
 
 
 def test_the_monitor_reaches_past_its_recent_days_for_a_quiet_bot(tmp_path: Path) -> None:
