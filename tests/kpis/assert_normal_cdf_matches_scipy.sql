@@ -1,6 +1,8 @@
 -- The normal-CDF and p-value macros against scipy.stats.norm (reference values computed
 -- with scipy 1.17 and pasted here). Runs on every engine and on dbt 1.7, which has no unit
 -- tests. Returns the rows that differ by more than 1e-9 (relative) — none when correct.
+-- A NULL is a difference too, unless NULL is what the row expects (a NULL x): without
+-- that, a macro returning NULL would make `abs(NULL - x) > tol` NULL and pass unseen.
 with reference as (
     select -6.0 as x, 9.865876450376946e-10 as expected_cdf, 1.973175290075389e-09 as expected_p
     union all
@@ -19,6 +21,8 @@ with reference as (
     select 3.2 as x, 0.9993128620620841 as expected_cdf, 0.0013742758758316942 as expected_p
     union all
     select 8.0 as x, 0.9999999999999993 as expected_cdf, 1.244192114854348e-15 as expected_p
+    union all
+    select null as x, null as expected_cdf, null as expected_p
 ),
 
 computed as (
@@ -34,5 +38,9 @@ computed as (
 select *
 from computed
 where
-    abs(actual_cdf - expected_cdf) > 1e-9 * greatest(abs(expected_cdf), 1e-300) + 1e-15
+    (actual_cdf is null and expected_cdf is not null)
+    or (actual_cdf is not null and expected_cdf is null)
+    or abs(actual_cdf - expected_cdf) > 1e-9 * greatest(abs(expected_cdf), 1e-300) + 1e-15
+    or (actual_p is null and expected_p is not null)
+    or (actual_p is not null and expected_p is null)
     or abs(actual_p - expected_p) > 1e-9 * greatest(abs(expected_p), 1e-300) + 1e-15

@@ -1,7 +1,10 @@
 """`bots`: the bot catalogue (CSV or JSONL), one row per bot version.
 
 A bot file is a snapshot: loading a changed row for a known bot_id adds a new version
-(staging keeps the latest), loading an identical row again is a duplicate.
+(staging keeps the latest), loading an identical row again is a duplicate. A row listing
+more than MAX_TAGS tags is rejected (bad_value): the warehouse splits at most that many
+per bot (models/intermediate/funnel/int_bot_tags__split.sql), and tag 21 on would be
+dropped from every tag mart without a word. The bot's previous version, if any, stays.
 """
 
 from __future__ import annotations
@@ -9,8 +12,13 @@ from __future__ import annotations
 from ..loading.kind import Column, LoadKind
 from ..loading.sqlparts import WRONG_TYPE, field, first_failure, reason, ts_utc, wrong_type_field
 
-_TAGS = f"""array_to_string(list_filter(list_transform(string_split(replace({field("tags")}, '｜', '|'), '|'),
-                                                       lambda t: trim(t)), lambda t: t <> ''), '|')"""
+# Tags after the split int_bot_tags__split does: integer_spine(MAX_TAGS) there (a test
+# checks the two agree). Counted after trimming and dropping empty entries, as stored; a
+# tag listed twice counts twice here, as it takes two positions there.
+MAX_TAGS = 20
+_TAG_LIST = f"""list_filter(list_transform(string_split(replace({field("tags")}, '｜', '|'), '|'),
+                                      lambda t: trim(t)), lambda t: t <> '')"""
+_TAGS = f"array_to_string({_TAG_LIST}, '|')"
 
 PARSE_SQL = f"""
 with fields as (
@@ -20,6 +28,7 @@ with fields as (
            {field("model_name")} as model_name,
            {field("business_line")} as business_line,
            nullif({_TAGS}, '') as tags,
+           len({_TAG_LIST}) as tag_count,
            {field("created_at")} as created_at_text,
            {wrong_type_field(("bot_id", "bot_name", "model_name", "business_line", "tags"))} as wrong_type_field
     from __records
@@ -35,6 +44,10 @@ select line_number, bot_id, bot_name, model_name, business_line, tags,
         ("model_name is null", reason("missing_field", "'model_name'")),
         ("business_line is null", reason("missing_field", "'business_line'")),
         ("tags is null", reason("missing_field", "'tags (at least one, |-separated)'")),
+        (
+            f"tag_count > {MAX_TAGS}",
+            reason("bad_value", f"'tags: ' || tag_count || ' listed, at most {MAX_TAGS}: ' || tags"),
+        ),
         ("length(bot_id) > 128", reason("value_too_long", "'bot_id'")),
         ("created_at_text is null", reason("missing_field", "'created_at'")),
         (f"{ts_utc('created_at_text')} is null", reason("bad_timestamp", "created_at_text")),
