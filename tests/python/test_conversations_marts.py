@@ -182,6 +182,9 @@ def test_top_questions_fold_width_case_space_and_punctuation(fixture_warehouse: 
         4,
     )
     assert (top["first_asked_date"], top["last_asked_date"]) == (D1, D2)
+    # each wording was typed by one person: none is shown (the alphabetically first would
+    # be "如何部署 python 代码?", u7's), the folded key is
+    assert top["question_text"] == "如何部署python代码"
 
 
 def test_low_quality_review_mart_is_the_only_one_with_raw_text(fixture_warehouse: Path) -> None:

@@ -1,13 +1,15 @@
 -- One row per bot × normalised question among the bot's most asked: questions are
 -- grouped after folding full-width to half-width, case, whitespace and punctuation
 -- (macro question_key). Only questions asked by at least var top_questions_min_askers
--- different people are listed, so no one person's wording is shown; at most
+-- different people are listed, and the wording shown is one that many people typed
+-- (else the folded key itself), so no one person's text is shown; at most
 -- var top_questions_limit per bot.
 with rated as (
 
     select
         rated.*,
-        -- A person: the user when logged, else the session, else the message itself.
+        -- A person: the user when logged, else the session (a log without user ids
+        -- cannot tell one person's two sessions apart), else the message itself.
         coalesce(user_key, session_id, message_id) as asker
     from {{ ref('int_conversations__rated') }} as rated
     where
@@ -16,13 +18,37 @@ with rated as (
 
 ),
 
+shared_wordings as (
+
+    -- The alphabetically first wording (folded text, punctuation kept) that itself was
+    -- typed by enough people: the min over all variants could be one person's.
+    select
+        bot_id,
+        question_key,
+        min(question_text) as question_text
+    from (
+        select
+            bot_id,
+            question_key,
+            question_text,
+            count(distinct asker) as wording_askers
+        from rated
+        group by
+            bot_id,
+            question_key,
+            question_text
+    ) as wordings
+    where wording_askers >= {{ number_var('top_questions_min_askers') }}
+    group by
+        bot_id,
+        question_key
+),
+
 aggregated as (
 
     select
         bot_id,
         question_key,
-        -- The folded text (punctuation kept) of the alphabetically first variant.
-        min(question_text) as question_text,
         count(*) as asks,
         count(distinct asker) as askers,
         count(distinct question_text) as variants,
@@ -52,18 +78,22 @@ ranked as (
 )
 
 select
-    bot_id,
-    question_rank,
-    question_key,
-    question_text,
-    asks,
-    askers,
-    variants,
-    first_asked_date,
-    last_asked_date,
-    poor_answers,
-    {{ safe_divide('poor_answers', 'asks') }} as poor_answer_rate,
-    errors,
-    response_time_mean_s
+    ranked.bot_id,
+    ranked.question_rank,
+    ranked.question_key,
+    coalesce(shared_wordings.question_text, ranked.question_key) as question_text,
+    ranked.asks,
+    ranked.askers,
+    ranked.variants,
+    ranked.first_asked_date,
+    ranked.last_asked_date,
+    ranked.poor_answers,
+    {{ safe_divide('ranked.poor_answers', 'ranked.asks') }} as poor_answer_rate,
+    ranked.errors,
+    ranked.response_time_mean_s
 from ranked
-where question_rank <= {{ number_var('top_questions_limit') }}
+left join shared_wordings
+    on
+        ranked.bot_id = shared_wordings.bot_id
+        and ranked.question_key = shared_wordings.question_key
+where ranked.question_rank <= {{ number_var('top_questions_limit') }}
