@@ -37,8 +37,12 @@ case when {{ n }} > (char_length({{ text }}) - char_length(replace({{ text }}, {
 {% macro spark__regexp_replace_all(text, pattern, replacement) %}regexp_replace({{ text }}, {{ pattern }}, {{ replacement }}){% endmacro %}
 
 {#- Salted one-way key for a user id: marts never carry the raw id. The salt comes from
-    the env var named by var user_key_salt_env_var (a documented demo default otherwise). -#}
-{% macro user_key(expression) %}{{ return(adapter.dispatch('user_key', 'chatbot_analytics')(expression)) }}{% endmacro %}
+    the env var named by var user_key_salt_env_var (a documented demo default otherwise).
+    NULL stays NULL on every engine (DuckDB's concat skips a NULL: it would hash the salt
+    alone, one key shared by every row without an id). -#}
+{% macro user_key(expression) -%}
+case when ({{ expression }}) is null then null else {{ adapter.dispatch('user_key', 'chatbot_analytics')(expression) }} end
+{%- endmacro %}
 {% macro user_key_salt() -%}
 {{ env_var(var('user_key_salt_env_var'), 'demo-salt-change-me') | replace("'", "''") }}
 {%- endmacro %}

@@ -118,5 +118,6 @@ select
     ) as difference_upper,
     z_statistic,
     {{ two_sided_p_value('z_statistic') }} as p_value,
-    case when {{ two_sided_p_value('z_statistic') }} < 0.05 then 1 else 0 end as is_significant
+    -- at the level of the intervals (var confidence_z; the default 1.96 is p < 0.05)
+    case when abs(z_statistic) > {{ number_var('confidence_z') }} then 1 else 0 end as is_significant
 from tested
