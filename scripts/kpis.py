@@ -75,7 +75,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     records = [dict(zip(columns, row)) for row in rows]
     if not records:
-        console.print(f"No {args.by} KPIs between {args.start} and {args.end}. Has `dbt build` run on this target?")
+        if args.only is not None:
+            console.print(
+                f"No {args.by} KPIs for {args.only!r} between {args.start} and {args.end}: is the {args.by} spelled as in {mart}?"
+            )
+        else:
+            console.print(f"No {args.by} KPIs between {args.start} and {args.end}. Has `dbt build` run on this target?")
         return 1
 
     headers = [

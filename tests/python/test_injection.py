@@ -328,7 +328,7 @@ def test_scripts_bind_hostile_arguments(hostile_warehouse: tuple[Path, dict[str,
     done = run_script(
         "kpis.py", "--start", "2025-06-01", "--end", "2025-06-02", "--by", "tag", "--only", "x' or '1'='1", env=env, check=False
     )
-    assert done.returncode == 1
+    assert done.returncode == 1 and "No tag KPIs for" in done.stdout, done.stdout
     # Dates are parsed before anything reaches SQL or dbt.
     for script, args in (
         ("compare_tag.py", ["--tag", "学习辅导", "--start", "2025-06-01'; --", "--end", "2025-06-02"]),
