@@ -5,8 +5,9 @@
 Each file is validated set-based in DuckDB; good rows go to the raw table, bad rows to
 raw.load_rejects with file, line and reason; counts are printed (read = loaded +
 rejected). Each file is one transaction: a crash leaves the warehouse as before it.
-Exit codes: 0 every file was processed, 2 a file could not be read at all or the
-warehouse could not be reached, 1 `--fail-on-reject` and some row was rejected.
+Exit codes: 0 every file was processed, 2 a file could not be read at all, an option's
+value is unusable (e.g. `--run-at` not a time) or the warehouse could not be reached,
+1 `--fail-on-reject` and some row was rejected, 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -56,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     for flag, names in kind_options.items():
         if kind.name not in names and getattr(args, flag.lstrip("-").replace("-", "_")) is not None:
             parser.error(f"{flag} does not apply to kind {kind.name} (only: {', '.join(names)})")
+    for option in kind.options:
+        problem = option.check(options[option.dest]) if option.check and option.dest in options else None
+        if problem:  # before any file is read: a bad value would reject every record it fills in
+            _error(f"load: {option.flag} {options[option.dest]!r}: {problem}")
+            return 2
 
     try:
         warehouse = connect(args.target)

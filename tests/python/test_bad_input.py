@@ -344,6 +344,29 @@ def test_broken_records_are_rejected_with_reasons_and_nothing_valid_is_lost(kind
     assert query(db, f"select count(*) from raw.{table}") == [(len(good) + 1,)]
 
 
+# Every kind reads JSON lines the same way: one kind per path after the read (SQL only,
+# a Python step, the feedback push form).
+@pytest.mark.parametrize("kind", ["chat-events", "eval-results", "feedback"])
+def test_crlf_line_ends_keep_line_numbers(kind: str, scratch_db, tmp_path: Path) -> None:
+    """The same broken corpus with CRLF line ends, and with LF and CRLF mixed: the same
+    rows land and the same lines are rejected (a CRLF once counted as two lines)."""
+    db, env = scratch_db
+    case = CASES[kind]
+    case.setup(env)
+    lf = tmp_path / f"lf_{kind}.jsonl"
+    good, bad = mixed_file(case, lf)
+    lines = lf.read_bytes().split(b"\n")
+    crlf, mixed = tmp_path / f"crlf_{kind}.jsonl", tmp_path / f"mixed_ends_{kind}.jsonl"
+    crlf.write_bytes(b"\r\n".join(lines))
+    mixed.write_bytes(b"".join(line + (b"\r\n" if i % 2 else b"\n") for i, line in enumerate(lines[:-1])))
+    done = run_script("load.py", kind, str(crlf), env=env)
+    assert _summary(done.stdout, kind) == f"{kind}: files=1 read={len(good) + len(bad)} loaded={len(good)} rejected={len(bad)}"
+    assert _landed_lines(db, all_kinds()[kind].table, crlf) == good
+    assert _rejects(db, crlf) == bad
+    run_script("load.py", kind, str(mixed), env=env)
+    assert _rejects(db, mixed) == {**bad, **{line: "already_loaded" for line in good}}
+
+
 @pytest.mark.parametrize("kind", sorted(CASES))
 def test_gbk_file_rejects_the_lines_it_cannot_read(kind: str, scratch_db, tmp_path: Path) -> None:
     db, env = scratch_db

@@ -187,3 +187,17 @@ def test_seed_example_combined_form_through_the_cli(scratch_db: tuple[Path, dict
         assert reported == [(1.0, 0.75, 0.94, "数值偏差(错误)")]
         assert con.execute("select error_key from raw.chatbi_reported_errors").fetchall() == [("数值偏差(错误)",)]
         assert con.execute("select reference_date from raw.chatbi_eval_samples").fetchall()[0][0].isoformat() == "2025-05-20"
+
+
+@pytest.mark.parametrize("run_at", ["garbage", "2025-06-01T10:00:00+25:00", "1969-12-31"])
+def test_run_at_that_is_not_a_time_is_a_usage_error(run_at: str, scratch_db: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """Exit 2 with one line before any file is read (it once rejected every record
+    as bad_timestamp and exited 0)."""
+    db, env = scratch_db
+    path = write_jsonl(tmp_path / "run.jsonl", [_result(1)])
+    done = run_script("load.py", "eval-results", str(path), "--run-at", run_at, env=env, check=False)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"load: --run-at {run_at!r}: not a time: ISO 8601 (naive = reporting-local, Z or an offset) or epoch seconds, years 1970-2999"
+    ]
+    assert "read=" not in done.stdout and not db.exists()

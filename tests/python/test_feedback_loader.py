@@ -157,3 +157,56 @@ def test_contract_rules(warehouse: Warehouse, tmp_path: Path, change: dict[str, 
     result = load(warehouse, path)
     assert result.rows_rejected == 1
     assert warehouse.fetchone("select reason from raw.load_rejects") == (reason,)
+
+
+def _event(rn: str, bhv_value: Any = None) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "user_id": "u1",
+        "biz_id": 1,
+        "trace_id": "Alibaba",
+        "rn": rn,
+        "item_type": "text_response",
+        "bhv_type": "dislike",
+        "bhv_time": "1748750400",
+        "reach_time": "1748750401",
+    }
+    return event if bhv_value is None else {**event, "bhv_value": bhv_value}
+
+
+def _write_lines(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_other_bhv_value_keys_in_another_order_are_the_same_event(warehouse: Warehouse, tmp_path: Path) -> None:
+    """The keys of bhv_value besides code and expect count in the hash whatever their
+    order, nested objects too (they once made a second event)."""
+    extra = {"code": [2.3], "expect": "x", "b": 1, "a": {"d": [1, {"f": 1, "e": 2}], "c": 2}}
+    reordered = {"a": {"c": 2, "d": [1, {"e": 2, "f": 1}]}, "expect": "x", "b": 1, "code": [2.3]}
+    first = load(warehouse, _write_lines(tmp_path / "first.jsonl", [_event("r1", extra), _event("r1", reordered)]))
+    assert (first.rows_loaded, first.reasons) == (1, {"duplicate_in_file": 1})
+    # across files, and as a JSON string with spaces: already landed
+    as_text, changed = _event("r1", json.dumps(reordered)), _event("r1", {**extra, "b": 2})  # the latter another event
+    second = load(warehouse, _write_lines(tmp_path / "second.jsonl", [as_text, changed]))
+    assert (second.rows_loaded, second.reasons) == (1, {"already_loaded": 1})
+    assert warehouse.fetchall("select line_number, reason_code from raw.load_rejects order by source_file, 1") == [
+        (2, "duplicate_in_file"),
+        (1, "already_loaded"),
+    ]
+
+
+# event_hash of events as landed before the other keys of bhv_value were sorted: an old
+# file loaded again must still find them (already_loaded), not land them twice.
+HASHES_BEFORE_SORTING = {
+    "no bhv_value": (None, "4f150f7bea5eed70d077def6cd377bca"),
+    "code and expect only": ({"code": [2.3], "expect": "更详细"}, "7c87c31889f3634815b2c8cb62af90ef"),
+    "one other key": ({"code": [2.3], "expect": "更详细", "page": "chat"}, "ec8b3a4552aa8f627ae14be80c64e0c8"),
+    "other keys already sorted": ({"a": {"c": [1, {"e": 1, "f": 2}], "d": 2}, "b": 1, "code": [2.3]}, "6487da35acbd6136a3f782b77fce7176"),
+}
+
+
+def test_event_hash_is_unchanged_for_events_without_other_keys_out_of_order(warehouse: Warehouse, tmp_path: Path) -> None:
+    cases = list(HASHES_BEFORE_SORTING.values())
+    path = _write_lines(tmp_path / "old.jsonl", [_event(f"r{i}", value) for i, (value, _) in enumerate(cases)])
+    assert load(warehouse, path).rows_loaded == len(cases)
+    assert [h for (h,) in warehouse.fetchall("select event_hash from raw.feedback_events order by rn")] == [h for _, h in cases]

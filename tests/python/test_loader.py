@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, query, run_script
+from conftest import PROJECT_DIR, PYTHON, query, run_script
 
 FUNNEL = PROJECT_DIR / "tests" / "fixtures" / "funnel"
 BOTS = FUNNEL / "bots" / "bots.csv"
@@ -189,3 +192,36 @@ def test_empty_file_loads_nothing_and_says_so(scratch_db: tuple[Path, dict], tmp
     done = run_script("load.py", "chat-events", str(empty), env=env)
     assert "read=0 loaded=0 rejected=0" in done.stdout and "empty file" in done.stdout
     assert counts(db)[0] == 0
+
+
+def test_ctrl_c_during_a_multi_file_load_stops_it(scratch_db: tuple[Path, dict], tmp_path: Path) -> None:
+    """SIGINT while DuckDB parses the first file: that file rolls back, the next is not
+    loaded, exit 130 (DuckDB raises its own error for Ctrl-C, which once passed for one
+    file's failure: the load went on to the next file and exited 2)."""
+    db, env = scratch_db
+    line = json.dumps(event("e_ID"))
+    big = tmp_path / "big.jsonl"
+    big.write_text("".join(line.replace("e_ID", f"e{i}") + "\n" for i in range(600_000)), encoding="utf-8")  # 75 MB
+    small = write_jsonl(tmp_path / "small.jsonl", [event("s1")])
+    # The reader links each file into a fresh folder under TMPDIR while DuckDB reads it:
+    # once it is gone again, the big file's parse query runs (seconds; the read is short).
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    load = subprocess.Popen(
+        [PYTHON, str(PROJECT_DIR / "scripts" / "load.py"), "chat-events", str(big), str(small)],
+        cwd=PROJECT_DIR,
+        env={**env, "TMPDIR": str(temp)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    for read_done in (False, True):
+        while any(temp.glob("chatwh_read_*")) == read_done and load.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+    time.sleep(0.3)
+    load.send_signal(signal.SIGINT)
+    _, stderr = load.communicate(timeout=60)
+    assert load.returncode == 130, stderr
+    assert stderr.strip().splitlines() == [f"load: interrupted while loading {big}; that file was rolled back"]
+    assert counts(db) == (0, 0, 0)  # the tables exist (created before the load's transaction), empty

@@ -327,6 +327,42 @@ def test_csv_blank_lines_without_values_spanning_lines(scratch_db, tmp_path: Pat
     assert rejects(db, path) == {6: "wrong_column_count"}
 
 
+@pytest.mark.parametrize(
+    ("layout", "lines"),
+    [
+        pytest.param("H\nA\nB\n\n", [2, 3], id="trailing-blank-line"),
+        pytest.param("H\r\nA\r\nB\r\n\r\n\r\n", [2, 3], id="trailing-blank-lines-crlf"),
+        pytest.param("H\nA\n\nB\n", [2, 4], id="blank-line-between-records"),
+        pytest.param("H\n\nA\nB\n", [3, 4], id="blank-line-after-header"),
+        pytest.param("H\r\nM\nB\r\n", [2, 4], id="mixed-line-ends-and-a-value-spanning-lines"),
+    ],
+)
+def test_csv_blank_lines_or_mixed_line_ends_with_no_rejected_record(scratch_db, tmp_path: Path, layout: str, lines: list[int]) -> None:
+    """Nothing rejected at read time, yet lines to place (blank lines, or a leniently read
+    file): every row loads on its physical line (this once failed the whole file)."""
+    db, env = scratch_db
+    path = tmp_path / "clean_similarity.csv"
+    header, a, b, m = csv_text(
+        SIMILARITY_COLUMNS, [similarity_row("s1"), similarity_row("s2"), similarity_row("s1", expected="p\nq")]
+    ).split("\n", 3)
+    m = m.rstrip("\n")  # s1 with a value spanning two lines
+    text = layout.replace("H", header).replace("A", a).replace("B", b).replace("M", m)
+    path.write_bytes(text.encode("utf-8"))
+    done = run_script("load.py", "similarity", str(path), env=env)
+    assert summary(done.stdout, "similarity") == "similarity: files=1 read=2 loaded=2 rejected=0"
+    assert landed(db, "chatbi_similarity_scores", "sample_id", path) == [("s1", lines[0]), ("s2", lines[1])]
+    assert rejects(db, path) == {}
+
+
+def test_valid_bots_csv_ending_in_a_blank_line(scratch_db, tmp_path: Path) -> None:
+    db, env = scratch_db
+    path = tmp_path / "bots_trailing_blank.csv"
+    path.write_text(csv_text(BOT_COLUMNS, [bot_row("t1"), bot_row("t2")]) + "\n", encoding="utf-8")
+    done = run_script("load.py", "bots", str(path), env=env)
+    assert summary(done.stdout, "bots") == "bots: files=1 read=2 loaded=2 rejected=0"
+    assert landed(db, "bots", "bot_id", path) == [("t1", 2), ("t2", 3)]
+
+
 def test_csv_mixed_line_ends_reject_text_after_a_closing_quote(scratch_db, tmp_path: Path) -> None:
     """Read leniently (mixed LF and CRLF), DuckDB would keep `"we"b` as we, dropping b:
     the row is rejected instead, at the line where its record starts."""

@@ -81,6 +81,13 @@ BAD_TIMES = (
     "3000-01-01T00:00:00Z",
     "2025-06-01T10:00:00+25:00:00",
     "2025/06/01 10:00:00",
+    # offsets no place has (beyond +-14:00, minutes past 59): read, they shifted the time
+    "2025-06-01T10:00:00+25:00",
+    "2025-06-01T10:00:00-99:99",
+    "2025-06-01T10:00:00+08:60",
+    "2025-06-01T10:00:00+14:01",
+    "2025-06-01T10:00:00-1500",
+    "2025-06-01T10:00:00+15",
 )
 # (text, UTC time stored) with the default reporting offset of +8 hours.
 GOOD_TIMES = (
@@ -93,6 +100,10 @@ GOOD_TIMES = (
     ("2025-06-01 10:00:00+08:00", datetime(2025, 6, 1, 2)),
     ("2025-06-01T10:00:00+0800", datetime(2025, 6, 1, 2)),
     ("2025-06-01T10:00:00-05", datetime(2025, 6, 1, 15)),
+    ("2025-06-01T10:00:00+14:00", datetime(2025, 5, 31, 20)),
+    ("2025-06-01T10:00:00-1400", datetime(2025, 6, 2, 0)),
+    ("2025-06-01T10:00:00+05:45", datetime(2025, 6, 1, 4, 15)),
+    ("2025-06-01T10:00:00-09:30", datetime(2025, 6, 1, 19, 30)),
     ("1748772000", datetime(2025, 6, 1, 10)),
 )
 
@@ -123,7 +134,7 @@ def test_only_documented_time_forms_are_read_and_the_rest_is_rejected(scratch_db
 def test_every_kind_rejects_zone_names_and_out_of_range_years(kind: str, make, scratch_db, tmp_path: Path) -> None:
     db, env = scratch_db
     CASES[kind].setup(env)
-    bad = ("2025-06-01 10:00:00 UTC", "infinity", "290309-12-22 (BC) 00:00:00")
+    bad = ("2025-06-01 10:00:00 UTC", "infinity", "290309-12-22 (BC) 00:00:00", "2025-06-01T10:00:00+25:00")
     path = _write(tmp_path / f"times_{kind}.jsonl", [make(text) for text in bad])
     rejects = _load(kind, path, env, db, 0, len(bad))
     assert rejects == {i + 1: f"bad_timestamp: {text}" for i, text in enumerate(bad)}

@@ -18,6 +18,8 @@ Key: (run_id, dataset_id, sample_id).
 
 from __future__ import annotations
 
+import duckdb
+
 from ..chatbi.records import prepare_results
 from ..chatbi.sql import derived_rows_sql, prepared
 from ..loading.kind import Column, DerivedTable, KindOption, LoadKind
@@ -109,6 +111,20 @@ select line_number, run_id, dataset_id, sample_id, model, run_at, query_logic_de
 from typed
 """
 
+
+def _run_at_problem(text: str) -> str | None:
+    """Why `--run-at` is not a time, by the rule a record's run_at is read with (ts_utc).
+    An empty value is no value (the load time), as the prepare step reads it."""
+    if text == "":
+        return None
+    with duckdb.connect() as con:
+        con.execute("set TimeZone = 'UTC'")  # as in the parse step, which ts_utc relies on
+        (value,) = con.execute(f"select {ts_utc('t')} from (select cast(? as varchar) as t)", [text]).fetchone()  # type: ignore[misc]
+    if value is None:
+        return "not a time: ISO 8601 (naive = reporting-local, Z or an offset) or epoch seconds, years 1970-2999"
+    return None
+
+
 KIND = LoadKind(
     name="eval-results",
     table="chatbi_eval_results",
@@ -147,7 +163,7 @@ KIND = LoadKind(
     options=(
         KindOption("--run-id", "run id for records and files that do not name one (default: the file name)"),
         KindOption("--model", "model or system version for records and files that do not name one (default: unknown)"),
-        KindOption("--run-at", "time of the run (ISO 8601; naive = reporting-local) when the file does not say"),
+        KindOption("--run-at", "time of the run (ISO 8601; naive = reporting-local) when the file does not say", _run_at_problem),
         KindOption("--dataset-id", "dataset id for records and files that do not name one"),
     ),
 )

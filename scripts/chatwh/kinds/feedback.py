@@ -16,13 +16,14 @@ network fields (ip, mac, imei, phone_md5, longitude, latitude) are restricted an
 further than this raw table (staging drops them).
 
 Events carry no id: the key is an md5 over every field, so the same event pushed twice
-(in either shape, numbers as numbers or as strings) lands once.
+(in either shape, numbers as numbers or as strings, the other keys of bhv_value in any
+order) lands once.
 """
 
 from __future__ import annotations
 
 from ..loading.kind import Column, LoadKind
-from ..loading.sqlparts import WRONG_TYPE, epoch_seconds_utc, first_failure, nonblank, quoted, reason, wrong_type_field
+from ..loading.sqlparts import WRONG_TYPE, epoch_seconds_utc, first_failure, nonblank, quoted, reason, sorted_keys_json, wrong_type_field
 
 # Every field of the schema, in the document's order (ID 1 ... 36), and its column type.
 # bhv_value, bhv_time, biz_id and reach_time are typed separately below.
@@ -157,14 +158,23 @@ typed as (
            {_CODES} as code_list,
            nullif(trim(json_extract_string(bhv_value_json, '$.expect')), '') as expect_text,
            -- Anything else inside bhv_value (other keys) still distinguishes two events.
-           cast(json_merge_patch(bhv_value_json, '{{"code": null, "expect": null}}') as varchar) as bhv_value_extra
+           cast(json_merge_patch(bhv_value_json, '{{"code": null, "expect": null}}') as varchar) as bhv_value_unsorted_extra
     from valued
+),
+extras as (
+    -- The other keys sorted (in nested objects too, 4 levels down), so their order does
+    -- not make another event. Without other keys ('{{}}', or no bhv_value) nothing changes, nor does
+    -- text already sorted: the hashes of events landed before sorting stay the same.
+    select *,
+           case when bhv_value_unsorted_extra = '{{}}' then bhv_value_unsorted_extra
+                else {sorted_keys_json("cast(bhv_value_unsorted_extra as json)")} end as bhv_value_extra
+    from typed
 ),
 coded as (
     select *,
            nullif(array_to_string(code_list, '|'), '') as problem_codes,
            len(code_list) as problem_code_count
-    from typed
+    from extras
 )
 select line_number,
        {_hash_sql()} as event_hash,

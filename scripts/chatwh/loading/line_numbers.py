@@ -307,6 +307,8 @@ def _lines_from_bytes(con: duckdb.DuckDBPyConnection, file_path: str) -> None:
         "select byte_position, length(lead) - length(replace(lead, chr(10), '')) from __read_bad"
         " where byte_position is not null order by byte_position"
     ).fetchall()
+    if not positions:
+        return  # nothing rejected (only blank lines, or only mixed line ends): nothing to fix
     with mapped(file_path) as data:
         starts = lines_at(data, [int(byte_position) - 1 for byte_position, _ in positions])  # DuckDB's positions count from 1
     lines = [

@@ -42,7 +42,7 @@ def read_into_input(con: duckdb.DuckDBPyConnection, source: InputFile) -> None:
         return
     with _literal_path(source.path) as path:
         if source.format == "jsonl":
-            _read_jsonl(con, quoted(path))
+            _read_jsonl(con, quoted(path), crlf=source.jsonl_crlf)
         elif source.format == "csv":
             _read_csv(con, path, source)
         elif source.format == "json":
@@ -67,14 +67,19 @@ def _literal_path(path: Path) -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _read_jsonl(con: duckdb.DuckDBPyConnection, path: str) -> None:
+def _read_jsonl(con: duckdb.DuckDBPyConnection, path: str, *, crlf: bool) -> None:
     # One VARCHAR column per line: \x01 never appears unescaped in valid JSON, so a line
     # holding it is split, reported as a stray column and rejected, as it should be.
     # (DuckDB skips a UTF-8 BOM at the start of the file.)
+    # Read with new_line '\n', DuckDB (lenient) ends a line at a CR too, so a CRLF counts
+    # as two line ends (line n of a CRLF file came out as line 2n-1); read with '\r\n', a
+    # CRLF is one and a lone LF still ends a line, but a lone CR eats the byte after it.
+    # So '\r\n' only for a file whose every CR is in a CRLF (`InputFile.jsonl_crlf`).
+    new_line = "\\r\\n" if crlf else "\\n"
     select_sql = f"""
         select case when line = '' or (starts_with(line, ' ') and trim(line) = '') then null else line end as doc
         from read_csv({path}, columns = {{'line': 'VARCHAR'}}, header = false, auto_detect = false,
-                      delim = '\\x01', quote = '', escape = '', new_line = '\\n', comment = '', hive_partitioning = false,
+                      delim = '\\x01', quote = '', escape = '', new_line = '{new_line}', comment = '', hive_partitioning = false,
                       store_rejects = true, rejects_table = '__read_rejects', rejects_scan = '__read_scans',
                       max_line_size = {MAX_RECORD_BYTES}, strict_mode = false)
     """

@@ -148,8 +148,10 @@ def load_files(
     try:
         results = _classify(pe, sink, kind, sources, batches, options or {})
         sink.write(pe, kind)
-    except BaseException:
+    except BaseException as exc:
         sink.abort()
+        if _interrupted(exc):
+            raise KeyboardInterrupt from exc
         raise
     finally:
         _drop_temps(pe, kind)
@@ -162,6 +164,16 @@ def load_files(
         if source.size_bytes == 0:
             result.note = "empty file: nothing to load"
     return results
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether `exc` is Ctrl-C. DuckDB catches the SIGINT that arrives while a query
+    runs and raises its own error instead of KeyboardInterrupt (InterruptException, or a
+    RuntimeError "Query interrupted" from some statements): a caller that handles errors
+    per file would log it as one file's failure and go on to the next."""
+    if isinstance(exc, KeyboardInterrupt | duckdb.InterruptException):
+        return True
+    return isinstance(exc, RuntimeError) and str(exc).startswith("Query interrupted")
 
 
 def _read_inputs(pe: duckdb.DuckDBPyConnection, sources: Sequence[InputFile]) -> None:
@@ -380,13 +392,12 @@ def _count(
     # load_batches' columns but finished_at, which the sink sets when it writes them
     columns = ", ".join(f"{c.name} {duckdb_type(c)}" for c in BATCH_COLUMNS if c.name != "finished_at")
     pe.execute(f"create temp table __batch_rows ({columns})")
-    pe.executemany(
-        "insert into __batch_rows values (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (b.batch_id, b.kind, b.source_file, b.file_bytes, r.rows_read, r.rows_loaded, r.rows_rejected, b.started_at)
-            for b, r in zip(batches, results, strict=True)
-        ],
-    )
+    batch_rows = [
+        (b.batch_id, b.kind, b.source_file, b.file_bytes, r.rows_read, r.rows_loaded, r.rows_rejected, b.started_at)
+        for b, r in zip(batches, results, strict=True)
+    ]
+    if batch_rows:  # DuckDB's executemany refuses an empty list
+        pe.executemany("insert into __batch_rows values (?, ?, ?, ?, ?, ?, ?, ?)", batch_rows)
     return results
 
 

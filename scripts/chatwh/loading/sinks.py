@@ -270,10 +270,11 @@ class MySQLSink(Sink):
                 for chunk in _chunks(pe, f"select {', '.join(names)} from {source}", self.BATCH_ROWS):
                     wh.executemany(insert, [dict(zip(names, row)) for row in chunk])
             names = [c.name for c in BATCH_COLUMNS if c.name != "finished_at"]
-            wh.executemany(
-                f"insert into {self._rel('load_batches')} values ({', '.join(':' + n for n in names)}, utc_timestamp(6))",
-                [dict(zip(names, row)) for row in pe.execute(f"select {', '.join(names)} from __batch_rows").fetchall()],
-            )
+            batches = [dict(zip(names, row)) for row in pe.execute(f"select {', '.join(names)} from __batch_rows").fetchall()]
+            if batches:  # an empty executemany is an error in some drivers
+                wh.executemany(
+                    f"insert into {self._rel('load_batches')} values ({', '.join(':' + n for n in names)}, utc_timestamp(6))", batches
+                )
 
 
 def _text(value: Any) -> Any:

@@ -16,8 +16,11 @@ from ..project import reporting_offset_hours
 # hold the result (MySQL DATETIME, Spark TIMESTAMP) and nothing overflows.
 _DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _TIME = r"[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
-# With an explicit offset or Z, e.g. 2025-06-01T10:00:00+08:00 (+08, +0800 too).
-_WITH_OFFSET = rf"^{_DATE}{_TIME}(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$"
+# With an explicit offset or Z, e.g. 2025-06-01T10:00:00+08:00 (+08, +0800 too). Only
+# offsets that exist, -14:00 to +14:00 with minutes 00-59: DuckDB would read +25:00 or
+# +08:60 as a shift of that much, moving the time silently.
+_OFFSET = r"[+-](0[0-9]|1[0-3])(:?[0-5][0-9])?|[+-]14(:?00)?"
+_WITH_OFFSET = rf"^{_DATE}{_TIME}(Z|{_OFFSET})$"
 # Naive: a date and time, or a date alone (its midnight), both in the reporting timezone.
 _NAIVE = rf"^{_DATE}({_TIME})?$"
 _EPOCH = r"^-?[0-9]+(\.[0-9]+)?$"
@@ -113,6 +116,31 @@ def wrong_type_field(columns: Mapping[str, tuple[str, ...]] | Sequence[str], doc
     pairs = columns.items() if isinstance(columns, Mapping) else ((name, (name,)) for name in columns)
     branches = " ".join(f"when {not_text(column, path, doc)} then {quoted(path)}" for column, paths in pairs for path in paths)
     return f"(case {branches} end)"
+
+
+def sorted_keys_json(json_expr: str, depth: int = 4) -> str:
+    """The JSON text of `json_expr` (a JSON value) with the keys of every object sorted,
+    down to `depth` levels of objects and arrays; deeper objects keep their order. Text
+    already in that order comes back unchanged (DuckDB writes JSON without spaces), so
+    a key over it changes only for values whose keys arrive in another order. An object
+    with a repeated key (which no map holds) is kept as written, never an error.
+
+    Lambdas over the entries, so the text doubles per level: 4 levels are ~7 KB of SQL
+    (no measurable planning time), evaluated only on the rows a CASE around it lets
+    through."""
+    if depth == 0:
+        return f"cast({json_expr} as varchar)"
+    entry, element = f"__e{depth}", f"__v{depth}"
+    nested_entry = sorted_keys_json(f"{entry}.value", depth - 1)
+    nested_element = sorted_keys_json(element, depth - 1)
+    entries = f"list_sort(map_entries(try_cast({json_expr} as map(varchar, json))))"
+    return f"""(case json_type({json_expr})
+        when 'OBJECT' then coalesce(
+            cast(to_json(map_from_entries(list_transform({entries},
+                lambda {entry}: {{'key': {entry}.key, 'value': cast({nested_entry} as json)}}))) as varchar),
+            cast({json_expr} as varchar))
+        when 'ARRAY' then cast(to_json(list_transform(cast({json_expr} as json[]), lambda {element}: cast({nested_element} as json))) as varchar)
+        else cast({json_expr} as varchar) end)"""
 
 
 def first_failure(*checks: tuple[str, str]) -> str:
