@@ -78,7 +78,7 @@ demo: venv
 
 docs: venv
 	$(DBT) docs generate --target duckdb
-	@echo "dbt docs: target/index.html (serve with: $(DBT) docs serve)"
+	@echo "dbt docs: target/index.html (serve with: DBT_PROFILES_DIR=$(DBT_PROFILES_DIR) $(DBT) docs serve)"
 
 # The daily report of DATE (default: yesterday, reporting time) from the default target.
 REPORT_DATE ?= $(or $(DATE),yesterday)

@@ -129,7 +129,9 @@ def main() -> int:
     if warehouse_path:
         console.print(f"DuckDB warehouse: [bold]{warehouse_path}[/bold] (marts in schema main, raw files in schema raw)")
     console.print(f"Demo files: {out}")
-    console.print("Next: `.venv/bin/python scripts/kpis.py --start <date> --end <date> --by tag`, `scripts/compare_tag.py --tag 学习辅导`")
+    console.print(
+        "Next: `.venv/bin/python scripts/kpis.py --start <date> --end <date> --by tag`, `.venv/bin/python scripts/compare_tag.py --tag 学习辅导`"
+    )
     return 0
 
 
