@@ -106,8 +106,9 @@ select
     results.reported_semantic_similarity_score,
     reported_errors.reported_error_types,
     -- the file's accuracies agree when each reported one is within 0.005 of the computed one
-    -- (files round to 2 decimals); an accuracy with nothing to check (computed NULL: the
-    -- sample asks for no field, condition or value) is not compared, whatever the file says
+    -- (files round to 2 decimals). An accuracy the file left out, or with nothing to check
+    -- (computed NULL: the sample asks for no field, condition or value), is not compared:
+    -- abs() is NULL then, and counts as agreeing.
     case
         when
             results.reported_field_match_accuracy is null
@@ -115,29 +116,10 @@ select
             and results.reported_condition_match_accuracy is null
             and results.reported_value_accuracy is null then null
         when
-            (
-                scores.field_match_accuracy is null
-                or results.reported_field_match_accuracy is null
-                or abs(results.reported_field_match_accuracy - scores.field_match_accuracy) <= 0.005
-            )
-            and
-            (
-                scores.result_coverage is null
-                or results.reported_result_coverage is null
-                or abs(results.reported_result_coverage - scores.result_coverage) <= 0.005
-            )
-            and
-            (
-                scores.condition_match_accuracy is null
-                or results.reported_condition_match_accuracy is null
-                or abs(results.reported_condition_match_accuracy - scores.condition_match_accuracy) <= 0.005
-            )
-            and
-            (
-                scores.value_accuracy is null
-                or results.reported_value_accuracy is null
-                or abs(results.reported_value_accuracy - scores.value_accuracy) <= 0.005
-            )
+            coalesce(abs(results.reported_field_match_accuracy - scores.field_match_accuracy), 0) <= 0.005
+            and coalesce(abs(results.reported_result_coverage - scores.result_coverage), 0) <= 0.005
+            and coalesce(abs(results.reported_condition_match_accuracy - scores.condition_match_accuracy), 0) <= 0.005
+            and coalesce(abs(results.reported_value_accuracy - scores.value_accuracy), 0) <= 0.005
             then 1
         else 0
     end as agrees_with_reported
