@@ -201,3 +201,121 @@ def test_run_at_that_is_not_a_time_is_a_usage_error(run_at: str, scratch_db: tup
         f"load: --run-at {run_at!r}: not a time: ISO 8601 (naive = reporting-local, Z or an offset) or epoch seconds, years 1970-2999"
     ]
     assert "read=" not in done.stdout and not db.exists()
+
+
+def _reasons(wh: Warehouse) -> dict[int, str]:
+    return dict(wh.fetchall("select line_number, reason from raw.load_rejects order by line_number"))
+
+
+def test_expected_values_in_scientific_notation_or_not_finite_are_rejected(wh: Warehouse, tmp_path: Path) -> None:
+    """A number is read only as written out: '销售量 1e400' once landed as metric '销售量 1e'
+    with the number 400 (the exponent), silently."""
+    texts = [
+        "销售量 1e400",
+        "销售量 1e5",
+        "销售量 1.5e3",
+        "销售量1E-5",
+        "销售量 2.5e+3万元",
+        "１e５",
+        "销售量 NaN",
+        "销售量 Infinity",
+        "销售量 -Infinity",
+    ]
+    samples = [sample(1)] + [sample(i, expected_values=[text]) for i, text in enumerate(texts, start=2)]
+    samples.append(sample(len(samples) + 1, expected_values=["销售量 64", "销售量 1000000000000"]))
+    result = load_file(wh, all_kinds()["eval-dataset"], str(write_jsonl(tmp_path / "values.jsonl", samples)))
+    assert (result.rows_loaded, result.rows_rejected) == (1, len(samples) - 1)
+    reasons = _reasons(wh)
+    assert {line: reason.split(":")[0] for line, reason in reasons.items()} == {
+        **{line: "bad_expected_value" for line in range(2, len(texts) + 2)},
+        len(samples): "value_out_of_range",
+    }
+    for line in range(2, 8):  # the texts in scientific notation say so
+        assert "scientific notation" in reasons[line] and texts[line - 2] in reasons[line], reasons[line]
+    assert wh.fetchall("select sample_id, metric_name, number_text from raw.chatbi_expected_values order by value_index") == [
+        ("1", "销售量", "64"),
+        ("1", "综合毛利", "38.5"),
+    ]
+
+
+def test_expected_lists_hold_text_or_numbers_only(wh: Warehouse, tmp_path: Path) -> None:
+    """A null, boolean, object or array in an expected list is a wrong_type reject naming
+    the entry (nulls were dropped, true landed as the metric 'True'); a number is its text."""
+    rows = [
+        sample(1, expected_metrics=["销售量", 5, 2.5]),
+        sample(2, expected_metrics=[None, "销售量"]),
+        sample(3, expected_metrics=["销售量", True]),
+        sample(4, expected_filters=[{"门店名称": "北京草桥店"}]),
+        sample(5, expected_values=[["销售量 64"]]),
+        sample(6, expected_time_range=True),
+        sample(7, expected_values={"销售量": 64}),
+    ]
+    result = load_file(wh, all_kinds()["eval-dataset"], str(write_jsonl(tmp_path / "types.jsonl", rows)))
+    assert (result.rows_loaded, result.reasons) == (1, {"wrong_type": 6})
+    named = {line: reason.split(" must ")[0] for line, reason in _reasons(wh).items()}
+    assert named == {
+        2: "wrong_type: expected_result.expected_metrics[0]",
+        3: "wrong_type: expected_result.expected_metrics[1]",
+        4: "wrong_type: expected_result.expected_filters[0]",
+        5: "wrong_type: expected_result.expected_values[0]",
+        6: "wrong_type: expected_result.expected_time_range",
+        7: "wrong_type: expected_result.expected_values",
+    }
+    assert wh.fetchall("select metric_name from raw.chatbi_expected_metrics order by metric_index") == [("销售量",), ("5",), ("2.5",)]
+
+
+def test_predicted_values_hold_text_or_numbers_only(wh: Warehouse, tmp_path: Path) -> None:
+    """An object, array, boolean or null in value_list (or error_types) is a wrong_type
+    reject naming the entry: {"a": 1} once landed as the Python text "{'a': 1}" and a null
+    as a value row without text."""
+
+    def with_values(sample_id: int, *value_lists: Any, **extra: Any) -> dict[str, Any]:
+        record = _result(sample_id, **extra)
+        record["predicted_result"]["predicted_values"] = [
+            {"metric_name": f"指标{i}", "value_unit": "Volume", "value_list": values} for i, values in enumerate(value_lists)
+        ]
+        return record
+
+    records = [
+        with_values(1, [64, "12.5%"], 7),
+        with_values(2, ["64"], [{"a": 1}]),
+        with_values(3, ["64", None]),
+        with_values(4, [True]),
+        with_values(5, [[64]]),
+        with_values(6, {"a": 1}),
+        with_values(7, ["64"], evaluation_metrics={"error_types": ["数值偏差", False]}),
+    ]
+    result = load_file(wh, all_kinds()["eval-results"], str(_run_file(tmp_path / "run.json", records)))
+    assert (result.rows_loaded, result.reasons) == (1, {"wrong_type": 6})
+    named = {line: reason.split(" must ")[0] for line, reason in _reasons(wh).items()}
+    assert named == {
+        2: "wrong_type: predicted_result.predicted_values[1].value_list[0]",
+        3: "wrong_type: predicted_result.predicted_values[0].value_list[1]",
+        4: "wrong_type: predicted_result.predicted_values[0].value_list[0]",
+        5: "wrong_type: predicted_result.predicted_values[0].value_list[0]",
+        6: "wrong_type: predicted_result.predicted_values[0].value_list",
+        7: "wrong_type: evaluation_metrics.error_types[1]",
+    }
+    assert wh.fetchall(
+        "select metric_position, value_position, value_text, value_scaled from raw.chatbi_predicted_values order by 1, 2"
+    ) == [
+        (1, 1, "64", 64_000_000),
+        (1, 2, "12.5%", 12_500_000),
+        (2, 1, "7", 7_000_000),
+    ]
+
+
+@pytest.mark.parametrize("reference_date", ["garbage", "2025-02-30", "2025/05/20"])
+def test_reference_date_that_is_not_a_date_is_a_usage_error(
+    reference_date: str, scratch_db: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    """Exit 2 with one line before any file is read (it once rejected every sample as
+    bad_date and exited 0)."""
+    db, env = scratch_db
+    undated = sample(1)
+    del undated["reference_date"]
+    path = write_jsonl(tmp_path / "dataset.jsonl", [undated])
+    done = run_script("load.py", "eval-dataset", str(path), "--reference-date", reference_date, env=env, check=False)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [f"load: --reference-date {reference_date!r}: not a date: YYYY-MM-DD"]
+    assert "read=" not in done.stdout and not db.exists()

@@ -128,6 +128,13 @@ _EXPECTED_VALUE = re.compile(
 )
 
 
+# A metric name that ends in a mantissa and "e" ("销售量 1e" of "销售量 1e400"): the number
+# was written in scientific notation and the pattern split it at its exponent. Such a
+# number is refused, not read: a data set writes its numbers out, and the decimals a value
+# is compared to have no meaning for 1.5e3.
+_SPLIT_AT_EXPONENT = re.compile(r"(?:^|[^0-9A-Za-z.])[+-]?[0-9]*\.?[0-9]+[eE]$")
+
+
 def parse_expected_value(raw: str) -> ExpectedValue:
     """`销售量 64` → (销售量, 64); raises ValueError for text without a trailing number."""
     text = unicodedata.normalize("NFKC", raw).strip()
@@ -140,6 +147,8 @@ def parse_expected_value(raw: str) -> ExpectedValue:
     if not match:
         raise ValueError(f"expected value {raw!r} is not '<metric name> <number>'")
     name = match["name"].strip()
+    if _SPLIT_AT_EXPONENT.search(name):
+        raise ValueError(f"expected value {raw!r} is in scientific notation (write the number out)")
     number = parse_number(sign + match["num"])
     if number is None or not re.search(r"[^\d\s.,:：=+\-]", name):  # a name needs a non-numeric character
         raise ValueError(f"expected value {raw!r} is not '<metric name> <number>'")

@@ -14,17 +14,21 @@ decimals of each expected value, filter values. The rows it derives land in thre
 derived tables in the same transaction: chatbi_expected_conditions (time ranges and
 filters), chatbi_expected_metrics and chatbi_expected_values. Rejects: missing_field,
 bad_value, bad_date, missing_reference_date, unresolvable_time_range (with the parser's
-code), bad_expected_value, value_out_of_range, value_too_long, unexpected_wrapper,
-wrong_type (an object, array or boolean as an id or text), plus
-the runner's duplicate/already_loaded checks on (dataset_id, sample_id).
+code), bad_expected_value (also a number in scientific notation), value_out_of_range,
+value_too_long, unexpected_wrapper, wrong_type (an object, array or boolean as an id or
+text; also a null as an entry of an expected list), plus the runner's
+duplicate/already_loaded checks on (dataset_id, sample_id). A `--reference-date` that is
+not a date is a usage error before any file is read.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from ..chatbi.records import prepare_dataset
 from ..chatbi.sql import derived_rows_sql, prepared
 from ..loading.kind import Column, DerivedTable, KindOption, LoadKind
-from ..loading.sqlparts import first_failure, reason
+from ..loading.sqlparts import first_failure, reason, wrong_type_list_entry
 
 _PARENT = ("dataset_id", "sample_id")
 
@@ -63,6 +67,13 @@ VALUE_COLUMNS = (
     Column("rounding_unit_scaled", "bigint", "10^(6 - decimals): one unit of the last written decimal, × 10^6"),
 )
 
+# The expected lists hold texts; the Python step reads a boolean as 'True' and drops a null.
+_TEXT_LISTS = tuple(
+    f"expected_result.{name}" for name in ("expected_time_range", "expected_filters", "expected_metrics", "expected_values")
+)
+# First among the checks: a wrong type explains a later failure (the Python step may trip on it).
+_WRONG_TYPE_ENTRY = ("wrong_type_entry is not null", reason("wrong_type", "wrong_type_entry"))
+
 PARSE_SQL = f"""
 with fields as (
     select line_number,
@@ -74,13 +85,15 @@ with fields as (
            {prepared("expected_description", "long_text")} as expected_description,
            json_array_length(json_extract(doc, '$._prepared.conditions')) as condition_count,
            json_array_length(json_extract(doc, '$._prepared.metrics')) as metric_count,
-           json_array_length(json_extract(doc, '$._prepared.values')) as value_count
+           json_array_length(json_extract(doc, '$._prepared.values')) as value_count,
+           coalesce({", ".join(wrong_type_list_entry(path) for path in _TEXT_LISTS)}) as wrong_type_entry
     from __records
 )
 select line_number, dataset_id, sample_id, query, reference_date, expected_description,
        condition_count, metric_count, value_count,
        {
     first_failure(
+        _WRONG_TYPE_ENTRY,
         ("prepare_reject is not null", "prepare_reject"),
         ("dataset_id is null", reason("missing_field", "'dataset_id'")),
         ("sample_id is null", reason("missing_field", "'sample_id'")),
@@ -88,6 +101,20 @@ select line_number, dataset_id, sample_id, query, reference_date, expected_descr
 } as reject_reason
 from fields
 """
+
+
+def _reference_date_problem(text: str) -> str | None:
+    """Why `--reference-date` is not a date, by the rule the prepare step reads it with
+    (date.fromisoformat); an empty value is no value there too. Checked before any file
+    is read: a bad value would reject every sample it fills in as bad_date."""
+    if text == "":
+        return None
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return "not a date: YYYY-MM-DD"
+    return None
+
 
 KIND = LoadKind(
     name="eval-dataset",
@@ -115,6 +142,10 @@ KIND = LoadKind(
     ),
     options=(
         KindOption("--dataset-id", "dataset id for records and files that do not name one"),
-        KindOption("--reference-date", "YYYY-MM-DD: the day the questions were asked on, when samples and file do not say"),
+        KindOption(
+            "--reference-date",
+            "YYYY-MM-DD: the day the questions were asked on, when samples and file do not say",
+            _reference_date_problem,
+        ),
     ),
 )

@@ -118,6 +118,45 @@ def wrong_type_field(columns: Mapping[str, tuple[str, ...]] | Sequence[str], doc
     return f"(case {branches} end)"
 
 
+# What a list of texts may not hold: what a text field may not, and null (an entry that
+# says nothing; dropping it would silently change what the list says).
+_NOT_TEXT_ENTRY_TYPES = "('OBJECT', 'ARRAY', 'BOOLEAN', 'NULL')"
+
+
+def wrong_type_list_entry(path: str, doc: str = "doc") -> str:
+    """SQL: why the list of texts at JSON `path` holds a wrong type, as `<path>[i] must
+    be ...` for its first object, array, boolean or null entry, or `<path> must be ...`
+    when the field itself is an object or boolean; else NULL. A single string or number
+    in place of the list is fine (one entry), as is a missing or null field (none).
+
+    `path` may go through one array of objects, written `[*]`
+    (`predicted_values[*].value_list`): each object's list is checked and named by the
+    object's position. JSON numbers are entries like text (their JSON text), as numbers
+    are in text fields (see wrong_type_field)."""
+    outer, through, inner = path.partition("[*].")
+    if not through:
+        return _wrong_type_in_list(doc, f"$.{path}", quoted(path))
+    # one problem per object of the outer array (NULL for a good one); the first is named
+    label = f"{quoted(outer + '[')} || (__i - 1) || {quoted('].' + inner)}"
+    per_object = _wrong_type_in_list("__object", f"$.{inner}", label)
+    problems = f"list_transform(json_extract({doc}, '$.{outer}[*]'), lambda __object, __i: {per_object})"
+    return f"list_filter({problems}, lambda __problem: __problem is not null)[1]"
+
+
+def _wrong_type_in_list(json_expr: str, json_path: str, label_sql: str) -> str:
+    """wrong_type_list_entry for one list: `label_sql` names it in the reason."""
+    field_type = f"json_type({json_expr}, '{json_path}')"
+    entry_types = f"list_transform(json_extract({json_expr}, '{json_path}[*]'), lambda __entry: json_type(__entry))"
+    # 0-based like the JSON path; NULL (no position) makes the whole text NULL
+    position = f"(list_position(list_transform({entry_types}, lambda __type: __type in {_NOT_TEXT_ENTRY_TYPES}), true) - 1)"
+    return f"""(case
+        when {field_type} in ('OBJECT', 'BOOLEAN')
+            then {label_sql} || ' must be a list of strings or numbers, not an object or boolean'
+        when {field_type} = 'ARRAY'
+            then {label_sql} || '[' || {position} || '] must be a string or a number, not an object, array, boolean or null'
+    end)"""
+
+
 def sorted_keys_json(json_expr: str, depth: int = 4) -> str:
     """The JSON text of `json_expr` (a JSON value) with the keys of every object sorted,
     down to `depth` levels of objects and arrays; deeper objects keep their order. Text
