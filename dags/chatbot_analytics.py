@@ -147,7 +147,9 @@ with DAG(
 
     @task(execution_timeout=TIMEOUTS["land"])
     def land(plan: dict[str, Any]) -> None:
-        """New files of the landing folder, each once (tracked in raw.load_batches)."""
+        """New files of the landing folder, each once (tracked in raw.load_batches). A file
+        that cannot be read fails the task (exit 1, `could not land <path>: <reason>` in
+        the log) after every other file landed."""
         _step_ok("land", plan)
 
     @task(execution_timeout=TIMEOUTS["validate"], retries=0)

@@ -41,6 +41,7 @@ def land_fixtures(target: str | None, *, fresh: bool) -> None:
         if fresh:
             warehouse.reset()
         for folder in fixture_folders():
+            # Fixtures are clean by design: an unreadable file raises LandingError, naming it.
             report = land_folder(warehouse, folder, skip_landed=False)
             console.print(
                 f"landed {folder.name}: files={len(report.results)} read={report.rows_read} "

@@ -71,6 +71,8 @@ def main() -> int:
     t0 = step("2/4 land the files (scripts/load.py for every kind)")
     with connect(args.target) as warehouse:
         warehouse.reset()
+        # The demo's data is generated clean: an unreadable file raises LandingError (check
+        # is on by default), naming it, after the rest landed.
         report = land_folder(warehouse, out, skip_landed=False)
         warehouse_path = warehouse.path if isinstance(warehouse, DuckDBWarehouse) else None
     console.print(f"files={len(report.results)} read={report.rows_read:,} loaded={report.rows_loaded:,} rejected={report.rows_rejected:,}")

@@ -8,7 +8,9 @@ Steps, in order (each one only after the previous one succeeded):
 
   land      land new files of the landing folder (default: env CHATBOT_LANDING_DIR, else
             warehouse/landing): each file once, tracked by path and size in
-            raw.load_batches (chatwh.landing.land_folder)
+            raw.load_batches (chatwh.landing.land_folder). A file that cannot be read
+            at all (a CSV without a header, say) is printed with the reason and fails
+            the step, after every other file has landed
   validate  scripts/validate_sources.py, when present: the source checks gate the build
             (Data Docs next to a DuckDB file: <warehouse dir>/data_docs)
   dbt       dbt build with the run's dbt vars (chatwh.schedule.dbt_vars_for)
@@ -49,6 +51,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
+from rich.markup import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -126,13 +130,27 @@ def _model_schema(target: str | None) -> str:
 def step_land(plan: RunPlan, state: RunState) -> str:
     with connect(plan.target) as warehouse:
         # land_folder also creates the empty raw table of a kind whose first file has not
-        # arrived yet, so `dbt build` runs on what there is.
-        report = land_folder(warehouse, plan.landing, skip_landed=True)
+        # arrived yet, so `dbt build` runs on what there is. check=False: an unreadable
+        # file must not hold back the others; it fails the step below, after they landed.
+        report = land_folder(warehouse, plan.landing, skip_landed=True, check=False)
     for result in report.results:
-        path = Path(result.source_file)
-        shown = path.relative_to(plan.landing) if path.is_relative_to(plan.landing) else path
+        shown = _shown(Path(result.source_file), plan.landing)
         console.print(f"  landed {shown}: read={result.rows_read:,} loaded={result.rows_loaded:,} rejected={result.rows_rejected:,}")
-    return f"{len(report.results)} new files, {len(report.skipped)} already landed; loaded {report.rows_loaded:,} rows, rejected {report.rows_rejected:,}"
+    for line in report.failure_lines():
+        # One unwrapped line each, the path and reason as they are (no markup in them).
+        console.print(f"  [red]{escape(line)}[/red]", highlight=False, soft_wrap=True)
+    summary = f"{len(report.results)} new files, {len(report.skipped)} already landed; loaded {report.rows_loaded:,} rows, rejected {report.rows_rejected:,}"
+    if report.failed:
+        # The file stays in the landing folder and fails every run until it is fixed or
+        # removed: the schedule must flag it, though the readable files are in.
+        names = ", ".join(str(_shown(path, plan.landing)) for path, _ in report.failed)
+        raise StepFailed(f"{len(report.failed)} file(s) could not be read and were not landed: {names} ({summary})")
+    return summary
+
+
+def _shown(path: Path, landing: Path) -> Path:
+    """A landed file's path as the log shows it: relative to the landing folder."""
+    return path.relative_to(landing) if path.is_relative_to(landing) else path
 
 
 def step_validate(plan: RunPlan, state: RunState) -> str:

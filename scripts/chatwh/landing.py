@@ -3,16 +3,23 @@
 Used by `make demo`, the fixture build, the cron pipeline and the Airflow DAG. A file is
 landed once: a file whose path and size are already in raw.load_batches is skipped
 (and even if it were loaded again, the loader's key dedupe would change nothing).
+
+A file that cannot be read at all (input_file.InputError: a CSV without a header, say)
+does not stop the landing: the other files and kinds still land, and the file is
+listed in LandingReport.failed. It stays in the folder and is not in raw.load_batches,
+so every later run tries it again (and fails again) until someone replaces or removes it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .connection import Warehouse
 from .kinds import all_kinds
-from .loading.input_file import FORMATS_BY_SUFFIX
+from .loading.input_file import FORMATS_BY_SUFFIX, InputError
+from .loading.kind import LoadKind
 from .loading.runner import LoadResult, group_files, load_files
 from .loading.sinks import sink_for
 from .project import raw_schema
@@ -22,6 +29,9 @@ from .project import raw_schema
 class LandingReport:
     results: list[LoadResult]
     skipped: list[Path]
+    # Files that could not be read at all, with the InputError's message; nothing of
+    # them was written.
+    failed: list[tuple[Path, str]] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -34,6 +44,20 @@ class LandingReport:
     @property
     def rows_rejected(self) -> int:
         return sum(r.rows_rejected for r in self.results)
+
+    def failure_lines(self) -> list[str]:
+        """One line per failed file: its path and why it could not be read."""
+        # An InputError's message starts with the file's path already; not twice.
+        return [f"could not land {path}: {reason.removeprefix(f'{path}: ')}" for path, reason in self.failed]
+
+
+class LandingError(InputError):
+    """land_folder(check=True) landed what it could, but some files could not be read.
+    An InputError, so a caller that stopped on a file's InputError still stops."""
+
+    def __init__(self, report: LandingReport) -> None:
+        super().__init__("\n".join([f"{len(report.failed)} file(s) could not be landed:", *report.failure_lines()]))
+        self.report = report
 
 
 def pending_files(folder: Path) -> list[tuple[str, Path]]:
@@ -65,7 +89,14 @@ def ensure_raw_tables(warehouse: Warehouse) -> None:
         sink.ensure_tables(kind)
 
 
-def land_folder(warehouse: Warehouse, folder: Path, *, skip_landed: bool = True) -> LandingReport:
+def land_folder(warehouse: Warehouse, folder: Path, *, skip_landed: bool = True, check: bool = True) -> LandingReport:
+    """Land every file of folder that is not landed yet, kinds in load order.
+
+    A file that cannot be read at all is recorded in the report's `failed` and the rest
+    still lands. Then, with check (the default), LandingError is raised, its `report`
+    holding what did land; with check=False the caller looks at report.failed itself.
+    Any other error (the warehouse's, Ctrl-C) propagates at once, as before.
+    """
     kinds = all_kinds()
     ensure_raw_tables(warehouse)
     seen = already_landed(warehouse) if skip_landed else set()
@@ -80,5 +111,22 @@ def land_folder(warehouse: Warehouse, folder: Path, *, skip_landed: bool = True)
     # Small files of a kind load together (runner.group_files): one transaction each.
     for kind_name, paths in pending.items():
         for group in group_files(warehouse, kinds[kind_name], paths):
-            report.results.extend(load_files(warehouse, kinds[kind_name], group))
+            _land_group(warehouse, kinds[kind_name], group, report)
+    if check and report.failed:
+        raise LandingError(report)
     return report
+
+
+def _land_group(warehouse: Warehouse, kind: LoadKind, group: Sequence[str], report: LandingReport) -> None:
+    """Load a group in one transaction. An unreadable file fails the whole group and
+    nothing of it is written (runner.load_files), so the group is loaded again file by
+    file: the readable ones land and only the unreadable one is recorded as failed."""
+    try:
+        report.results.extend(load_files(warehouse, kind, group))
+        return
+    except InputError as exc:
+        if len(group) == 1:
+            report.failed.append((Path(group[0]), str(exc)))
+            return
+    for path in group:
+        _land_group(warehouse, kind, [path], report)

@@ -110,3 +110,74 @@ def test_small_files_share_loads_and_large_files_load_alone(tmp_path: Path, monk
     names = [[Path(p).stem for p in group] for group in groups]
     assert runner.ALONE_FROM_BYTES == 64 * mb and runner.MAX_BYTES_PER_LOAD == 256 * mb
     assert names == [["a", "b"], ["big1"], ["c"], ["d"], ["e", "f", "h", "i"], ["j"], ["big2"], ["g"]]
+
+
+# -- a file that cannot be read at all: the rest still lands -----------------------------
+CONVERSATIONS = PROJECT_DIR / "tests" / "fixtures" / "conversations" / "conversation-logs" / "conversations_2025-06-01.jsonl"
+
+LAND_REPORTING = """
+import json, sys
+from pathlib import Path
+from chatwh.connection import connect
+from chatwh.landing import LandingError, land_folder
+with connect("duckdb") as warehouse:
+    report = land_folder(warehouse, Path(sys.argv[1]), check=False)
+    try:  # a later run with the default check: nothing new, and it raises naming the file
+        land_folder(warehouse, Path(sys.argv[1]))
+        again = None
+    except LandingError as exc:
+        again = [str(exc), len(exc.report.results), len(exc.report.skipped)]
+print(json.dumps({
+    "landed": sorted(Path(r.source_file).name for r in report.results),
+    "failed": [[str(path), reason] for path, reason in report.failed],
+    "again": again,
+}))
+"""
+
+
+def landing_with_a_poison_file(folder: Path) -> Path:
+    """bots, then chat-events with a header-less CSV between two good JSON lines files
+    (one group of three small files), then conversation-logs. Returns the bad file."""
+    for kind in ("bots", "chat-events", "conversation-logs"):
+        (folder / kind).mkdir(parents=True)
+    shutil.copy(BOTS, folder / "bots" / "bots.csv")
+    (folder / "chat-events" / "a.jsonl").write_text(event("p1") + "\n" + event("p2") + "\n", encoding="utf-8")
+    bad = folder / "chat-events" / "b.csv"
+    bad.write_text("\n\n  \n", encoding="utf-8")  # blank lines only: no header row
+    (folder / "chat-events" / "c.jsonl").write_text(event("p3") + "\n", encoding="utf-8")
+    shutil.copy(CONVERSATIONS, folder / "conversation-logs" / CONVERSATIONS.name)
+    return bad.resolve()
+
+
+def test_an_unreadable_file_is_reported_and_the_rest_lands(tmp_path: Path) -> None:
+    import subprocess
+
+    folder = tmp_path / "land"
+    bad = landing_with_a_poison_file(folder)
+    db = tmp_path / "poison.duckdb"
+    landed = subprocess.run(
+        [PYTHON, "-c", LAND_REPORTING, str(folder)], cwd=SCRIPTS_DIR, env=scratch_env(db), capture_output=True, text=True
+    )
+    assert landed.returncode == 0, landed.stderr
+    out = json.loads(landed.stdout)
+    assert out["landed"] == ["a.jsonl", "bots.csv", "c.jsonl", CONVERSATIONS.name]
+    assert out["failed"] == [[str(bad), f"{bad}: a CSV file needs a header row naming its columns; none found"]]
+    message, results, skipped = out["again"]
+    assert str(bad) in message and "needs a header row" in message and (results, skipped) == (0, 4)
+    assert [r[0] for r in query(db, "select event_id from raw.chat_events order by 1")] == ["p1", "p2", "p3"]
+    assert query(db, "select count(*) > 0 from raw.conversation_logs") == [(True,)]
+    batches = query(db, "select kind, source_file from raw.load_batches order by 1, 2")
+    assert [kind for kind, _ in batches] == ["bots", "chat-events", "chat-events", "conversation-logs"]
+    assert str(bad) not in {source for _, source in batches}  # not landed: the next run tries it again
+
+
+def test_pipeline_land_step_fails_naming_the_file_after_landing_the_rest(tmp_path: Path) -> None:
+    folder = tmp_path / "landing"
+    bad = landing_with_a_poison_file(folder)
+    db = tmp_path / "warehouse" / "chatbot.duckdb"
+    run = run_script("run_pipeline.py", "--steps", "land", "--landing", str(folder), env=scratch_env(db), check=False)
+    assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-2000:]
+    assert f"could not land {bad}: a CSV file needs a header row naming its columns; none found\n" in run.stdout
+    assert "land failed:" in run.stdout and "chat-events/b.csv" in run.stdout
+    assert "landed conversation-logs/" in run.stdout
+    assert query(db, "select count(*) from raw.load_batches") == [(4,)]
