@@ -201,12 +201,15 @@ def test_ctrl_c_during_a_multi_file_load_stops_it(scratch_db: tuple[Path, dict],
     db, env = scratch_db
     line = json.dumps(event("e_ID"))
     big = tmp_path / "big.jsonl"
-    big.write_text("".join(line.replace("e_ID", f"e{i}") + "\n" for i in range(600_000)), encoding="utf-8")  # 75 MB
+    big.write_text("".join(line.replace("e_ID", f"e{i}") + "\n" for i in range(1_200_000)), encoding="utf-8")  # 150 MB
     small = write_jsonl(tmp_path / "small.jsonl", [event("s1")])
     # The reader links each file into a fresh folder under TMPDIR while DuckDB reads it:
     # once it is gone again, the big file's parse query runs (seconds; the read is short).
+    # The folder may come and go between two looks on a busy machine, so the start of the
+    # read is told by TMPDIR's mtime, which stays changed.
     temp = tmp_path / "tmp"
     temp.mkdir()
+    untouched = temp.stat().st_mtime_ns
     load = subprocess.Popen(
         [PYTHON, str(PROJECT_DIR / "scripts" / "load.py"), "chat-events", str(big), str(small)],
         cwd=PROJECT_DIR,
@@ -215,10 +218,11 @@ def test_ctrl_c_during_a_multi_file_load_stops_it(scratch_db: tuple[Path, dict],
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 30
-    for read_done in (False, True):
-        while any(temp.glob("chatwh_read_*")) == read_done and load.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.002)
+    deadline = time.monotonic() + 60
+    while temp.stat().st_mtime_ns == untouched and load.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    while any(temp.glob("chatwh_read_*")) and load.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
     time.sleep(0.3)
     load.send_signal(signal.SIGINT)
     _, stderr = load.communicate(timeout=60)
