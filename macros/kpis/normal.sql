@@ -1,7 +1,8 @@
 {#- Standard normal distribution with only exp/abs/sqrt, so it runs on every engine.
     Hart (1968) as given by West (2005), "Better approximations to cumulative normal
     functions": double precision over the whole line; checked against scipy in
-    tests/python/test_normal_cdf.py. `x` should be a column name: it is repeated. -#}
+    tests/python/test_stats_macros.py and tests/kpis/assert_normal_cdf_matches_scipy.sql.
+    `x` should be a column name: it is repeated. -#}
 
 {#- Upper tail Q(|x|) = 1 - Phi(|x|), computed directly (no 1 - ~1 cancellation). -#}
 {% macro normal_upper_tail_abs(x) -%}
