@@ -217,6 +217,10 @@ def test_ctrl_c_during_a_multi_file_load_stops_it(scratch_db: tuple[Path, dict],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A shell starts a background job (`make test &`, CI runners) with SIGINT ignored,
+        # and children inherit that: the loader would never see the signal. A terminal's
+        # Ctrl-C is what is tested, so the child gets the default disposition back.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while temp.stat().st_mtime_ns == untouched and load.poll() is None and time.monotonic() < deadline:

@@ -133,20 +133,25 @@ def wrong_type_list_entry(path: str, doc: str = "doc") -> str:
     (`predicted_values[*].value_list`): each object's list is checked and named by the
     object's position. JSON numbers are entries like text (their JSON text), as numbers
     are in text fields (see wrong_type_field)."""
+    # The record is read only by json_extract(doc, '$.<field>') with a plain path, which
+    # the loader's one-parse rewrite (runner.single_parse_sql) answers from its single
+    # parse; the entries are then taken from that value, not from the record.
     outer, through, inner = path.partition("[*].")
     if not through:
-        return _wrong_type_in_list(doc, f"$.{path}", quoted(path))
+        return _wrong_type_in_list(f"json_extract({doc}, '$.{path}')", quoted(path))
     # one problem per object of the outer array (NULL for a good one); the first is named
     label = f"{quoted(outer + '[')} || (__i - 1) || {quoted('].' + inner)}"
-    per_object = _wrong_type_in_list("__object", f"$.{inner}", label)
-    problems = f"list_transform(json_extract({doc}, '$.{outer}[*]'), lambda __object, __i: {per_object})"
+    per_object = _wrong_type_in_list(f"json_extract(__object, '$.{inner}')", label)
+    objects = f"json_extract(json_extract({doc}, '$.{outer}'), '$[*]')"
+    problems = f"list_transform({objects}, lambda __object, __i: {per_object})"
     return f"list_filter({problems}, lambda __problem: __problem is not null)[1]"
 
 
-def _wrong_type_in_list(json_expr: str, json_path: str, label_sql: str) -> str:
-    """wrong_type_list_entry for one list: `label_sql` names it in the reason."""
-    field_type = f"json_type({json_expr}, '{json_path}')"
-    entry_types = f"list_transform(json_extract({json_expr}, '{json_path}[*]'), lambda __entry: json_type(__entry))"
+def _wrong_type_in_list(list_json: str, label_sql: str) -> str:
+    """wrong_type_list_entry for one list, `list_json` its JSON value (NULL when the field
+    is missing): `label_sql` names it in the reason."""
+    field_type = f"json_type({list_json})"
+    entry_types = f"list_transform(json_extract({list_json}, '$[*]'), lambda __entry: json_type(__entry))"
     # 0-based like the JSON path; NULL (no position) makes the whole text NULL
     position = f"(list_position(list_transform({entry_types}, lambda __type: __type in {_NOT_TEXT_ENTRY_TYPES}), true) - 1)"
     return f"""(case
