@@ -28,7 +28,7 @@ from datetime import date
 from ..chatbi.records import prepare_dataset
 from ..chatbi.sql import derived_rows_sql, prepared
 from ..loading.kind import Column, DerivedTable, KindOption, LoadKind
-from ..loading.sqlparts import first_failure, reason, wrong_type_list_entry
+from ..loading.sqlparts import WRONG_TYPE_ENTRY, first_failure, reason, wrong_type_list_entries
 
 _PARENT = ("dataset_id", "sample_id")
 
@@ -71,8 +71,6 @@ VALUE_COLUMNS = (
 _TEXT_LISTS = tuple(
     f"expected_result.{name}" for name in ("expected_time_range", "expected_filters", "expected_metrics", "expected_values")
 )
-# First among the checks: a wrong type explains a later failure (the Python step may trip on it).
-_WRONG_TYPE_ENTRY = ("wrong_type_entry is not null", reason("wrong_type", "wrong_type_entry"))
 
 PARSE_SQL = f"""
 with fields as (
@@ -86,14 +84,14 @@ with fields as (
            json_array_length(json_extract(doc, '$._prepared.conditions')) as condition_count,
            json_array_length(json_extract(doc, '$._prepared.metrics')) as metric_count,
            json_array_length(json_extract(doc, '$._prepared.values')) as value_count,
-           coalesce({", ".join(wrong_type_list_entry(path) for path in _TEXT_LISTS)}) as wrong_type_entry
+           {wrong_type_list_entries(_TEXT_LISTS)} as wrong_type_entry
     from __records
 )
 select line_number, dataset_id, sample_id, query, reference_date, expected_description,
        condition_count, metric_count, value_count,
        {
     first_failure(
-        _WRONG_TYPE_ENTRY,
+        WRONG_TYPE_ENTRY,
         ("prepare_reject is not null", "prepare_reject"),
         ("dataset_id is null", reason("missing_field", "'dataset_id'")),
         ("sample_id is null", reason("missing_field", "'sample_id'")),

@@ -24,7 +24,7 @@ import duckdb
 from ..chatbi.records import prepare_results
 from ..chatbi.sql import derived_rows_sql, prepared
 from ..loading.kind import Column, DerivedTable, KindOption, LoadKind
-from ..loading.sqlparts import first_failure, reason, ts_utc, wrong_type_list_entry
+from ..loading.sqlparts import WRONG_TYPE_ENTRY, first_failure, reason, ts_utc, wrong_type_list_entries
 
 _PARENT = ("run_id", "dataset_id", "sample_id")
 _RUN = (Column("run_id", "text"), Column("dataset_id", "text"), Column("sample_id", "text"))
@@ -73,8 +73,6 @@ _REPORTED_COUNTS = ("total_expected_fields", "matched_fields_count", "total_expe
 # Lists of values and labels: the Python step writes an object in one as Python text
 # ("{'a': 1}"), a boolean as 'True' and a null as a value without text.
 _TEXT_LISTS = ("predicted_result.predicted_values[*].value_list", "evaluation_metrics.error_types")
-# First among the checks: a wrong type explains a later failure (the Python step may trip on it).
-_WRONG_TYPE_ENTRY = ("wrong_type_entry is not null", reason("wrong_type", "wrong_type_entry"))
 
 PARSE_SQL = f"""
 with fields as (
@@ -92,7 +90,7 @@ with fields as (
            {", ".join(f"{prepared('reported.' + m, 'double')} as reported_{m}" for m in _REPORTED)},
            {", ".join(f"{prepared('reported.' + m, 'bigint')} as reported_{m}" for m in _REPORTED_COUNTS)},
            {prepared("reported_error_types", "long_text")} as reported_error_types,
-           coalesce({", ".join(wrong_type_list_entry(path) for path in _TEXT_LISTS)}) as wrong_type_entry
+           {wrong_type_list_entries(_TEXT_LISTS)} as wrong_type_entry
     from __records
 ),
 typed as (
@@ -105,7 +103,7 @@ select line_number, run_id, dataset_id, sample_id, model, run_at, query_logic_de
        reported_error_types,
        {
     first_failure(
-        _WRONG_TYPE_ENTRY,
+        WRONG_TYPE_ENTRY,
         ("prepare_reject is not null", "prepare_reject"),
         ("run_id is null", reason("missing_field", "'run_id'")),
         ("sample_id is null", reason("missing_field", "'sample_id'")),

@@ -167,11 +167,12 @@ def load_files(
 
 
 def _interrupted(exc: BaseException) -> bool:
-    """Whether `exc` is Ctrl-C. DuckDB catches the SIGINT that arrives while a query
-    runs and raises its own error instead of KeyboardInterrupt (InterruptException, or a
-    RuntimeError "Query interrupted" from some statements): a caller that handles errors
-    per file would log it as one file's failure and go on to the next."""
-    if isinstance(exc, KeyboardInterrupt | duckdb.InterruptException):
+    """Whether `exc` is DuckDB's form of Ctrl-C. DuckDB catches the SIGINT that arrives
+    while a query runs and raises its own error instead of KeyboardInterrupt
+    (InterruptException, or a RuntimeError "Query interrupted" from some statements): a
+    caller that handles errors per file would log it as one file's failure and go on to
+    the next. (A KeyboardInterrupt raised by Python itself passes through as it is.)"""
+    if isinstance(exc, duckdb.InterruptException):
         return True
     return isinstance(exc, RuntimeError) and str(exc).startswith("Query interrupted")
 

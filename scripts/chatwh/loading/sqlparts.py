@@ -147,6 +147,13 @@ def wrong_type_list_entry(path: str, doc: str = "doc") -> str:
     return f"list_filter({problems}, lambda __problem: __problem is not null)[1]"
 
 
+def wrong_type_list_entries(paths: Sequence[str], doc: str = "doc") -> str:
+    """SQL: the first wrong_type_list_entry of the lists at `paths`, else NULL. Select it
+    as `wrong_type_entry` and put WRONG_TYPE_ENTRY first among the checks (a wrong type
+    explains a later failure: the Python step of the eval kinds may trip on it)."""
+    return f"coalesce({', '.join(wrong_type_list_entry(path, doc) for path in paths)})"
+
+
 def _wrong_type_in_list(list_json: str, label_sql: str) -> str:
     """wrong_type_list_entry for one list, `list_json` its JSON value (NULL when the field
     is missing): `label_sql` names it in the reason."""
@@ -209,3 +216,4 @@ WRONG_TYPE = (
     "wrong_type_field is not null",
     reason("wrong_type", "wrong_type_field || ' must be a string or a number, not an object, array or boolean'"),
 )
+WRONG_TYPE_ENTRY = ("wrong_type_entry is not null", reason("wrong_type", "wrong_type_entry"))
