@@ -122,6 +122,27 @@ def test_lists_ranges_and_months() -> None:
     assert date_period("北京草桥店") is None and date_period("4月") is None
 
 
+def test_a_date_value_with_a_time_of_day_names_its_day() -> None:
+    # SQL-minded descriptions write timestamps; the day is what the time-range check
+    # compares (the resolver reads "2024-02-29 - 2024-02-29 23:59:59" the same way).
+    # Before, these values carried no date and the sample "stated no date range".
+    clauses = parse_description("筛选出日期大于等于2025-04-01 00:00:00、日期小于2025-05-01 00:00:00的数据")
+    assert [date_period(c.values[0]) for c in clauses] == [
+        (date(2025, 4, 1), date(2025, 4, 1)),
+        (date(2025, 5, 1), date(2025, 5, 1)),
+    ]
+    assert date_period("2025-04-30T23:59:59") == (date(2025, 4, 30), date(2025, 4, 30))
+    assert date_period("2025-04-30 23:59:59.999") == (date(2025, 4, 30), date(2025, 4, 30))
+    assert date_period("2025年4月30日 23:59") == (date(2025, 4, 30), date(2025, 4, 30))
+    between = parse_description("筛选出日期在2025-04-01 00:00:00到2025-04-30 23:59:59之间")[0]
+    assert between.operator == "between" and [date_period(v) for v in between.values] == [
+        (date(2025, 4, 1), date(2025, 4, 1)),
+        (date(2025, 4, 30), date(2025, 4, 30)),
+    ]
+    # not a time of day: the value stays unread
+    assert date_period("2025-04-30 25:99") is None and date_period("12:00") is None
+
+
 def test_topic_preamble_is_not_a_filter() -> None:
     assert parse_description("我们在“门店销售”主题下,计算销售量") == []
 

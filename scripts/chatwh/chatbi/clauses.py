@@ -58,6 +58,7 @@ _FILLER_AFTER = re.compile(r"(?:的数据|的记录|的订单|的车辆|的车�
 _SENTENCE_SPLIT = re.compile(r"[;；。\n]+")
 _CLAUSE_JOINERS = ("并且", "且", "同时", "以及")
 _OPEN, _CLOSE = "([{“‘\"'「『《", ")]}”’\"'」』》"
+_TIME_OF_DAY = re.compile(r"(?:(?<=\d)(?:\s+|t)|(?<=[日号])\s*)(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?$", re.IGNORECASE)
 _RANGE_IN_VALUE = re.compile(r"^(?P<a>.+?)(?:到|至|~|～|—+|和|与)(?P<b>.+?)(?:之间|期间)?$")
 
 
@@ -202,6 +203,9 @@ def parse_description(description: str | None) -> list[Clause]:
 def date_period(value: str) -> tuple[date, date] | None:
     """First and last day an explicit date/month/year value names (year required)."""
     text = unicodedata.normalize("NFKC", value).strip().strip("\"'“”")
+    # A time of day after the date (2025-05-01 00:00:00, 2025-04-30T23:59:59): the
+    # description states the day, as the resolver reads "2024-02-29 23:59:59".
+    text = _TIME_OF_DAY.sub("", text)
     if not re.search(r"\d{4}", text):
         return None
     point = parse_point(text, date(2000, 1, 1))
