@@ -1,7 +1,11 @@
 -- One row per latest dislike × problem code it cites, codes mapped to the seed
 -- feedback_problem_codes; an unknown code, or a dislike without any code, is 'other'
 -- (once per dislike however many unknown codes it sent).
-{%- set max_codes = 20 %}
+-- The document sends code as a list ([2.3, 2.5]), but a client may send one text
+-- holding several ("2.3,2.5"), which lands as one code: the codes are split here on
+-- '|', commas and semicolons, so each code in it counts (not 'other', none dropped).
+{#- 255 characters at most (the loader's limit): at most 128 codes between separators -#}
+{%- set max_codes = 128 %}
 with dislikes as (
 
     select
@@ -19,25 +23,45 @@ with dislikes as (
 
 ),
 
--- 1 ... {{ max_codes }}: the loader rejects events with more codes than that.
-positions as (
+-- The codes text with every separator made '|'.
+code_texts as (
 
-    {% for position in range(1, max_codes + 1) -%}
-        select {{ position }} as code_position
+    select
+        event_hash,
+        replace(replace(replace(problem_codes, ',', '|'), '，', '|'), ';', '|') as codes_text
+    from dislikes
+    where problem_codes is not null
+
+),
+
+-- 1 ... {{ max_codes }} (16 × 8, from two short lists)
+digits as (
+
+    {% for digit in range(16) -%}
+        select {{ digit }} as digit
         {% if not loop.last %}union all
         {% endif -%}
     {%- endfor %}
 
 ),
 
+positions as (
+
+    select units.digit + 16 * sixteens.digit + 1 as code_position
+    from digits as units
+    cross join digits as sixteens
+    where sixteens.digit < {{ max_codes // 16 }}
+
+),
+
 sent_codes as (
 
     select
-        d.event_hash,
-        {{ split_part('d.problem_codes', "'|'", 'p.code_position') }} as sent_code
-    from dislikes as d
+        t.event_hash,
+        trim({{ split_part('t.codes_text', "'|'", 'p.code_position') }}) as sent_code
+    from code_texts as t
     inner join positions as p
-        on d.problem_code_count >= p.code_position
+        on {{ count_parts('t.codes_text', "'|'") }} >= p.code_position
 
 ),
 
@@ -56,17 +80,26 @@ mapped as (
     from sent_codes as s
     left join known as k
         on s.sent_code = k.problem_code
+    where s.sent_code <> ''
 
 ),
 
--- Dislikes that sent no code at all.
+coded as (
+
+    select distinct event_hash from mapped
+
+),
+
+-- Dislikes that sent no code at all (or only separators).
 uncoded as (
 
     select
-        event_hash,
+        d.event_hash,
         'other' as problem_code
-    from dislikes
-    where problem_code_count = 0 or problem_code_count is null
+    from dislikes as d
+    left join coded as c
+        on d.event_hash = c.event_hash
+    where c.event_hash is null
 
 ),
 

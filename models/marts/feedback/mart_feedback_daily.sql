@@ -1,6 +1,6 @@
 -- One row per reporting day (of the reaction) × bot × model × item type: likes and
--- dislikes on answers, counting each user's latest reaction per answer (rn) and item
--- type only. Reactions on answers that were never logged count under bot and model
+-- dislikes on answers, counting each user's latest reaction per answer (rn), item type
+-- and item (item_id) only. Reactions on answers that were never logged count under bot and model
 -- 'unmatched'.
 with reactions as (
 

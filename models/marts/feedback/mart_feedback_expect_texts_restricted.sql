@@ -44,6 +44,7 @@ select
     r.event_hash,
     r.rn,
     r.item_type,
+    r.item_id,
     r.user_key,
     r.bhv_type,
     r.reacted_at,

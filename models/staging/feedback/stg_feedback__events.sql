@@ -49,5 +49,9 @@ select
     reserve1,
     reserve2,
     cmd,
-    _batch_id as batch_id
+    _batch_id as batch_id,
+    -- Where the event sat in its load: bhv_time and reach_time are whole seconds, so two
+    -- reactions of one second are told apart by the order the client sent them.
+    _line_number as line_number,
+    _loaded_at as loaded_at
 from source
