@@ -108,14 +108,8 @@ select
     {{ wilson_lower('successes_b', 'trials_b') }} as rate_b_lower,
     {{ wilson_upper('successes_b', 'trials_b') }} as rate_b_upper,
     {{ safe_divide('successes_b', 'trials_b') }} - {{ safe_divide('successes_a', 'trials_a') }} as difference,
-    (
-        {{ safe_divide('successes_b', 'trials_b') }} - {{ safe_divide('successes_a', 'trials_a') }}
-        - {{ difference_half_width('successes_a', 'trials_a', 'successes_b', 'trials_b') }}
-    ) as difference_lower,
-    (
-        {{ safe_divide('successes_b', 'trials_b') }} - {{ safe_divide('successes_a', 'trials_a') }}
-        + {{ difference_half_width('successes_a', 'trials_a', 'successes_b', 'trials_b') }}
-    ) as difference_upper,
+    {{ difference_lower('successes_a', 'trials_a', 'successes_b', 'trials_b') }} as difference_lower,
+    {{ difference_upper('successes_a', 'trials_a', 'successes_b', 'trials_b') }} as difference_upper,
     z_statistic,
     {{ two_sided_p_value('z_statistic') }} as p_value,
     -- at the level of the intervals (var confidence_z; the default 1.96 is p < 0.05)
