@@ -12,11 +12,13 @@ from __future__ import annotations
 import csv
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_DIR, query, run_script
+from conftest import PROJECT_DIR, PYTHON, SCRIPTS_DIR, query, run_script
 from test_bad_input import _summary, bot
+from test_landing_together import LAND
 
 from chatwh.kinds.bots import MAX_TAGS
 
@@ -75,3 +77,48 @@ def test_a_new_version_with_too_many_tags_leaves_the_bot_as_it_was(scratch_db, t
     done = run_script("load.py", "bots", str(_write(tmp_path / "bots_v2.jsonl", [{**bot(1), "tags": _tags(MAX_TAGS + 5)}])), env=env)
     assert _summary(done.stdout, "bots") == "bots: files=1 read=1 loaded=0 rejected=1"
     assert query(db, "select bot_id, tags from raw.bots") == [("b1", bot(1)["tags"])]
+
+
+def _latest_versions(db: Path) -> dict[str, tuple[str, str]]:
+    """Each bot's latest version, in staging's order (load, then line)."""
+    rows = query(
+        db,
+        """select bot_id, model_name, tags from raw.bots
+           qualify row_number() over (partition by bot_id order by _loaded_at desc, _line_number desc) = 1""",
+    )
+    return {bot_id: (model, tags) for bot_id, model, tags in rows}
+
+
+def test_a_bot_put_back_to_an_earlier_version_lands_as_its_newest(scratch_db, tmp_path: Path) -> None:
+    """Default model m1 → m2 → m1: the third file is a change, not a reload. Were it
+    rejected as already loaded (its row equals the first version), staging would keep m2
+    and every event without a model_name would count under m2."""
+    db, env = scratch_db
+    first = {**bot(1), "model_name": "m1"}
+    second = {**bot(1), "model_name": "m2", "tags": "情感陪伴"}
+    for name, record in (("v1", first), ("v2", second), ("v3", first)):
+        done = run_script("load.py", "bots", str(_write(tmp_path / f"bots_{name}.csv", [record])), env=env)
+        assert _summary(done.stdout, "bots") == "bots: files=1 read=1 loaded=1 rejected=0", name
+    assert _latest_versions(db) == {"b1": ("m1", bot(1)["tags"])}
+    # The same row once more is a reload of the latest version: a duplicate, as before.
+    done = run_script("load.py", "bots", str(_write(tmp_path / "bots_v4.csv", [first])), env=env)
+    assert _summary(done.stdout, "bots") == "bots: files=1 read=1 loaded=0 rejected=1"
+    assert query(db, "select reason_code from raw.load_rejects") == [("already_loaded",)]
+    assert query(db, "select count(*) from raw.bots") == [(3,)]
+
+
+def test_snapshots_landed_together_end_at_the_last_one(scratch_db, tmp_path: Path) -> None:
+    """One landing of a folder with three snapshots (m1, m2, back to m1): each file is
+    checked against the versions before it, as if landed one run at a time."""
+    db, env = scratch_db
+    folder = tmp_path / "landing"
+    (folder / "bots").mkdir(parents=True)
+    first, second = {**bot(1), "model_name": "m1"}, {**bot(1), "model_name": "m2"}
+    for name, records in (("2025-01", [first, bot(2)]), ("2025-02", [second, bot(2)]), ("2025-03", [first, bot(2)])):
+        _write(folder / "bots" / f"bots_{name}.jsonl", records)
+    done = subprocess.run([str(PYTHON), "-c", LAND, str(folder)], env=env, cwd=SCRIPTS_DIR, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert _latest_versions(db) == {"b1": ("m1", bot(1)["tags"]), "b2": ("glm-4", bot(2)["tags"])}
+    # b2 never changed: landed once, its two repeats rejected as already loaded.
+    assert query(db, "select bot_id, count(*) from raw.bots group by 1 order by 1") == [("b1", 3), ("b2", 1)]
+    assert query(db, "select count(*) from raw.load_rejects where reason_code = 'already_loaded'") == [(2,)]

@@ -96,7 +96,25 @@ class LoadKind:
     prepare: PrepareHook | None = None
     derived: tuple[DerivedTable, ...] = ()
     options: tuple[KindOption, ...] = ()
+    # A kind whose rows are versions of an entity (the bot catalogue: a file is a
+    # snapshot): the column naming the entity. A row counts as already loaded only when
+    # it equals the entity's latest version, so putting a bot back to an earlier version
+    # (model m1 → m2 → m1) lands as a new version instead of an `already_loaded` reject.
+    versioned_by: str | None = None
 
     @property
     def column_names(self) -> list[str]:
         return [column.name for column in self.columns]
+
+    def landed_rows(self, relation: str) -> str:
+        """What a new row's key is checked against: every landed row, or for a
+        versioned kind each entity's latest version (staging's own order: load, then
+        line). Plain SQL that DuckDB, MySQL/MariaDB and Spark all run."""
+        if self.versioned_by is None:
+            return relation
+        keys = ", ".join(self.key)
+        return f"""(select {keys} from (
+            select {keys}, row_number() over (
+                partition by {self.versioned_by} order by _loaded_at desc, _line_number desc) as version_rank
+            from {relation}) as versions
+        where version_rank = 1)"""

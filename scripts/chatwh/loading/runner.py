@@ -104,8 +104,9 @@ def group_files(warehouse: Warehouse, kind: LoadKind, raw_paths: Sequence[str]) 
     ALONE_FROM_BYTES together, up to MAX_BYTES_PER_LOAD. Alone: a larger file, files of
     a kind with a prepare step or derived tables (their Python and child rows work per
     file) and every file on a sink that writes file by file (Spark: no transaction
-    spans several inserts)."""
-    if kind.prepare is not None or kind.derived or not sink_for(warehouse).loads_files_together:
+    spans several inserts), and files of a versioned kind (each file's rows are checked
+    against the versions landed before it, so a change back in a later file lands)."""
+    if kind.prepare is not None or kind.derived or kind.versioned_by or not sink_for(warehouse).loads_files_together:
         return [[path] for path in raw_paths]
     groups: list[list[str]] = []
     size = 0  # bytes of the last group

@@ -178,7 +178,7 @@ class DuckDBSink(Sink):
         on = " and ".join(f"t.{k} = c.{k}" for k in kind.key)
         pe.execute("drop table if exists __existing")
         pe.execute(
-            f"create temp table __existing as select distinct {keys} from {self._rel(kind.table)} as t semi join __candidates as c on {on}"
+            f"create temp table __existing as select distinct {keys} from {kind.landed_rows(self._rel(kind.table))} as t semi join __candidates as c on {on}"
         )
 
     def write(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
@@ -255,7 +255,9 @@ class MySQLSink(Sink):
                     "(" + " and ".join(f"{quote(k)} = :k{i}_{j}" for j, k in enumerate(kind.key)) + ")" for i in range(len(chunk))
                 )
             params = {f"k{i}_{j}": value for i, row in enumerate(chunk) for j, value in enumerate(row)}
-            found = self.warehouse.fetchall(f"select distinct {key_sql} from {self._rel(kind.table)} where {predicate}", params)
+            found = self.warehouse.fetchall(
+                f"select distinct {key_sql} from {kind.landed_rows(self._rel(kind.table))} as landed where {predicate}", params
+            )
             if found:
                 pe.executemany(f"insert into __existing values ({', '.join('?' for _ in kind.key)})", [tuple(r) for r in found])
 

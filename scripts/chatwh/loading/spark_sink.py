@@ -143,7 +143,7 @@ class SparkSink(Sink):
         keys = ", ".join(f"t.{quote(k)} as {k}" for k in kind.key)
         self._from_spark(
             pe,
-            f"select distinct {keys} from {self._rel(kind.table)} as t left semi join {view} as c on {on}",
+            f"select distinct {keys} from {kind.landed_rows(self._rel(kind.table))} as t left semi join {view} as c on {on}",
             "__existing",
             key_types,
         )
