@@ -32,19 +32,41 @@ translate({{ expression }}, '{{ chatbot_analytics._full_width_chars() }}', '{{ c
 {%- endmacro %}
 {% macro mariadb__half_width(expression) %}{{ chatbot_analytics.mysql__half_width(expression) }}{% endmacro %}
 
-{#- Whitespace (any Unicode space) and punctuation / symbol character classes. The
-    backslash is doubled where the engine's string literals treat it as an escape. -#}
-{% macro whitespace_pattern() %}{{ return(adapter.dispatch('whitespace_pattern', 'chatbot_analytics')()) }}{% endmacro %}
-{% macro default__whitespace_pattern() %}'[\s\p{Z}]+'{% endmacro %}
-{% macro mysql__whitespace_pattern() %}'[\\s\\p{Z}]+'{% endmacro %}
-{% macro mariadb__whitespace_pattern() %}'[\\s\\p{Z}]+'{% endmacro %}
-{% macro spark__whitespace_pattern() %}'[\\s\\p{Z}]+'{% endmacro %}
+{#- Whitespace and punctuation / symbol character classes. Whitespace is spelled out as
+    Unicode's White_Space set (what Python's str.split() and str.strip() remove, but the
+    separators U+001C-U+001F): tab, LF, VT, FF, CR, NEL (U+0085) and \p{Z} (space,
+    no-break space, U+2000-U+200A, U+2028/U+2029, U+3000 ...). Not \s: its meaning differs
+    by engine (RE2 in DuckDB leaves VT out, PCRE in MariaDB takes VT and NEL, Java in
+    Spark VT but not NEL), so one question typed with a VT (Word's line break) would
+    fold to another key on each. The backslash is doubled where the engine's string
+    literals treat it as an escape. -#}
+{%- macro _whitespace_class() -%}
+{{ return('\\t\\n\\x{0B}\\f\\r\\x{85}\\p{Z}') }}
+{%- endmacro -%}
 
-{% macro punctuation_or_space_pattern() %}{{ return(adapter.dispatch('punctuation_or_space_pattern', 'chatbot_analytics')()) }}{% endmacro %}
-{% macro default__punctuation_or_space_pattern() %}'[\s\p{Z}\p{P}\p{S}]+'{% endmacro %}
-{% macro mysql__punctuation_or_space_pattern() %}'[\\s\\p{Z}\\p{P}\\p{S}]+'{% endmacro %}
-{% macro mariadb__punctuation_or_space_pattern() %}'[\\s\\p{Z}\\p{P}\\p{S}]+'{% endmacro %}
-{% macro spark__punctuation_or_space_pattern() %}'[\\s\\p{Z}\\p{P}\\p{S}]+'{% endmacro %}
+{#- A string literal of a regular expression, its backslashes doubled for the engines
+    whose literals read them as escapes. -#}
+{% macro regex_literal(pattern) %}{{ return(adapter.dispatch('regex_literal', 'chatbot_analytics')(pattern)) }}{% endmacro %}
+{% macro default__regex_literal(pattern) %}'{{ pattern }}'{% endmacro %}
+{% macro mysql__regex_literal(pattern) %}'{{ pattern | replace('\\', '\\\\') }}'{% endmacro %}
+{% macro mariadb__regex_literal(pattern) %}{{ chatbot_analytics.mysql__regex_literal(pattern) }}{% endmacro %}
+{% macro spark__regex_literal(pattern) %}{{ chatbot_analytics.mysql__regex_literal(pattern) }}{% endmacro %}
+
+{% macro whitespace_pattern() -%}
+{{ chatbot_analytics.regex_literal('[' ~ chatbot_analytics._whitespace_class() ~ ']+') }}
+{%- endmacro %}
+
+{% macro punctuation_or_space_pattern() -%}
+{{ chatbot_analytics.regex_literal('[' ~ chatbot_analytics._whitespace_class() ~ '\\p{P}\\p{S}]+') }}
+{%- endmacro %}
+
+{#- Text without leading and trailing whitespace (the White_Space set above), like
+    Python's str.strip(). Not trim(): DuckDB's trim() also removes U+3000 and U+00A0
+    (but not tabs or newlines), MySQL's and Spark's only the ASCII space. -#}
+{% macro trim_whitespace(expression) -%}
+{%- set ws = '[' ~ chatbot_analytics._whitespace_class() ~ ']+' -%}
+{{ chatbot_analytics.regexp_replace_all(expression, chatbot_analytics.regex_literal('^' ~ ws ~ '|' ~ ws ~ '$'), "''") }}
+{%- endmacro %}
 
 {#- Readable folded text: half-width, lower case, single spaces, trimmed. -#}
 {% macro question_fold(expression) -%}

@@ -275,8 +275,10 @@ evaluated as (
     select
         windows.*,
         case metric
-            -- Rounded: a difference of running sums may carry 1e-15 of float noise.
-            when 'avg_response_time_s' then round({{ safe_divide('window_response_time_s', 'rows_in_window') }}, 6)
+            -- Rounded: a difference of running sums may carry 1e-15 of float noise. Halves
+            -- away from zero on every engine (MariaDB's round() of a double goes to even).
+            when 'avg_response_time_s'
+                then {{ round_half_away(safe_divide('window_response_time_s', 'rows_in_window'), 6) }}
             when 'error_rate' then {{ safe_divide('window_errors', 'rows_in_window') }}
             when 'poor_answer_rate' then {{ safe_divide('window_poor', 'rows_in_window') }}
             when 'slow_answer_rate' then {{ safe_divide('window_slow', 'rows_in_window') }}

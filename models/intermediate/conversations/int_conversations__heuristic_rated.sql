@@ -19,7 +19,9 @@ with messages as (
         lower(model_response) as answer_lower,
         {{ char_length('user_input') }} as input_chars,
         {{ char_length('model_response') }} as answer_chars,
-        {{ char_length('trim(model_response)') }} as trimmed_answer_chars
+        -- stripped like the article's response.strip(): newlines and every Unicode space,
+        -- the same on every engine (trim() strips a different set on each)
+        {{ char_length(trim_whitespace('model_response')) }} as trimmed_answer_chars
     from {{ ref('int_conversation_logs__deduplicated') }}
     where {{ chatbot_analytics.on_rebuilt_days(rebuild_dates, time_column='logged_at') }}
 
