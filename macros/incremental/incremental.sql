@@ -30,7 +30,13 @@
     time the load started): two loads running side by side, the later one committing
     first while a build runs in between, would leave the earlier one's rows unbuilt until
     a `--full-refresh` (DuckDB admits one writer at a time; the pipeline lands, then
-    builds). Changing reporting_utc_offset_hours needs a `--full-refresh`.
+    builds). Loader hosts must agree on the clock: a load stamped before a watermark
+    already recorded (a clock behind) is never built either. On MySQL and Spark a load
+    that commits while a model runs, after its days were looked up and before it reads,
+    is read on those days only, yet its load time becomes the model's watermark: its
+    rows on other days are never built (a fix records, as the watermark, no later than
+    the newest load time seen when the days were looked up, and downstream models no
+    later than their source's recorded watermark).
 
     Emptied days: delete+insert (DuckDB, MySQL) replaces the days present in the rebuilt
     rows and insert_overwrite (Spark) the partitions present, so a day that ends up with
@@ -53,8 +59,12 @@
     old rows). Its SQL must then write its days with one rebuilt_days_comment(...) line,
     or the run fails with a compile error naming the model. through_last_day=true deletes
     every day from the first rebuilt one on (the conversation monitor, which rebuilds
-    them all); delete_rebuilt_days=false leaves the hook out, for a model whose rebuilt
-    days always keep rows (int_chat_events__resolved: an event never changes its day).
+    them all); delete_rebuilt_days='every_day_only' deletes only when the run rebuilds
+    every day (no watermark yet, or a changed fingerprint), for a model whose rows keep
+    their day between runs with the same fingerprint (int_chat_events__resolved: an event
+    never changes its day, but a changed reporting_utc_offset_hours or report_date macro
+    moves it, and the day it left, if it keeps no event, would keep the event twice);
+    delete_rebuilt_days=false leaves the hook out.
 
     Other keywords are passed on: watermark_from_self (the model records the newest
     loaded_at of its own rows as its watermark), watermark_from (the model whose newest
@@ -64,7 +74,11 @@
 {% macro incremental_config(unique_key, partition_by='report_date', delete_rebuilt_days=none, through_last_day=false) %}
   {%- set settings = adapter.dispatch('incremental_config', 'chatbot_analytics')(unique_key, partition_by) -%}
   {%- set keyed_by_day = unique_key == partition_by -%}
-  {%- set deletes = keyed_by_day if delete_rebuilt_days is none else delete_rebuilt_days -%}
+  {%- set every_day_only = delete_rebuilt_days == 'every_day_only' -%}
+  {%- if delete_rebuilt_days is string and not every_day_only -%}
+    {{ exceptions.raise_compiler_error("incremental_config: delete_rebuilt_days is true, false or 'every_day_only', got " ~ (delete_rebuilt_days | tojson)) }}
+  {%- endif -%}
+  {%- set deletes = keyed_by_day if delete_rebuilt_days is none else (every_day_only or delete_rebuilt_days) -%}
   {%- if deletes and not keyed_by_day -%}
     {{ exceptions.raise_compiler_error('incremental_config: delete_rebuilt_days needs unique_key to be the day column (' ~ partition_by ~ '), got ' ~ unique_key) }}
   {%- endif -%}
@@ -73,7 +87,7 @@
   {%- endif -%}
   {%- set pre_hooks = [] -%}
   {%- if deletes -%}
-    {%- do pre_hooks.append("{{ chatbot_analytics.delete_rebuilt_days('" ~ unique_key ~ "', through_last_day=" ~ (through_last_day | string | lower) ~ ") }}") -%}
+    {%- do pre_hooks.append("{{ chatbot_analytics.delete_rebuilt_days('" ~ unique_key ~ "', through_last_day=" ~ (through_last_day | string | lower) ~ ", every_day_only=" ~ (every_day_only | string | lower) ~ ") }}") -%}
   {%- endif -%}
   {%- set extra = kwargs.pop('pre_hook', []) -%}
   {%- do pre_hooks.extend([extra] if extra is string else extra) -%}
@@ -585,12 +599,14 @@ alter table {{ relation }} add columns (
     incremental run (no watermark yet, or a changed fingerprint), every stored row goes. Runs in the model's transaction
     on DuckDB; if the build fails elsewhere (or, on Spark, which has no transactions,
     after the drop), no watermark is recorded and the next run rebuilds these days again. -#}
-{% macro delete_rebuilt_days(column='report_date', through_last_day=false) %}
-  {{ return(adapter.dispatch('delete_rebuilt_days', 'chatbot_analytics')(column, through_last_day)) }}
+{% macro delete_rebuilt_days(column='report_date', through_last_day=false, every_day_only=false) %}
+  {{ return(adapter.dispatch('delete_rebuilt_days', 'chatbot_analytics')(column, through_last_day, every_day_only)) }}
 {% endmacro %}
-{% macro default__delete_rebuilt_days(column, through_last_day) -%}
+{% macro default__delete_rebuilt_days(column, through_last_day, every_day_only=false) -%}
   {%- set dates = chatbot_analytics.rebuilt_days_of_compiled_model() -%}
-  {%- if dates is none and chatbot_analytics.incremental_run() -%}
+  {%- if every_day_only and dates is not none -%}
+    {#- some days: the model's rows keep their day, delete+insert replaces them -#}
+  {%- elif dates is none and chatbot_analytics.incremental_run() -%}
     {#- every day rebuilt (no watermark, or a changed fingerprint) in an incremental run:
         a stored day the rebuild no longer writes must go as well -#}
     delete from {{ this }}
@@ -602,10 +618,10 @@ alter table {{ relation }} add columns (
 {#- Spark: drop the days' partitions (parquet tables cannot delete rows; insert_overwrite
     then writes the partitions present in the new rows). A partition spec names one
     value, so through_last_day looks up the stored days from the first rebuilt one on. -#}
-{% macro spark__delete_rebuilt_days(column, through_last_day) -%}
+{% macro spark__delete_rebuilt_days(column, through_last_day, every_day_only=false) -%}
   {%- set dates = chatbot_analytics.rebuilt_days_of_compiled_model() -%}
   {%- set every_day = dates is none and chatbot_analytics.incremental_run() -%}
-  {%- if not every_day and (dates is none or not dates) -%}
+  {%- if not every_day and (dates is none or not dates or every_day_only) -%}
     {{ return('') }}
   {%- endif -%}
   {%- if every_day or through_last_day -%}

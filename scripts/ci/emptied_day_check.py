@@ -13,8 +13,11 @@ probe models added to a copy of the project (the project itself is not touched):
    06-01 and 06-03 kept;
 2. `int_probe_days__through` (through_last_day=true, as the conversation monitor) the
    same way: every day from 06-02 on must be gone, 06-01 kept;
-3. both rebuilt incrementally with every day to rebuild (as after a changed fingerprint)
-   and only 06-01 left to write: every other stored day must be gone;
+   `int_probe_days__every_day_only` (delete_rebuilt_days='every_day_only', as
+   int_chat_events__resolved) the same way: no day deleted, all three kept;
+3. all three rebuilt incrementally with every day to rebuild (as after a changed
+   fingerprint or reporting_utc_offset_hours) and only 06-01 left to write: every other
+   stored day must be gone;
 4. the first probe without its `-- rebuilt days:` line must fail with an error that
    names it (the hook cannot know what to delete).
 
@@ -69,16 +72,18 @@ where {{ chatbot_analytics.in_report_dates('report_date', rebuild_dates, and_lat
 PROBE_ROW = Template("    select {{ chatbot_analytics.date_literal('$day') }} as report_date, $n as n")
 
 PROBES = {
-    # model name: (through_last_day, the days left after the emptying run)
-    "int_probe_days__counted": (False, ["2025-06-01", "2025-06-03"]),
-    "int_probe_days__through": (True, ["2025-06-01"]),
+    # model name: (through_last_day, every_day_only, the days left after the emptying run)
+    "int_probe_days__counted": (False, False, ["2025-06-01", "2025-06-03"]),
+    "int_probe_days__through": (True, False, ["2025-06-01"]),
+    "int_probe_days__every_day_only": (False, True, list(DAYS)),
 }
 
 
-def probe_sql(through_last_day: bool, *, with_rebuilt_days_line: bool = True) -> str:
+def probe_sql(through_last_day: bool, every_day_only: bool = False, *, with_rebuilt_days_line: bool = True) -> str:
     rows = "\n    union all\n".join(PROBE_ROW.substitute(day=day, n=n) for n, day in enumerate(DAYS, start=1))
+    extra = (", through_last_day=true" if through_last_day else "") + (", delete_rebuilt_days='every_day_only'" if every_day_only else "")
     return PROBE_MODEL.substitute(
-        extra=", through_last_day=true" if through_last_day else "",
+        extra=extra,
         rebuilt=REBUILT_DAY,
         rebuilt_days_line=REBUILT_DAYS_LINE if with_rebuilt_days_line else "",
         rows=rows,
@@ -131,8 +136,8 @@ def drop_probes(target: Target) -> None:
 def check(target: Target, work: Path) -> list[str]:
     project = copy_dbt_project(work / "project")
     (project / PROBE_DIR).mkdir()
-    for model, (through, _) in PROBES.items():
-        (project / PROBE_DIR / f"{model}.sql").write_text(probe_sql(through), encoding="utf-8")
+    for model, (through, every_day_only, _) in PROBES.items():
+        (project / PROBE_DIR / f"{model}.sql").write_text(probe_sql(through, every_day_only), encoding="utf-8")
     failures: list[str] = []
 
     def expect_run(label: str, *args: str, dbt_vars: dict[str, object] | None = None) -> None:
@@ -146,9 +151,10 @@ def check(target: Target, work: Path) -> list[str]:
             failures.append(f"{model}: the full build stored {days}, expected {list(DAYS)}")
     expect_run(f"incremental, {REBUILT_DAY} rebuilt with no row", dbt_vars={"probe_rebuild_day": REBUILT_DAY, "probe_last_n": 1})
     after = stored_days(target)
-    for model, (through, left) in PROBES.items():
+    for model, (through, every_day_only, left) in PROBES.items():
         days = after[model]
-        console.print(f"{model}{' (through_last_day)' if through else ''}: days left after emptying {REBUILT_DAY}: {', '.join(days)}")
+        label = " (through_last_day)" if through else " (every_day_only)" if every_day_only else ""
+        console.print(f"{model}{label}: days left after emptying {REBUILT_DAY}: {', '.join(days)}")
         if days != left:
             failures.append(f"{model}: after an incremental run that emptied {REBUILT_DAY} the table holds {days}, expected {left}")
 

@@ -409,6 +409,12 @@ def test_a_new_model_keyed_by_day_deletes_the_days_it_rebuilds_without_asking(tm
     assert "int_probe_days__counted: days left after emptying 2025-06-02: 2025-06-01, 2025-06-03" in completed.stdout, completed.stdout
     assert "int_probe_days__through (through_last_day): days left after emptying 2025-06-02: 2025-06-01" in completed.stdout
     assert "int_probe_days__counted: days left after rebuilding every day with one row left: 2025-06-01\n" in completed.stdout
+    # delete_rebuilt_days='every_day_only' (int_chat_events__resolved): some days rebuilt
+    # delete nothing, every day rebuilt deletes every stored day
+    assert "int_probe_days__every_day_only (every_day_only): days left after emptying 2025-06-02: 2025-06-01, 2025-06-02, 2025-06-03" in (
+        completed.stdout
+    )
+    assert "int_probe_days__every_day_only: days left after rebuilding every day with one row left: 2025-06-01\n" in completed.stdout
 
 
 def test_the_monitor_reaches_past_its_recent_days_for_a_quiet_bot(tmp_path: Path) -> None:
@@ -444,3 +450,43 @@ def test_the_monitor_reaches_past_its_recent_days_for_a_quiet_bot(tmp_path: Path
     assert new_day == [("poor_answer_rate_last_100", "q12", "2025-06-12", 12, "2025-06-01 02:00:00")], incremental
     _dbt(env, tmp_path, "run", "--full-refresh", *select)
     assert firings() == incremental
+
+
+def test_a_changed_reporting_offset_moves_events_without_keeping_them_twice(tmp_path: Path) -> None:
+    """A changed reporting_utc_offset_hours changes every model's fingerprint, so the next
+    run rebuilds every day. An event whose day moves leaves its old day; when that day
+    keeps no other event, int_chat_events__resolved (which deletes no day when it rebuilds
+    some) must still delete it, or the event is stored twice and counted twice."""
+    db = tmp_path / "w.duckdb"
+    env = scratch_env(db)
+    select = ["--select", "+mart_bot_daily_kpis"]
+
+    def by_day(sql: str) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return [(str(row[0]), *row[1:]) for row in con.execute(sql).fetchall()]
+
+    _dbt(env, tmp_path, "seed")
+    _load(
+        env,
+        tmp_path / "bots.csv",
+        "bots",
+        "bot_id,bot_name,model_name,business_line,tags,created_at\nb1,Bot one,m1,教育,学习辅导,2025-01-01T00:00:00+08:00\n",
+    )
+    # 06-11 03:00 at +8 is 06-10 19:00 UTC: the only event of 06-11 moves to 06-10 at offset 0
+    _load(
+        env,
+        tmp_path / "events.jsonl",
+        "chat-events",
+        _chat_event("x1", "2025-06-10T10:00:00+08:00", "exposure", "u1") + _chat_event("x2", "2025-06-11T03:00:00+08:00", "exposure", "u2"),
+    )
+    _dbt(env, tmp_path, "run", *select)
+    assert by_day("select report_date, event_id from main.int_chat_events__resolved order by 1, 2") == [
+        ("2025-06-10", "x1"),
+        ("2025-06-11", "x2"),
+    ]
+    _dbt(env, tmp_path, "run", *select, "--vars", '{"reporting_utc_offset_hours": 0}')
+    assert by_day("select report_date, event_id from main.int_chat_events__resolved order by 1, 2") == [
+        ("2025-06-10", "x1"),
+        ("2025-06-10", "x2"),
+    ]
+    assert by_day("select report_date, exposures from main.mart_bot_daily_kpis order by 1") == [("2025-06-10", 2)]

@@ -3,15 +3,19 @@
 -- (the loader rejects them, so this only guards hand-edited raw tables).
 -- Incremental: rewrites the reporting days of newly loaded events and every day of a bot
 -- whose catalogue row changed (macros/incremental/incremental.sql).
--- No delete of the rebuilt days first: an event never changes its day (a loaded event_id
--- is rejected when loaded again), so every rebuilt day keeps rows and delete+insert
--- replaces it; a second delete over the largest table would cost without changing a row.
+-- No delete of some rebuilt days first: an event keeps its day between runs (a loaded
+-- event_id is rejected when loaded again), so every rebuilt day keeps rows and
+-- delete+insert replaces it; a second delete over the largest table would cost without
+-- changing a row. A run that rebuilds every day (a changed fingerprint) deletes every
+-- stored day first: a changed reporting_utc_offset_hours moves events to other days, and
+-- a day left with no event would keep its old rows, each such event then stored twice.
 {{ config(**chatbot_analytics.incremental_config(
     unique_key='report_date',
     watermark_from_self=true,
-    delete_rebuilt_days=false,
+    delete_rebuilt_days='every_day_only',
 )) }}
 {%- set rebuild_dates = chatbot_analytics.resolved_rebuild_dates() %}
+{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
 
 with events as (
 
