@@ -14,23 +14,45 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from kpis import iso_date  # noqa: E402
 
-from chatwh.connection import WarehouseError, connect  # noqa: E402
+from chatwh.connection import Warehouse, WarehouseError, connect  # noqa: E402
 from chatwh.dbt import compiled_model_sql  # noqa: E402
 from chatwh.display import fmt, interval, make_console, table  # noqa: E402
-from chatwh.project import ProfileError  # noqa: E402
+from chatwh.project import ProfileError, reporting_offset_hours, var  # noqa: E402
 
 PAIR_COLUMNS = (
     "window_start, window_end, tag, metric, model_a, model_b, successes_a, trials_a, rate_a, rate_a_lower, rate_a_upper,"
     " successes_b, trials_b, rate_b, rate_b_lower, rate_b_upper, difference, difference_lower, difference_upper,"
     " z_statistic, p_value, is_significant"
 )
+
+
+def default_window() -> tuple[date, date]:
+    """The window mart_model_comparison's SQL picks when built now: vars comparison_start /
+    comparison_end, else the 7 complete reporting days ending yesterday."""
+    today = (datetime.now(UTC) + timedelta(hours=reporting_offset_hours())).date()
+    end_var, start_var = var("comparison_end"), var("comparison_start")
+    end = date.fromisoformat(str(end_var)) if end_var else today - timedelta(days=1)
+    start = date.fromisoformat(str(start_var)) if start_var else end - timedelta(days=6)
+    return start, end
+
+
+def built_window(wh: Warehouse) -> tuple[date, date]:
+    """The window of the mart_model_comparison dbt built (the same on every row), or the
+    model's default window when the mart has no row at all."""
+    row = wh.fetchall(f"select min(window_start), max(window_end) from {wh.model('mart_model_comparison')}")
+    if row and row[0][0] is not None:
+        start, end = row[0]
+        return (start if isinstance(start, date) else date.fromisoformat(str(start))), (
+            end if isinstance(end, date) else date.fromisoformat(str(end))
+        )
+    return default_window()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,26 +78,48 @@ def main(argv: list[str] | None = None) -> int:
                 dbt_vars={"comparison_start": args.start.isoformat(), "comparison_end": args.end.isoformat()},
             )
         with connect(args.target, read_only=True) as wh:
+            missing = [
+                m for m in ("mart_model_comparison", "mart_tag_daily_kpis", "dim_bot_tags") if not wh.table_exists(wh.model_schema, m)
+            ]
+            if missing:
+                print(
+                    f"compare_tag: {', '.join(missing)} not in schema {wh.model_schema}: has `dbt build` run on this target?"
+                    " (`make demo` builds the demo)",
+                    file=sys.stderr,
+                )
+                return 2
             source = wh.model("mart_model_comparison") if compiled is None else f"({compiled}) as comparison"
             columns, rows = wh.fetch_table(
                 f"select {PAIR_COLUMNS} from {source} where tag = :tag order by metric, model_a, model_b", {"tag": args.tag}
             )
             pairs = [dict(zip(columns, row)) for row in rows]
-            window_start: date | None = pairs[0]["window_start"] if pairs else args.start
-            window_end: date | None = pairs[0]["window_end"] if pairs else args.end
+            if pairs:
+                window_start, window_end = pairs[0]["window_start"], pairs[0]["window_end"]
+            elif args.start is not None:
+                window_start, window_end = args.start, args.end
+            else:
+                # No pair for this tag (one model serves it): the window dbt built is on
+                # every other tag's rows; the funnel is summed over that window, never
+                # over the whole history.
+                window_start, window_end = built_window(wh)
             funnel_cols, funnel_rows = wh.fetch_table(
                 f"select model_name, sum(bots) as bot_days, sum(exposures), sum(clicks), sum(chat_starts), sum(user_turns), sum(active_users)"
-                f" from {wh.model('mart_tag_daily_kpis')} where tag = :tag"
-                + (" and report_date >= :start and report_date <= :end" if window_start else "")
-                + " group by model_name order by model_name",
-                {"tag": args.tag, "start": window_start, "end": window_end} if window_start else {"tag": args.tag},
+                f" from {wh.model('mart_tag_daily_kpis')} where tag = :tag and report_date >= :start and report_date <= :end"
+                " group by model_name order by model_name",
+                {"tag": args.tag, "start": window_start, "end": window_end},
+            )
+            known_tags = (
+                [] if funnel_rows else [str(r[0]) for r in wh.fetchall(f"select distinct tag from {wh.model('dim_bot_tags')} order by tag")]
             )
     except (ProfileError, WarehouseError, RuntimeError) as exc:
         print(f"compare_tag: {exc}", file=sys.stderr)
         return 2
 
     if not funnel_rows:
-        console.print(f"Tag {args.tag!r} has no KPIs in the window. Known tags: see dim_bot_tags.")
+        console.print(
+            f"Tag {args.tag!r} has no KPIs in the window {window_start} … {window_end}."
+            + (f" Known tags: {', '.join(known_tags)}." if known_tags else "")
+        )
         return 1
     console.print(f"Tag [bold]{args.tag}[/bold], window {window_start} … {window_end}")
     console.print(
@@ -115,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
                     fmt(p["trials_b"]),
                     interval(p["difference"], p["difference_lower"], p["difference_upper"]),
                     fmt(p["p_value"], "p"),
-                    "yes" if p["is_significant"] else "no",
+                    # no z-test when an arm has fewer than comparison_min_users users
+                    "not tested" if p["p_value"] is None else ("yes" if p["is_significant"] else "no"),
                 ]
                 for p in pairs
             ],

@@ -17,11 +17,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chatwh.connection import DuckDBWarehouse, connect  # noqa: E402
+from generate_demo_data import positive_float, positive_int  # noqa: E402
+
+from chatwh.connection import DuckDBWarehouse, WarehouseError, connect  # noqa: E402
 from chatwh.dbt import run_dbt  # noqa: E402
 from chatwh.display import fmt, make_console, table  # noqa: E402
 from chatwh.landing import land_folder  # noqa: E402
-from chatwh.project import PROJECT_DIR, reporting_offset_hours  # noqa: E402
+from chatwh.loading.input_file import InputError  # noqa: E402
+from chatwh.project import PROJECT_DIR, ProfileError, reporting_offset_hours  # noqa: E402
 
 console = make_console()
 
@@ -36,20 +39,48 @@ def step(title: str) -> float:
     return time.monotonic()
 
 
-def main() -> int:
+class StepFailed(Exception):
+    """A step's command failed; it printed its own reason above."""
+
+
+def run_step(command: list[str], what: str) -> None:
+    completed = subprocess.run(command)
+    if completed.returncode != 0:
+        raise StepFailed(f"{what} failed (exit {completed.returncode}); its output is above")
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default="warehouse/demo_data")
-    parser.add_argument("--days", type=int, default=28)
-    parser.add_argument("--scale", type=float, default=1.0)
+    # Checked here, not first by the generator's own parser, so a bad value is one usage line.
+    parser.add_argument("--days", type=positive_int, default=28)
+    parser.add_argument("--scale", type=positive_float, default=1.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--target", default=None)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        print("\ndemo: interrupted; the demo warehouse is incomplete, run `make demo` again", file=sys.stderr)
+        return 130
+    except StepFailed as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 1
+    except subprocess.CalledProcessError as exc:  # dbt (chatwh.dbt.run_dbt): its own output is above
+        print(f"demo: {' '.join(str(a) for a in exc.cmd[:2])} ... failed (exit {exc.returncode}); its output is above", file=sys.stderr)
+        return 1
+    except (ProfileError, WarehouseError, InputError) as exc:  # InputError includes LandingError
+        print(f"demo: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, ProfileError | WarehouseError) else 1
+
+
+def run(args: argparse.Namespace) -> int:
     out = (PROJECT_DIR / args.out).resolve()
     end = yesterday()
     timings: list[tuple[str, float]] = []
 
     t0 = step(f"1/4 generate {args.days} days ending {end} into {out}")
-    subprocess.run(
+    run_step(
         [
             sys.executable,
             str(PROJECT_DIR / "scripts" / "generate_demo_data.py"),
@@ -64,7 +95,7 @@ def main() -> int:
             "--seed",
             str(args.seed),
         ],
-        check=True,
+        "generate_demo_data.py",
     )
     timings.append(("generate", time.monotonic() - t0))
 
@@ -81,7 +112,7 @@ def main() -> int:
     validate = PROJECT_DIR / "scripts" / "validate_sources.py"
     if validate.exists():
         t0 = step("3/4 validate the landed sources (Great Expectations)")
-        subprocess.run([sys.executable, str(validate)] + (["--target", args.target] if args.target else []), check=True)
+        run_step([sys.executable, str(validate)] + (["--target", args.target] if args.target else []), "validate_sources.py")
         timings.append(("validate", time.monotonic() - t0))
 
     t0 = step("4/4 dbt seed + dbt build")
@@ -111,7 +142,7 @@ def main() -> int:
     t0 = step(f"report for {end}")
     report_html = PROJECT_DIR / "warehouse" / "reports" / f"report_{end.isoformat()}.html"
     report_md = report_html.with_suffix(".md")
-    subprocess.run(
+    run_step(
         [
             sys.executable,
             str(PROJECT_DIR / "scripts" / "report.py"),
@@ -123,7 +154,7 @@ def main() -> int:
             str(report_md),
         ]
         + (["--target", args.target] if args.target else []),
-        check=True,
+        "report.py",
     )
     timings.append(("report", time.monotonic() - t0))
     console.print(f"Daily report: [bold]{report_html}[/bold] (Markdown: {report_md})")
@@ -131,8 +162,11 @@ def main() -> int:
     if warehouse_path:
         console.print(f"DuckDB warehouse: [bold]{warehouse_path}[/bold] (marts in schema main, raw files in schema raw)")
     console.print(f"Demo files: {out}")
+    week_start = max(end - timedelta(days=6), end - timedelta(days=args.days - 1))
     console.print(
-        "Next: `.venv/bin/python scripts/kpis.py --start <date> --end <date> --by tag`, `.venv/bin/python scripts/compare_tag.py --tag 学习辅导`"
+        f"Next: `.venv/bin/python scripts/kpis.py --start {week_start} --end {end} --by tag`,"
+        " `.venv/bin/python scripts/compare_tag.py --tag 学习辅导`",
+        soft_wrap=True,
     )
     return 0
 

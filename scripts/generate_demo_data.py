@@ -16,6 +16,7 @@ arguments.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -41,18 +42,31 @@ def yesterday(offset_hours: float) -> date:
     return now_local.date() - timedelta(days=1)
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be positive")
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (value > 0 and math.isfinite(value)):  # inf would crash the volume arithmetic
+        raise argparse.ArgumentTypeError("must be a positive finite number")
     return value
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -65,25 +79,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--days",
-        type=_positive_int,
+        type=positive_int,
         default=28,
         help="reporting days in the window (default 28)",
     )
     parser.add_argument(
         "--end-date",
-        type=date.fromisoformat,
+        type=iso_date,
         help="last reporting day, YYYY-MM-DD (default yesterday)",
     )
     parser.add_argument(
         "--scale",
-        type=_positive_float,
+        type=positive_float,
         default=1.0,
         help="volume multiplier (default 1.0)",
     )
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     parser.add_argument(
         "--events",
-        type=_positive_int,
+        type=positive_int,
         help="aim for about this many chat events (overrides --scale)",
     )
     parser.add_argument(
@@ -92,7 +106,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--jobs",
-        type=_positive_int,
+        type=positive_int,
         default=min(2, os.cpu_count() or 1),
         help="worker processes for formatting (default: up to 2; output is the same for any value)",
     )
@@ -112,8 +126,11 @@ def calibrate(ctx: DemoContext, target_events: int) -> DemoContext:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     available = writers()
-    if args.only:
+    if args.only is not None:
         wanted = [name.strip() for name in args.only.split(",") if name.strip()]
+        if not wanted:
+            errors.print(f"generate_demo_data: --only names no generator; known: {', '.join(n for n, _ in available)}")
+            return 2
         unknown = sorted(set(wanted) - {name for name, _ in available})
         if unknown:
             errors.print(f"generate_demo_data: unknown generator(s) {', '.join(unknown)}; known: {', '.join(n for n, _ in available)}")
@@ -162,4 +179,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C: one line, not a traceback (make demo prints its own)
+        print("generate_demo_data: interrupted; the folder is incomplete", file=sys.stderr)
+        sys.exit(130)

@@ -64,20 +64,39 @@ def main(argv: list[str] | None = None) -> int:
     console = make_console()
     try:
         with connect(args.target, read_only=True) as wh:
+            if not wh.table_exists(wh.model_schema, mart):
+                print(
+                    f"kpis: {mart} is not in schema {wh.model_schema}: has `dbt build` run on this target? (`make demo` builds the demo)",
+                    file=sys.stderr,
+                )
+                return 2
             columns, rows = wh.fetch_table(
                 f"select report_date, {', '.join(keys)}, {', '.join(COUNTS)}, ctr, chat_start_rate, avg_turns_per_session,"
                 f" avg_turns_per_user, uv_ctr, uv_ctr_lower, uv_ctr_upper, uv_chat_start_rate, uv_chat_start_rate_lower,"
                 f" uv_chat_start_rate_upper from {wh.model(mart)} where {where} order by {', '.join(keys)}, report_date",
                 params,
             )
+            known: list[str] = []
+            if not rows and args.only is not None:
+                column = FILTER_COLUMN[args.by]
+                known = [
+                    str(r[0])
+                    for r in wh.fetchall(
+                        f"select distinct {column} from {wh.model(mart)} where report_date >= :start and report_date <= :end"
+                        f" and {column} is not null order by {column}",
+                        {"start": args.start, "end": args.end},
+                    )
+                ]
     except (ProfileError, WarehouseError) as exc:
         print(f"kpis: {exc}", file=sys.stderr)
         return 2
     records = [dict(zip(columns, row)) for row in rows]
     if not records:
         if args.only is not None:
+            shown = ", ".join(known[:30]) + (" ..." if len(known) > 30 else "")
             console.print(
-                f"No {args.by} KPIs for {args.only!r} between {args.start} and {args.end}: is the {args.by} spelled as in {mart}?"
+                f"No {args.by} KPIs for {FILTER_COLUMN[args.by]} = {args.only!r} between {args.start} and {args.end}."
+                + (f" Known {FILTER_COLUMN[args.by]} values in that range: {shown}." if known else "")
             )
         else:
             console.print(f"No {args.by} KPIs between {args.start} and {args.end}. Has `dbt build` run on this target?")

@@ -117,3 +117,17 @@ def test_feedback_shapes(landed: Warehouse) -> None:
     # every answer reaction points at a logged message except the deliberate unmatched ones
     matched = one("select count(*) from raw.feedback_events f join raw.conversation_logs c on c.message_id = f.rn")[0]  # type: ignore[index]
     assert matched > 10 * unmatched
+
+
+def test_a_second_run_into_the_same_folder_leaves_no_older_day_behind(tmp_path: Path) -> None:
+    """`make demo` the next day (or with fewer days) regenerates into the same landing
+    folder: the folder must then hold exactly what a fresh folder would, or the loader
+    lands the previous window's days of logs, judgements and feedback too."""
+    reused = tmp_path / "reused"
+    conversations.write(build_context(reused, date(2025, 6, 28), 4, 0.3, 11))
+    conversations.write(build_context(reused, date(2025, 6, 29), 2, 0.3, 11))
+    fresh = tmp_path / "fresh"
+    conversations.write(build_context(fresh, date(2025, 6, 29), 2, 0.3, 11))
+    names = {p.relative_to(reused).as_posix(): p.read_bytes() for p in conversations.paths(reused)}
+    assert names == {p.relative_to(fresh).as_posix(): p.read_bytes() for p in conversations.paths(fresh)}
+    assert not [n for n in names if "2025-06-27" in n or "2025-06-25" in n]

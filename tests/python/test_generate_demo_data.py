@@ -457,3 +457,17 @@ def test_hand_built_bots_generate_their_own_catalogue(tmp_path: Path) -> None:
     assert written == len(events) > 100
     assert {e["bot_id"] for _, e in events} == {"x_1"}
     assert {e["model_name"] for _, e in events} == {"glm-4-9b-chat", "deepseek-v3"}
+
+
+def test_more_bad_arguments_exit_2_without_a_traceback(tmp_path: Path) -> None:
+    """An infinite scale crashed the volume arithmetic with a traceback; an --only that
+    names nothing (',') generated nothing and exited 0."""
+    import generate_demo_data
+
+    for args in (("--scale", "inf"), ("--scale", "nan"), ("--days", "x")):
+        with pytest.raises(SystemExit) as raised:
+            generate_demo_data.main(["--out", str(tmp_path), *args])
+        assert raised.value.code == 2, args
+    assert generate_demo_data.main(["--out", str(tmp_path), "--only", ","]) == 2
+    assert generate_demo_data.main(["--out", str(tmp_path), "--only", ""]) == 2
+    assert not any(tmp_path.iterdir())  # nothing written

@@ -518,8 +518,31 @@ def write_feedback(ctx: DemoContext, day: date, conversations: list[Conversation
     return len(push) + len(lines)
 
 
+# The day files this generator writes, per kind (paths() and the stale-file sweep).
+DAY_FILES = {
+    "conversation-logs": ("conversations_*.jsonl", "enhanced_logs_*.jsonl"),
+    "quality-judgements": ("judgements_*.jsonl",),
+    "feedback": ("feedback_push_*.json", "feedback_events_*.jsonl"),
+}
+
+
+def remove_stale_files(ctx: DemoContext) -> None:
+    """Delete this generator's day files left by an earlier run in the same folder.
+
+    A second `make demo` a day later (or with fewer --days) would otherwise land the
+    previous window's oldest days too, and a day with no line of a form keeps the old
+    run's file: the quality and feedback marts would then hold days the funnel has not.
+    """
+    for kind, patterns in DAY_FILES.items():
+        folder = ctx.out_dir / kind
+        for pattern in patterns:
+            for stale in folder.glob(pattern):
+                stale.unlink()
+
+
 def write(ctx: DemoContext) -> dict[str, int]:
     counts = {"conversation-logs": 0, "quality-judgements": 0, "feedback": 0}
+    remove_stale_files(ctx)
     for day_index, day in enumerate(ctx.dates):
         conversations = simulate_day(ctx, day, day_index)
         # Malformed lines on two days only: enough to see rejects, not to drown them.
