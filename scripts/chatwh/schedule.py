@@ -28,6 +28,14 @@ LAYERS: tuple[tuple[str, str], ...] = (
 )
 INDIRECT_SELECTION = "buildable"
 
+# A scheduled `dbt build` leaves out the dbt test that fails while an error-level alert is
+# open (models/marts/alerts/_alerts__models.yml): the alerts step, which reads the same
+# open error-level rows of mart_alerts, is the schedule's alarm (cron exit 3, a failed
+# Airflow `alerts` task). Left in, the failing test failed the build step itself, so the
+# BI copy was not published and no alerts step or report ran exactly while an alert was
+# open - and, as the alert stays open until newer logs close it, hour after hour.
+ALERT_GATE_TESTS: tuple[str, ...] = ("mart_alerts_no_open_error_alerts",)
+
 
 def interval_report_date(data_interval_start: datetime) -> date:
     """Reporting day of an hourly interval: the local date of the hour it covers

@@ -7,7 +7,10 @@
 #   3. `airflow db migrate`, the pool of size 1, then
 #      `airflow dags test chatbot_analytics <date>` (every task, in-process);
 #   4. scripts/ci/check_airflow_run.py asserts the task states, that the marts hold the
-#      date (KPIs equal to counts straight from the raw events), the BI copy and the report.
+#      date (KPIs equal to counts straight from the raw events), the BI copy and the report;
+#   5. the same for the next hour after a file of failed conversations landed: an open
+#      error-level alert fails the alerts task only (dbt, BI copy and report succeed);
+#   6. the plan task of a manual run without a logical date (no data interval).
 # Timings of each phase are printed; the stage should stay within a few minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -48,22 +51,68 @@ phase "airflow db migrate + pool"
 "${AIRFLOW_BIN}" db migrate >"${WORK}/migrate.log" 2>&1 || { tail -50 "${WORK}/migrate.log"; exit 1; }
 "${AIRFLOW_BIN}" pools set chatbot_duckdb 1 "one writer on the DuckDB file" >/dev/null 2>&1
 
-phase "airflow dags test chatbot_analytics ${RUN_DATE}"
-set +e
-"${AIRFLOW_BIN}" dags test chatbot_analytics "${RUN_DATE}" >"${WORK}/dags_test.log" 2>&1
-rc=$?
-set -e
-grep -E "\[DAG TEST\] end task|DagRun Finished" "${WORK}/dags_test.log" | sed -E 's/.*(task_id=[^ ]+).*/  \1/; s/.*DagRun Finished.*(state=[a-z]+).*/  run \1/' || true
-if [ "${rc}" != 0 ]; then
-  echo "airflow dags test exited ${rc}; last lines of its log:"
-  tail -80 "${WORK}/dags_test.log"
-fi
+# One `airflow dags test` for a logical date, then check_airflow_run.py on its task states.
+# $1 logical date, $2 log name, $3 what the alerts task must be (success or failed).
+dags_test_and_check() {
+  local logical="$1" name="$2" expect="$3" rc run_id
+  phase "airflow dags test chatbot_analytics ${logical}"
+  set +e
+  "${AIRFLOW_BIN}" dags test chatbot_analytics "${logical}" >"${WORK}/${name}.log" 2>&1
+  rc=$?
+  set -e
+  grep -E "\[DAG TEST\] end task|DagRun Finished" "${WORK}/${name}.log" | sed -E 's/.*(task_id=[^ ]+).*/  \1/; s/.*DagRun Finished.*(state=[a-z]+).*/  run \1/' || true
+  if [ "${rc}" != 0 ] && [ "${expect}" = success ]; then
+    echo "airflow dags test exited ${rc}; last lines of its log:"
+    tail -80 "${WORK}/${name}.log"
+  fi
 
-phase "check the run"
-# The CLI prints warnings on stdout too: keep the JSON line only.
-"${AIRFLOW_BIN}" dags list-runs chatbot_analytics -o json 2>/dev/null | grep '^\[' >"${WORK}/runs.json"
-run_id=$("${PY}" -c "import json,sys; print(json.load(open(sys.argv[1]))[0]['run_id'])" "${WORK}/runs.json")
-"${AIRFLOW_BIN}" tasks states-for-dag-run chatbot_analytics "${run_id}" -o json 2>/dev/null | grep '^\[' >"${WORK}/states.json"
-"${PY}" scripts/ci/check_airflow_run.py --date "${RUN_DATE}" --states "${WORK}/states.json" --dags-test-exit "${rc}" \
-  || { echo "dags test log: ${WORK}/dags_test.log (kept)"; trap - EXIT; exit 1; }
+  phase "check the run of ${logical}"
+  # The CLI prints warnings on stdout too: keep the JSON line only. The run of this
+  # logical date (list-runs is not ordered by it).
+  "${AIRFLOW_BIN}" dags list-runs chatbot_analytics -o json 2>/dev/null | grep '^\[' >"${WORK}/runs.json"
+  run_id=$("${PY}" -c "
+import json, sys
+from datetime import datetime
+want = datetime.fromisoformat(sys.argv[2])
+runs = [r for r in json.load(open(sys.argv[1])) if datetime.fromisoformat(r['logical_date']).replace(tzinfo=None) == want]
+print(runs[0]['run_id'])" "${WORK}/runs.json" "${logical}")
+  "${AIRFLOW_BIN}" tasks states-for-dag-run chatbot_analytics "${run_id}" -o json 2>/dev/null | grep '^\[' >"${WORK}/states.json"
+  "${PY}" scripts/ci/check_airflow_run.py --date "${RUN_DATE}" --states "${WORK}/states.json" --dags-test-exit "${rc}" --expect-alerts "${expect}" \
+    || { echo "dags test log: ${WORK}/${name}.log (kept)"; trap - EXIT; exit 1; }
+}
+
+dags_test_and_check "${RUN_DATE}T00:00:00" dags_test success
+
+# An open error-level alert: 15 failed conversations of a new bot x model in the last
+# minute of the day. The next hour's run must still build every layer (the dbt test on
+# open alerts is left out of the scheduled build), publish the BI copy and write the
+# report; only the alerts task fails, and so the run.
+"${PY}" -c "
+import json, sys
+day = sys.argv[2]
+with open(sys.argv[1], 'w', encoding='utf-8') as out:
+    for i in range(15):
+        out.write(json.dumps({'timestamp': f'{day}T23:59:{i:02d}', 'user_input': f'q{i}', 'model_response': '', 'error': 'upstream timeout',
+                              'bot_id': 'b_alarm', 'user_id': f'u{i}',
+                              'metadata': {'session_id': f's-alarm-{i}', 'message_id': f'm-alarm-{i}', 'response_time': 1.0, 'model_name': 'm-alarm'}}) + '\n')
+" "${CHATBOT_LANDING_DIR}/conversation-logs/conversations_alarm.jsonl" "${RUN_DATE}"
+dags_test_and_check "${RUN_DATE}T01:00:00" dags_test_alarm failed
+
+# A manual run without a logical date (Airflow 3's default for the UI's Trigger and
+# `airflow dags trigger`) has no data interval: the plan takes the hour before run_after.
+phase "plan of a manual run without a logical date"
+"${PROJECT_DIR}/.venv-airflow/bin/python" - "${PROJECT_DIR}/dags/chatbot_analytics.py" <<'PLAN' \
+  || { echo "the plan task fails a manual run without a logical date"; trap - EXIT; exit 1; }
+import importlib.util, sys
+from datetime import UTC, datetime
+from types import SimpleNamespace
+spec = importlib.util.spec_from_file_location("chatbot_analytics_dag", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+plan = module.dag.get_task("plan").python_callable
+# 16:05 UTC = 00:05 at UTC+8: the hour that ended belongs to the day before.
+result = plan(params={}, data_interval_start=None, dag_run=SimpleNamespace(run_after=datetime(2025, 6, 2, 16, 5, tzinfo=UTC)))
+assert (result["start"], result["end"]) == ("2025-06-02", "2025-06-02"), result
+print("  ok    manual run at 2025-06-02 16:05 UTC plans", result["start"])
+PLAN
 phase "done"

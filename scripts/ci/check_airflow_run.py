@@ -5,7 +5,8 @@
 Reads the same environment the DAG ran with (CHATBOT_DUCKDB_PATH, CHATBOT_LANDING_DIR,
 CHATBOT_BI_DUCKDB_PATH, CHATBOT_REPORT_DIR) and checks:
 - every task succeeded, except `alerts`, whose state must match what scripts/alerts.py
-  says about the same warehouse (failed exactly when an error-level alert fires);
+  says about the same warehouse (failed exactly when an error-level alert fires; an
+  open alert fails no dbt, publish or report task), and what --expect-alerts says;
 - every landed file has one raw.load_batches row;
 - the marts hold the date: mart_bot_daily_kpis has rows for it, and its exposures and
   clicks equal the counts of those events taken straight from raw.chat_events;
@@ -48,6 +49,11 @@ def main() -> int:
     parser.add_argument("--date", type=date.fromisoformat, required=True)
     parser.add_argument("--states", type=Path, required=True, help="`airflow tasks states-for-dag-run -o json` output")
     parser.add_argument("--dags-test-exit", type=int, default=0)
+    parser.add_argument(
+        "--expect-alerts",
+        choices=("success", "failed"),
+        help="the alerts task must end so (failed: an open error-level alert, which must fail no other task)",
+    )
     args = parser.parse_args()
     day = args.date
     warehouse = Path(os.environ["CHATBOT_DUCKDB_PATH"])
@@ -66,6 +72,11 @@ def main() -> int:
     check(
         states.get("alerts") == expected_alerts, f"alerts task is {states.get('alerts')}, alerts.py on the warehouse says {expected_alerts}"
     )
+    if args.expect_alerts:
+        check(
+            expected_alerts == args.expect_alerts,
+            f"alerts.py on the warehouse says {expected_alerts}, the scenario expects {args.expect_alerts}",
+        )
     others = {t: s for t, s in states.items() if t != "alerts"}
     check(bool(others) and all(s == "success" for s in others.values()), "every other task succeeded")
     for required in ("plan", "land", "validate", "publish", "report"):

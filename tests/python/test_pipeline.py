@@ -206,6 +206,61 @@ def test_failed_validation_stops_before_the_build(pipeline_run: dict, tmp_path: 
     assert (bi.stat().st_ino, bi.stat().st_mtime_ns) == published  # dashboards keep the last good build
 
 
+def error_conversations(day: date, rows: int = 15) -> str:
+    """Conversation-log lines of one new bot x model, every one an error, in the last
+    minute of the reporting day (naive times are reporting-local): rule
+    error_rate_last_100 (error level, 10 rows at least) fires and is open."""
+    return "".join(
+        json.dumps(
+            {
+                "timestamp": f"{day.isoformat()}T23:59:{i:02d}",
+                "user_input": f"question {i}",
+                "model_response": "",
+                "error": "upstream timeout",
+                "bot_id": "b_alarm",
+                "user_id": f"u-alarm-{i}",
+                "metadata": {"session_id": f"s-alarm-{i}", "message_id": f"m-alarm-{i}", "response_time": 1.0, "model_name": "m-alarm"},
+            }
+        )
+        + "\n"
+        for i in range(rows)
+    )
+
+
+def test_open_error_alert_publishes_reports_and_exits_3(pipeline_run: dict, tmp_path: Path) -> None:
+    # The dbt test on mart_alerts fails `dbt build` while an error-level alert is open. In
+    # the scheduled build it failed the dbt step: exit 1, no BI copy (dashboards stale
+    # exactly while something is wrong), no alerts step, no report, and exit 3 never
+    # happened. The alerts step is the schedule's alarm, after the copy is published.
+    (tmp_path / "warehouse").mkdir()
+    warehouse = tmp_path / "warehouse" / "chatbot.duckdb"
+    shutil.copyfile(pipeline_run["warehouse"], warehouse)
+    bi = tmp_path / "bi" / "chatbot.duckdb"
+    publish_bi_copy(warehouse, bi)
+    published = (bi.stat().st_ino, bi.stat().st_mtime_ns)
+    landing = tmp_path / "landing" / "conversation-logs"
+    landing.mkdir(parents=True)
+    (landing / "conversations_alarm.jsonl").write_text(error_conversations(DAY), encoding="utf-8")
+
+    env = pipeline_env(tmp_path)
+    run = run_script(
+        "run_pipeline.py", "--date", DAY.isoformat(), "--landing", str(tmp_path / "landing"), env=env, check=False, timeout=900
+    )
+    assert run.returncode == 3, run.stdout[-4000:] + run.stderr[-2000:]
+    for step in ("land", "validate", "dbt", "publish", "alerts", "report"):
+        assert re.search(rf"│ {step} +│ ok ", run.stdout), f"step {step} is not ok:\n" + run.stdout[-3000:]
+    assert "error-level alerts fire" in run.stdout
+    assert (bi.stat().st_ino, bi.stat().st_mtime_ns) != published  # the copy of this build is published
+    with duckdb.connect(str(bi), read_only=True) as copy:
+        fired = copy.execute(
+            "select alert_id from main.mart_alerts where bot_id = 'b_alarm' and is_open = 1 and severity = 'error'"
+        ).fetchall()
+    assert ("error_rate_last_100",) in fired
+    assert (tmp_path / "reports" / f"report_{DAY.isoformat()}.html").exists()
+    alerts = run_script("alerts.py", env=env, check=False)
+    assert alerts.returncode == 1 and "b_alarm" in alerts.stdout
+
+
 def test_report_written_for_the_date(pipeline_run: dict) -> None:
     if not (PROJECT_DIR / "scripts" / "report.py").exists():
         pytest.skip("scripts/report.py is not in this checkout")

@@ -15,7 +15,7 @@ import pytest
 from conftest import PROJECT_DIR
 from dbt_manifest import DBT, dbt_env, parse_manifest
 
-from chatwh.schedule import INDIRECT_SELECTION, LAYERS
+from chatwh.schedule import ALERT_GATE_TESTS, INDIRECT_SELECTION, LAYERS
 
 EXECUTABLE = {"model", "seed", "snapshot", "test", "unit_test"}
 
@@ -91,3 +91,16 @@ def test_no_node_runs_before_its_parents(layers: tuple[dict[str, Any], set[str],
     mart = "model.chatbot_analytics.mart_bot_daily_kpis"
     assert LAYERS[position[mart]][0] == "marts"
     assert any(position.get(p, -1) < position[mart] for p in nodes[mart]["depends_on"]["nodes"])
+
+
+def test_alert_gate_tests_name_the_open_error_alert_test(layers: tuple[dict[str, Any], set[str], dict[str, set[str]]]) -> None:
+    # The scheduled build excludes these by name (`--exclude`); a renamed test would match
+    # nothing, stay in the build and fail it again while an error-level alert is open.
+    manifest, _, per_layer = layers
+    tests = {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "test"}
+    for name in ALERT_GATE_TESTS:
+        assert name in tests, f"no dbt test named {name}"
+        node = tests[name]
+        assert node["config"]["severity"].lower() == "error"
+        assert node["depends_on"]["nodes"] == ["model.chatbot_analytics.mart_alerts"]
+        assert node["unique_id"] in per_layer["marts"]
