@@ -70,27 +70,18 @@ bounded as (
         clause_index,
         clause_operator,
         date_values,
-        -- a list: its values' span when they are all dates and tile it without a gap
+        lower_bound,
+        upper_bound,
+        first_day,
+        last_day,
+        case when clause_operator in ('eq', 'in') and clause_values > 1 then 1 else 0 end as is_list,
+        -- a list states its values' span when they are all dates and tile it without a gap
         case
-            when clause_operator in ('eq', 'in') and clause_values > 1
-                then
-                    case
-                        when
-                            undated_values = 0
-                            and covered_days = {{ days_between('first_day', 'last_day') }} + 1 then first_day
-                    end
-            else lower_bound
-        end as lower_bound,
-        case
-            when clause_operator in ('eq', 'in') and clause_values > 1
-                then
-                    case
-                        when
-                            undated_values = 0
-                            and covered_days = {{ days_between('first_day', 'last_day') }} + 1 then last_day
-                    end
-            else upper_bound
-        end as upper_bound
+            when
+                undated_values = 0
+                and covered_days = {{ days_between('first_day', 'last_day') }} + 1 then 1
+            else 0
+        end as tiles_its_span
     from per_clause
     where date_values > 0
 
@@ -103,6 +94,6 @@ select
     clause_index,
     clause_operator,
     date_values,
-    lower_bound,
-    upper_bound
+    case when is_list = 0 then lower_bound when tiles_its_span = 1 then first_day end as lower_bound,
+    case when is_list = 0 then upper_bound when tiles_its_span = 1 then last_day end as upper_bound
 from bounded
