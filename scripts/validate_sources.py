@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with connect(args.target, read_only=True) as warehouse:
             result = run_gate(warehouse, source_tables(), ctx, args.docs_dir)
+    except KeyboardInterrupt:
+        _error("interrupted; nothing was changed (the checks only read)")
+        return 130
     except (ProfileError, WarehouseError) as exc:
         _error(str(exc))
         return 2
@@ -116,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         f"validate_sources: {verdict}: suites={len(result.suites)} errors={result.errors} warnings={result.warnings} "
         f"seconds={time.monotonic() - started:.1f}"
     )
-    if result.docs_index:
-        console.print(f"Data Docs: {result.docs_index}")
+    # summary.html works offline; GX's own index.html draws its tables from public CDNs.
+    console.print(f"Data Docs: {args.docs_dir.resolve() / 'summary.html'}" + (f" (GX's own: {result.docs_index})" if result.docs_index else ""))
     return 1 if result.errors else 0
 
 

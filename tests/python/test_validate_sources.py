@@ -208,6 +208,16 @@ def test_command_line_exit_codes(tmp_path: Path) -> None:
     assert len(done.stderr.strip().splitlines()) == 1 and "no_such_target" in done.stderr
     done = run_script("validate_sources.py", "--var", "dq_nonsense=1", env=env, check=False)
     assert done.returncode == 2 and "unknown threshold" in done.stderr
+    # a value that is not a number names its threshold, not only the value
+    for override, message in (
+        ("dq_max_reject_share=abc", "dq_max_reject_share: not a number: 'abc'"),
+        ("dq_volume_error_days=1.5", "dq_volume_error_days: not a whole number: '1.5'"),
+        ("dq_max_response_time_s=inf", "dq_max_response_time_s: not a finite number: 'inf'"),
+    ):
+        done = run_script("validate_sources.py", "--var", override, env=env, check=False)
+        assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
     run_script("load.py", "bots", str(BOTS), env=env)
     done = run_script("validate_sources.py", "--docs-dir", str(tmp_path / "docs"), env=env)
     assert "validate_sources: passed" in done.stdout and (tmp_path / "docs" / "index.html").exists()
+    # the page that works offline is the one printed
+    assert f"Data Docs: {tmp_path / 'docs' / 'summary.html'}" in " ".join(done.stdout.split()), done.stdout

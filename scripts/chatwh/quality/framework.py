@@ -17,6 +17,7 @@ Severity: `ERROR` (GX "critical") fails the run — a rule the marts rely on is 
 from __future__ import annotations
 
 import importlib
+import math
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,18 +54,25 @@ class Thresholds:
     def from_vars(cls, overrides: dict[str, Any] | None = None) -> Thresholds:
         overrides = overrides or {}
 
-        def get(name: str) -> Any:
-            return overrides.get(name, var(name))
+        def get(name: str, kind: type[float] | type[int] = float) -> Any:
+            value = overrides.get(name, var(name))
+            try:
+                number = kind(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"{name}: not {'a whole number' if kind is int else 'a number'}: {value!r}") from None
+            if not math.isfinite(number):
+                raise ValueError(f"{name}: not a finite number: {value!r}")
+            return number
 
         thresholds = cls(
-            future_tolerance_hours=float(get("dq_future_tolerance_hours")),
-            max_response_time_s=float(get("dq_max_response_time_s")),
-            volume_min_ratio=float(get("dq_volume_min_ratio")),
-            volume_max_ratio=float(get("dq_volume_max_ratio")),
-            volume_error_days=int(get("dq_volume_error_days")),
-            max_reject_share=float(get("dq_max_reject_share")),
-            reject_error_hours=float(get("dq_reject_error_hours")),
-            min_filled_share=float(get("dq_min_filled_share")),
+            future_tolerance_hours=get("dq_future_tolerance_hours"),
+            max_response_time_s=get("dq_max_response_time_s"),
+            volume_min_ratio=get("dq_volume_min_ratio"),
+            volume_max_ratio=get("dq_volume_max_ratio"),
+            volume_error_days=get("dq_volume_error_days", int),
+            max_reject_share=get("dq_max_reject_share"),
+            reject_error_hours=get("dq_reject_error_hours"),
+            min_filled_share=get("dq_min_filled_share"),
         )
         if not 0 < thresholds.volume_min_ratio < 1 < thresholds.volume_max_ratio:
             raise ValueError("dq_volume_min_ratio must be in (0, 1) and dq_volume_max_ratio above 1")
