@@ -120,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         f"seconds={time.monotonic() - started:.1f}"
     )
     # summary.html works offline; GX's own index.html draws its tables from public CDNs.
-    console.print(f"Data Docs: {args.docs_dir.resolve() / 'summary.html'}" + (f" (GX's own: {result.docs_index})" if result.docs_index else ""))
+    console.print(
+        f"Data Docs: {args.docs_dir.resolve() / 'summary.html'}" + (f" (GX's own: {result.docs_index})" if result.docs_index else "")
+    )
     return 1 if result.errors else 0
 
 
