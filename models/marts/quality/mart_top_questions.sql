@@ -9,8 +9,11 @@ with rated as (
     select
         rated.*,
         -- A person: the user when logged, else the session (a log without user ids
-        -- cannot tell one person's two sessions apart), else the message itself.
-        coalesce(user_key, session_id, message_id) as asker
+        -- cannot tell one person's two sessions apart). Lines with neither (the
+        -- article's monitor handler logs only response_time) are all one person: were
+        -- each its own, one person retrying a question would count as two askers and
+        -- their text be listed.
+        coalesce(user_key, session_id, '(no user or session)') as asker
     from {{ ref('int_conversations__rated') }} as rated
     where
         question_key is not null
