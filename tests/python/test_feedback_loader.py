@@ -210,3 +210,83 @@ def test_event_hash_is_unchanged_for_events_without_other_keys_out_of_order(ware
     path = _write_lines(tmp_path / "old.jsonl", [_event(f"r{i}", value) for i, (value, _) in enumerate(cases)])
     assert load(warehouse, path).rows_loaded == len(cases)
     assert [h for (h,) in warehouse.fetchall("select event_hash from raw.feedback_events order by rn")] == [h for _, h in cases]
+
+
+@pytest.mark.parametrize(
+    ("code", "problem_codes", "count"),
+    [
+        # one text holding several codes, as clients send it: each is a code
+        ("2.3,2.5", "2.3|2.5", 2),
+        ("2.3|2.5", "2.3|2.5", 2),
+        ("2.3，2.5", "2.3|2.5", 2),
+        ("2.3; 2.5", "2.3|2.5", 2),
+        (" 2.5 ,, ;2.3;", "2.3|2.5", 2),
+        (",;|", None, 0),
+        ("abc,2.3", "2.3|abc", 2),
+        # a list entry holding a '|' (or another separator) would break the '|'-joined text
+        (["2.3|2.5"], "2.3|2.5", 2),
+        (["2.3,2.5", 2.6, "2.5"], "2.3|2.5|2.6", 3),
+        # a plain decimal number as text is the number it writes, as a number code is
+        ("2.30", "2.3", 1),
+        ("02.3", "2.3", 1),
+        (["2.30", 2.3, "2.3"], "2.3", 1),
+        ("2.0", "2.0", 1),
+        # not a plain decimal: kept as sent (an unknown code, 'other' in the marts)
+        ("1e2", "1e2", 1),
+    ],
+)
+def test_codes_sent_in_one_text_are_split_and_numbers_normalised(
+    warehouse: Warehouse, tmp_path: Path, code: Any, problem_codes: str | None, count: int
+) -> None:
+    assert load(warehouse, _write_lines(tmp_path / "codes.jsonl", [_event("r1", {"code": code})])).rows_loaded == 1
+    assert warehouse.fetchone("select problem_codes, problem_code_count from raw.feedback_events") == (problem_codes, count)
+
+
+def test_a_number_sent_as_text_is_the_same_code_as_the_number(warehouse: Warehouse, tmp_path: Path) -> None:
+    # numbers written into the file as they are here (json.dumps would write 2.30 as 2.3)
+    numbers = ["2.30", "2.0", "100", "-2.50", "0.50", "0.0000001", "2.3000000000000001", "12345678901234567.0"]
+    lines = [json.dumps(_event(f"n{i}", {"code": "N"})).replace('"N"', n) for i, n in enumerate(numbers)]
+    lines += [json.dumps(_event(f"t{i}", {"code": t})) for i, t in enumerate(numbers)]
+    (tmp_path / "n.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert load(warehouse, tmp_path / "n.jsonl").rows_loaded == 2 * len(numbers)
+    codes = dict(warehouse.fetchall("select rn, problem_codes from raw.feedback_events"))
+    assert [codes[f"t{i}"] for i in range(len(numbers))] == [codes[f"n{i}"] for i in range(len(numbers))]
+    assert [codes[f"t{i}"] for i in range(4)] == ["2.3", "2.0", "100", "-2.5"]
+    # leading zeros, which JSON numbers cannot have, do not change the number either
+    assert load(warehouse, _write_lines(tmp_path / "z.jsonl", [_event("z", {"code": ["02.30", "00.50", "-007"]})])).rows_loaded == 1
+    assert warehouse.fetchone("select problem_codes from raw.feedback_events where rn = 'z'") == ("-7|0.5|2.3",)
+
+
+def test_the_same_codes_as_a_list_or_as_one_text_are_the_same_event(warehouse: Warehouse, tmp_path: Path) -> None:
+    records = [_event("r1", {"code": [2.3, 2.5]}), _event("r1", {"code": "2.5，2.3"}), _event("r1", {"code": ["2.30|2.5"]})]
+    result = load(warehouse, _write_lines(tmp_path / "same.jsonl", records))
+    assert (result.rows_loaded, result.reasons) == (1, {"duplicate_in_file": 2})
+
+
+def test_the_limit_on_codes_counts_the_codes_in_one_text(warehouse: Warehouse, tmp_path: Path) -> None:
+    twenty, twenty_one = ",".join(f"{i}.1" for i in range(1, 21)), ",".join(f"{i}.1" for i in range(1, 22))
+    result = load(warehouse, _write_lines(tmp_path / "many.jsonl", [_event("r1", {"code": twenty}), _event("r2", {"code": twenty_one})]))
+    assert (result.rows_loaded, result.rows_rejected) == (1, 1)
+    assert warehouse.fetchone("select rn, problem_code_count from raw.feedback_events") == ("r1", 20)
+    reason = warehouse.fetchone("select reason from raw.load_rejects")[0]  # type: ignore[index]
+    assert reason.startswith("bad_bhv_value: more than 20 codes: ")
+
+
+# event_hash of events as landed before codes sent in one text were split: codes already
+# one per entry, and numbers as text already as JSON writes them, keep their hash (an old
+# file loaded again finds them), a list entry holding '|' too (same text, count corrected).
+HASHES_BEFORE_SPLITTING = {
+    "codes as text, one repeated": ({"code": ["2.1", "3.1", "2.1"], "expect": "x"}, "b3ff255ec8f4ccfa817b7e0b2b203bdf"),
+    "one code as text": ({"code": "2.3"}, "ff3e9dca35af126fe88fa48ff2dcafcf"),
+    "one code as a number": ({"code": 2.3}, "4ad90a9f778c6c0f033596bfd0fc0e9b"),
+    "a list entry holding '|'": ({"code": ["2.3|2.5"]}, "ef6e7daa167fdebb18bde344b7a14773"),
+    "an unknown code": ({"code": "9.9"}, "a5ad2f19eab54f1810365bb3fa435ce2"),
+    "numbers and spaced text": ({"code": [2.30, " 2.5 "]}, "092022d0a36217aaeb1b66b044de50fe"),
+}
+
+
+def test_event_hash_is_unchanged_for_codes_already_one_per_entry(warehouse: Warehouse, tmp_path: Path) -> None:
+    cases = list(HASHES_BEFORE_SPLITTING.values())
+    path = _write_lines(tmp_path / "old.jsonl", [_event(f"r{i}", value) for i, (value, _) in enumerate(cases)])
+    assert load(warehouse, path).rows_loaded == len(cases)
+    assert [h for (h,) in warehouse.fetchall("select event_hash from raw.feedback_events order by rn")] == [h for _, h in cases]

@@ -2,8 +2,9 @@
 -- feedback_problem_codes; an unknown code, or a dislike without any code, is 'other'
 -- (once per dislike however many unknown codes it sent).
 -- The document sends code as a list ([2.3, 2.5]), but a client may send one text
--- holding several ("2.3,2.5"), which lands as one code: the codes are split here on
--- '|', commas and semicolons, so each code in it counts (not 'other', none dropped).
+-- holding several ("2.3,2.5"). The loader splits those; rows landed before it did hold
+-- the text as one code, so the codes are split here too, on '|', commas and semicolons:
+-- each code in it counts (not 'other', none dropped).
 {#- 255 characters at most (the loader's limit): at most 128 codes between separators -#}
 {%- set max_codes = 128 %}
 with dislikes as (

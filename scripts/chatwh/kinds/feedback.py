@@ -10,7 +10,9 @@ Two shapes, both accepted in `.json` and `.jsonl` files:
 Required: `user_id` or `imei` (not both empty), `biz_id` (an integer), `trace_id`, `rn`,
 `item_type`, `bhv_type`, `bhv_time` and `reach_time` (epoch seconds). `bhv_value` is
 JSON — an object, or a string holding one — with `code` (a list of problem codes such
-as 2.3, or one code) and `expect` (the answer the user wanted); `bhv_detail` is
+as 2.3, or one code; a text holding several, "2.3,2.5", is split on , ， ; and |, and a
+code that is a decimal number as text, "2.30", is that number, '2.3'; at most
+MAX_CODES codes) and `expect` (the answer the user wanted); `bhv_detail` is
 `key=value{,key=value}`. Every optional field of the schema is kept: the device and
 network fields (ip, mac, imei, phone_md5, longitude, latitude) are restricted and go no
 further than this raw table (staging drops them).
@@ -88,16 +90,36 @@ def _f(name: str) -> str:
 # bhv_value (trimmed text) as a JSON object, or NULL.
 _BHV_VALUE_JSON = "(case when json_valid(bhv_value) and json_type(bhv_value) = 'OBJECT' then cast(bhv_value as json) end)"
 
-# Problem codes as text ('2.3'), trimmed, distinct, sorted; a single code is a
-# list of one. Numbers are written by JSON (2.30 -> '2.3').
-_CODES = """(case
+# The entries of bhv_value.code as text: a list's entries, or the one value sent (a
+# single code is a list of one). Numbers are written by JSON (2.30 -> '2.3').
+_CODE_ENTRIES = """(case
         when bhv_value_json is null then cast([] as varchar[])
-        when json_type(bhv_value_json, '$.code') = 'ARRAY'
-            then list_sort(list_distinct(list_filter(list_transform(json_extract_string(bhv_value_json, '$.code[*]'), lambda c: trim(c)),
-                                           lambda c: c is not null and c <> '')))
+        when json_type(bhv_value_json, '$.code') = 'ARRAY' then json_extract_string(bhv_value_json, '$.code[*]')
         when json_type(bhv_value_json, '$.code') = 'NULL' or json_type(bhv_value_json, '$.code') is null then cast([] as varchar[])
-        else list_filter([trim(json_extract_string(bhv_value_json, '$.code'))], lambda c: c is not null and c <> '')
+        else [json_extract_string(bhv_value_json, '$.code')]
     end)"""
+# The document sends a list ([2.3, 2.5]), but clients also send one text holding several
+# codes ("2.3,2.5", "2.3，2.5", "2.3; 2.5", "2.3|2.5"): every entry is split on those
+# separators, so each code is one code (counted, and held to MAX_CODES), and no code
+# keeps a '|' that would break the '|'-joined problem_codes.
+_CODE_SEPARATORS = "[,\uff0c;|]"
+# A code that is a plain decimal number as text ("2.30", "02.3") is the number it
+# writes: read as JSON (leading zeros dropped first, JSON allows none) and written back,
+# as a number code is, so "2.30" and 2.30 are both '2.3' (a known code, not 'other').
+# Only text that JSON could write otherwise is read (a leading 0 or '-', a trailing 0,
+# more than 15 characters); '2.3', as numbers arrive, is already written so: reading
+# every code doubled the cost of the codes.
+_PLAIN_DECIMAL = r"^-?[0-9]+(\.[0-9]+)?$"
+_AS_NUMBER = f"""(case when (starts_with(c, '0') or starts_with(c, '-') or ends_with(c, '0') or length(c) > 15)
+                           and regexp_matches(c, '{_PLAIN_DECIMAL}')
+                      then json_extract_string(cast(regexp_replace(c, '^(-?)0+([0-9])', '\\1\\2') as json), '$')
+                      else c end)"""
+# Problem codes as text ('2.3'): split, trimmed, numbers normalised, distinct, sorted.
+_CODES = f"""list_sort(list_distinct(list_transform(
+        list_filter(list_transform(flatten(list_transform({_CODE_ENTRIES}, lambda e: string_split_regex(e, '{_CODE_SEPARATORS}'))),
+                                   lambda c: trim(c)),
+                    lambda c: c is not null and c <> ''),
+        lambda c: {_AS_NUMBER})))"""
 
 
 def _hash_sql() -> str:
@@ -226,8 +248,8 @@ KIND = LoadKind(
         *(Column(name, *_COLUMN_TYPES[name]) for name in _PLAIN_TEXT),
         Column("biz_id", "bigint", _COLUMN_TYPES["biz_id"][1]),
         Column("bhv_value", "long_text", _COLUMN_TYPES["bhv_value"][1]),
-        Column("problem_codes", "text", "bhv_value.code as text, '|'-separated, distinct, sorted"),
-        Column("problem_code_count", "bigint", "Number of distinct codes in bhv_value.code"),
+        Column("problem_codes", "text", "bhv_value.code as text (a text of several codes split), '|'-separated, distinct, sorted"),
+        Column("problem_code_count", "bigint", "Number of distinct codes in bhv_value.code (after splitting)"),
         Column("expect_text", "long_text", "Restricted: bhv_value.expect, the answer the user wanted (free text)"),
         Column("bhv_time", "timestamp", _COLUMN_TYPES["bhv_time"][1]),
         Column("reach_time", "timestamp", _COLUMN_TYPES["reach_time"][1]),
