@@ -1,6 +1,7 @@
 """A session id reused by another user or bot merges two people's chats into one session
-(every model groups messages by session_id). tests/funnel/assert_session_ids_name_one_user_and_bot
-warns about each such session; the build goes on."""
+(every model groups messages by session_id). The data test
+(the one_value_per_group test on int_chat_events__resolved) warns about each such
+session; the build goes on."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from pathlib import Path
 from conftest import PROJECT_DIR, scratch_env
 from test_incremental import _chat_event, _dbt, _load
 
-TEST = "assert_session_ids_name_one_user_and_bot"
+TEST = "one_value_per_group_int_chat_events__resolved_user_id__bot_id__session_id"
 
 
 def _test_output(env: dict[str, str], tmp_path: Path) -> str:
     dbt = Path(sys.executable).parent / "dbt"
     completed = subprocess.run(
-        [str(dbt), "test", "--select", TEST, "--target", "duckdb", "--target-path", str(tmp_path / "target")],
+        [str(dbt), "test", "--select", "test_name:one_value_per_group", "--target", "duckdb", "--target-path", str(tmp_path / "target")],
         cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stdout[-4000:]  # a warning, not an error
