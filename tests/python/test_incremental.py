@@ -287,6 +287,17 @@ def test_a_day_whose_only_poor_answer_is_rejudged_leaves_the_review_queue(tmp_pa
     assert slow_answers() == default_slow
 
 
+def _seed_with_one_bot(env: dict[str, str], tmp_path: Path) -> None:
+    """The seeds and a catalogue of one bot, b1 (default model m1), for _chat_event."""
+    _dbt(env, tmp_path, "seed")
+    _load(
+        env,
+        tmp_path / "bots.csv",
+        "bots",
+        "bot_id,bot_name,model_name,business_line,tags,created_at\nb1,Bot one,m1,教育,学习辅导,2025-01-01T00:00:00+08:00\n",
+    )
+
+
 def _chat_event(event_id: str, event_time: str, event_type: str, user_id: str, session_id: str | None = None) -> str:
     record = {
         "event_id": event_id,
@@ -319,13 +330,7 @@ def test_a_day_whose_only_session_moves_to_the_day_before_leaves_the_funnel(tmp_
                 for name in ["int_user_bot_days__funnel", *marts]
             }
 
-    _dbt(env, tmp_path, "seed")
-    _load(
-        env,
-        tmp_path / "bots.csv",
-        "bots",
-        "bot_id,bot_name,model_name,business_line,tags,created_at\nb1,Bot one,m1,教育,学习辅导,2025-01-01T00:00:00+08:00\n",
-    )
+    _seed_with_one_bot(env, tmp_path)
     _load(
         env,
         tmp_path / "events_1.jsonl",
@@ -465,13 +470,7 @@ def test_a_changed_reporting_offset_moves_events_without_keeping_them_twice(tmp_
         with duckdb.connect(str(db), read_only=True) as con:
             return [(str(row[0]), *row[1:]) for row in con.execute(sql).fetchall()]
 
-    _dbt(env, tmp_path, "seed")
-    _load(
-        env,
-        tmp_path / "bots.csv",
-        "bots",
-        "bot_id,bot_name,model_name,business_line,tags,created_at\nb1,Bot one,m1,教育,学习辅导,2025-01-01T00:00:00+08:00\n",
-    )
+    _seed_with_one_bot(env, tmp_path)
     # 06-11 03:00 at +8 is 06-10 19:00 UTC: the only event of 06-11 moves to 06-10 at offset 0
     _load(
         env,

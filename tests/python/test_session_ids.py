@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from conftest import PROJECT_DIR, scratch_env
-from test_incremental import _chat_event, _dbt, _load
+from test_incremental import _chat_event, _dbt, _load, _seed_with_one_bot
 
 TEST = "one_value_per_group_int_chat_events__resolved_user_id__bot_id__session_id"
 
@@ -27,13 +27,7 @@ def _test_output(env: dict[str, str], tmp_path: Path) -> str:
 
 def test_a_session_id_of_two_users_is_warned_about(tmp_path: Path) -> None:
     env = scratch_env(tmp_path / "w.duckdb")
-    _dbt(env, tmp_path, "seed")
-    _load(
-        env,
-        tmp_path / "bots.csv",
-        "bots",
-        "bot_id,bot_name,model_name,business_line,tags,created_at\nb1,Bot one,m1,教育,学习辅导,2025-01-01T00:00:00+08:00\n",
-    )
+    _seed_with_one_bot(env, tmp_path)
     _load(
         env,
         tmp_path / "events.jsonl",
