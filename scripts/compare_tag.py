@@ -24,7 +24,8 @@ from kpis import iso_date  # noqa: E402
 from chatwh.connection import Warehouse, WarehouseError, connect  # noqa: E402
 from chatwh.dbt import compiled_model_sql  # noqa: E402
 from chatwh.display import fmt, interval, make_console, table  # noqa: E402
-from chatwh.project import ProfileError, reporting_offset_hours, var  # noqa: E402
+from chatwh.project import ProfileError, var  # noqa: E402
+from chatwh.schedule import interval_report_date  # noqa: E402
 
 PAIR_COLUMNS = (
     "window_start, window_end, tag, metric, model_a, model_b, successes_a, trials_a, rate_a, rate_a_lower, rate_a_upper,"
@@ -36,7 +37,7 @@ PAIR_COLUMNS = (
 def default_window() -> tuple[date, date]:
     """The window mart_model_comparison's SQL picks when built now: vars comparison_start /
     comparison_end, else the 7 complete reporting days ending yesterday."""
-    today = (datetime.now(UTC) + timedelta(hours=reporting_offset_hours())).date()
+    today = interval_report_date(datetime.now(UTC))  # the local reporting day of now
     end_var, start_var = var("comparison_end"), var("comparison_start")
     end = date.fromisoformat(str(end_var)) if end_var else today - timedelta(days=1)
     start = date.fromisoformat(str(start_var)) if start_var else end - timedelta(days=6)
@@ -48,10 +49,8 @@ def built_window(wh: Warehouse) -> tuple[date, date]:
     model's default window when the mart has no row at all."""
     row = wh.fetchall(f"select min(window_start), max(window_end) from {wh.model('mart_model_comparison')}")
     if row and row[0][0] is not None:
-        start, end = row[0]
-        return (start if isinstance(start, date) else date.fromisoformat(str(start))), (
-            end if isinstance(end, date) else date.fromisoformat(str(end))
-        )
+        start, end = (value if isinstance(value, date) else date.fromisoformat(str(value)) for value in row[0])
+        return start, end
     return default_window()
 
 
@@ -78,15 +77,9 @@ def main(argv: list[str] | None = None) -> int:
                 dbt_vars={"comparison_start": args.start.isoformat(), "comparison_end": args.end.isoformat()},
             )
         with connect(args.target, read_only=True) as wh:
-            missing = [
-                m for m in ("mart_model_comparison", "mart_tag_daily_kpis", "dim_bot_tags") if not wh.table_exists(wh.model_schema, m)
-            ]
-            if missing:
-                print(
-                    f"compare_tag: {', '.join(missing)} not in schema {wh.model_schema}: has `dbt build` run on this target?"
-                    " (`make demo` builds the demo)",
-                    file=sys.stderr,
-                )
+            unbuilt = wh.unbuilt_models("mart_model_comparison", "mart_tag_daily_kpis", "dim_bot_tags")
+            if unbuilt:
+                print(f"compare_tag: {unbuilt}", file=sys.stderr)
                 return 2
             source = wh.model("mart_model_comparison") if compiled is None else f"({compiled}) as comparison"
             columns, rows = wh.fetch_table(

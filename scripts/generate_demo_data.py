@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from kpis import iso_date  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
@@ -60,13 +61,6 @@ def positive_float(text: str) -> float:
     if not (value > 0 and math.isfinite(value)):  # inf would crash the volume arithmetic
         raise argparse.ArgumentTypeError("must be a positive finite number")
     return value
-
-
-def iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

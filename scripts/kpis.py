@@ -64,11 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     console = make_console()
     try:
         with connect(args.target, read_only=True) as wh:
-            if not wh.table_exists(wh.model_schema, mart):
-                print(
-                    f"kpis: {mart} is not in schema {wh.model_schema}: has `dbt build` run on this target? (`make demo` builds the demo)",
-                    file=sys.stderr,
-                )
+            unbuilt = wh.unbuilt_models(mart)
+            if unbuilt:
+                print(f"kpis: {unbuilt}", file=sys.stderr)
                 return 2
             columns, rows = wh.fetch_table(
                 f"select report_date, {', '.join(keys)}, {', '.join(COUNTS)}, ctr, chat_start_rate, avg_turns_per_session,"

@@ -93,6 +93,14 @@ class Warehouse:
         )
         return bool(row and row[0])
 
+    def unbuilt_models(self, *models: str) -> str | None:
+        """None when every model is built on this target, else the one-line message the
+        analyst scripts print (a warehouse loaded but not built, or a failed demo)."""
+        missing = [m for m in models if not self.table_exists(self.model_schema, m)]
+        if not missing:
+            return None
+        return f"{', '.join(missing)} not in schema {self.model_schema}: has `dbt build` run on this target? (`make demo` builds the demo)"
+
 
 class DuckDBWarehouse(Warehouse):
     dialect = "duckdb"
