@@ -35,23 +35,10 @@ code_texts as (
 
 ),
 
--- 1 ... {{ max_codes }} (16 × 8, from two short lists)
-digits as (
-
-    {% for digit in range(16) -%}
-        select {{ digit }} as digit
-        {% if not loop.last %}union all
-        {% endif -%}
-    {%- endfor %}
-
-),
-
+-- 1 ... {{ max_codes }}
 positions as (
 
-    select units.digit + 16 * sixteens.digit + 1 as code_position
-    from digits as units
-    cross join digits as sixteens
-    where sixteens.digit < {{ max_codes // 16 }}
+    {{ integer_spine(max_codes, 'code_position') }}
 
 ),
 
