@@ -31,12 +31,18 @@
     first while a build runs in between, would leave the earlier one's rows unbuilt until
     a `--full-refresh` (DuckDB admits one writer at a time; the pipeline lands, then
     builds). Loader hosts must agree on the clock: a load stamped before a watermark
-    already recorded (a clock behind) is never built either. On MySQL and Spark a load
-    that commits while a model runs, after its days were looked up and before it reads,
-    is read on those days only, yet its load time becomes the model's watermark: its
-    rows on other days are never built (a fix records, as the watermark, no later than
-    the newest load time seen when the days were looked up, and downstream models no
-    later than their source's recorded watermark).
+    already recorded (a clock behind) is never built either.
+
+    A load that commits while a model runs (MySQL and Spark, where another process can
+    land during a build), after the model looked up its days and before it read them, is
+    read on those days only. So a model records as its watermark no more than it has
+    built in full (record_watermark): a model that looks up raw tables (the plan macros
+    below) no later than the newest load time those tables held BEFORE the lookup (every
+    row loaded up to then has its days rebuilt), and every model no later than the
+    latest recorded watermark of each incremental model it reads (that model's rows past
+    its watermark may be a partial load). The rows of such a load are then new again to
+    the next run, which rebuilds all their days. scripts/ci/concurrent_load_check.py
+    lands a load from a model's pre-hook on each engine to check it.
 
     Emptied days: delete+insert (DuckDB, MySQL) replaces the days present in the rebuilt
     rows and insert_overwrite (Spark) the partitions present, so a day that ends up with
@@ -297,28 +303,117 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
     fingerprint. A model with its own loaded_at column (config watermark_from_self=true:
     int_chat_events__resolved and the conversation models) records the newest of its own
     rows; a model with config watermark_from (the per-day quality marts) the newest
-    loaded_at of that model; the funnel's other models, which carry none, record the
-    newest loaded_at of int_chat_events__resolved (no later model changes either within
-    a run). -#}
+    loaded_at of that model; the funnel's other models, which carry none, the newest
+    loaded_at of int_chat_events__resolved. Capped at what the model has built in full:
+    no later than the newest load its plan saw before looking up its days (the
+    `-- newest load seen:` line of a watermark_from_self model), and no later than the
+    latest recorded watermark of every incremental model it reads (see the top of this
+    file); a model read that has recorded none gives no watermark (every day next run). -#}
 {% macro record_watermark() %}
   {%- set relation = chatbot_analytics.watermark_relation() -%}
   {%- if execute and relation is not none and load_relation(relation) is not none -%}
+    {%- set caps = [] -%}
     {%- if config.get('watermark_from_self') -%}
       {%- set source = this -%}
+      {%- set newest_load = chatbot_analytics.newest_load_of_compiled_model() -%}
+      {%- if newest_load is not none -%}
+        {%- do caps.append(newest_load) -%}
+      {%- endif -%}
     {%- elif config.get('watermark_from') -%}
       {%- set source = chatbot_analytics.model_relation(config.get('watermark_from')) -%}
     {%- else -%}
       {%- set source = chatbot_analytics.model_relation('int_chat_events__resolved') -%}
     {%- endif -%}
+    {%- set upstream = chatbot_analytics.upstream_watermarks() -%}
+    {%- set unrecorded = upstream.values() | select('none') | list -%}
+    {%- do caps.extend(upstream.values() | reject('none')) -%}
+    {%- if unrecorded -%}
+      {%- set consumed = 'cast(null as ' ~ chatbot_analytics.type_timestamp() ~ ')' -%}
+    {%- elif caps -%}
+      {%- set sortable = [] -%}
+      {%- for text in caps -%}
+        {%- do sortable.append(chatbot_analytics._sortable_timestamp(text)) -%}
+      {%- endfor -%}
+      {%- set cap = chatbot_analytics.timestamp_literal(sortable | sort | first) -%}
+      {%- set consumed = 'case when max(loaded_at) > ' ~ cap ~ ' then ' ~ cap ~ ' else max(loaded_at) end' -%}
+    {%- else -%}
+      {%- set consumed = 'max(loaded_at)' -%}
+    {%- endif -%}
     insert into {{ relation }} (model_name, loaded_at, invocation_id, config_fingerprint, recorded_at)
     select
         '{{ this.identifier }}',
-        max(loaded_at),
+        {{ consumed }},
         '{{ invocation_id }}',
         '{{ chatbot_analytics.incremental_fingerprint() }}',
         {{ chatbot_analytics.timestamp_literal(modules.datetime.datetime.utcnow()) }}
     from {{ source }}
   {%- endif -%}
+{% endmacro %}
+
+{#- The incremental models (those recording a watermark) this model reads, directly or
+    through views and tables that are not incremental, with the latest watermark each
+    has recorded (text, or none when it has recorded none): {table name: watermark}. -#}
+{% macro upstream_watermarks() %}
+  {%- set names = [] -%}
+  {%- set queue = [] + model.depends_on.nodes -%}
+  {%- set seen = [] -%}
+  {%- for _ in range(1000) if queue -%}
+    {%- set node_id = queue.pop(0) -%}
+    {%- set node = graph.nodes.get(node_id) -%}
+    {%- if node_id not in seen and node is not none and node.resource_type == 'model' -%}
+      {%- do seen.append(node_id) -%}
+      {%- set records = [] -%}
+      {%- for hook in node.config.get('post-hook') or node.config.get('post_hook') or [] -%}
+        {%- if 'record_watermark' in (hook.sql if hook.sql is defined else hook | string) -%}
+          {%- do records.append(hook) -%}
+        {%- endif -%}
+      {%- endfor -%}
+      {%- if records -%}
+        {%- do names.append(node.alias or node.name) -%}
+      {%- else -%}
+        {%- do queue.extend(node.depends_on.nodes) -%}
+      {%- endif -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {%- set watermarks = {} -%}
+  {%- for name in names -%}
+    {%- do watermarks.update({name: none}) -%}
+  {%- endfor -%}
+  {%- if names -%}
+    {%- set relation = chatbot_analytics.watermark_relation() -%}
+    {%- set query -%}
+      select recorded.model_name, {{ chatbot_analytics.cast_text('max(recorded.loaded_at)') }} as loaded_at
+      from {{ relation }} as recorded
+      inner join (
+          select model_name, max(recorded_at) as recorded_at
+          from {{ relation }}
+          where model_name in ('{{ names | join("', '") }}')
+          group by model_name
+      ) as latest
+          on recorded.model_name = latest.model_name
+          and recorded.recorded_at = latest.recorded_at
+      group by recorded.model_name
+    {%- endset -%}
+    {%- for row in run_query(query).rows -%}
+      {%- set name = row[0] | trim -%}
+      {%- if name in watermarks and row[1] is not none -%}
+        {%- do watermarks.update({name: chatbot_analytics.validated_timestamp(row[1])}) -%}
+      {%- endif -%}
+    {%- endfor -%}
+  {%- endif -%}
+  {{ return(watermarks) }}
+{% endmacro %}
+
+{#- A timestamp text as 'YYYY-MM-DD HH:MM:SS.ffffff', so texts compare as times. -#}
+{% macro _sortable_timestamp(text) %}
+  {%- set text = chatbot_analytics.validated_timestamp(text) -%}
+  {%- if text | length == 10 -%}
+    {%- set text = text ~ ' 00:00:00' -%}
+  {%- endif -%}
+  {%- if text | length == 19 -%}
+    {%- set text = text ~ '.' -%}
+  {%- endif -%}
+  {{ return(text ~ ('0' * (26 - text | length))) }}
 {% endmacro %}
 
 {#- Post-hook of the watermark table: add the columns a table created by an older version
@@ -390,14 +485,19 @@ alter table {{ relation }} add columns (
 {% endmacro %}
 
 
-{#- The reporting days an incremental build of int_chat_events__resolved rewrites: days
-    of events loaded after the watermark, and every day of a bot whose catalogue row was
-    loaded after it. none = build everything (a full build, or no watermark yet). -#}
-{% macro resolved_rebuild_dates() %}
+{#- What an incremental build of int_chat_events__resolved rewrites: {dates: the days of
+    events loaded after the watermark and every day of a bot whose catalogue row was
+    loaded after it (none = build everything: a full build, or no watermark yet),
+    newest_load: the newest load time of the raw events and catalogue, read before the
+    days (see the top of this file; none when nothing was looked up)}. -#}
+{% macro resolved_rebuild_plan() %}
   {%- set since = chatbot_analytics.incremental_watermark() -%}
   {%- if not chatbot_analytics.incremental_run() or since is none -%}
-    {{ return(none) }}
+    {{ return({'dates': none, 'newest_load': none}) }}
   {%- endif -%}
+  {#- source() at run time only, as in message_rebuild_plan -#}
+  {%- set newest_load = chatbot_analytics.newest_load([
+      (source('chat_platform', 'chat_events'), '_loaded_at'), (source('chat_platform', 'bots'), '_loaded_at')]) -%}
   {%- set events = chatbot_analytics.model_relation('stg_chat_platform__chat_events') -%}
   {%- set bots = chatbot_analytics.model_relation('stg_chat_platform__bots') -%}
   {%- set query -%}
@@ -411,7 +511,23 @@ alter table {{ relation }} add columns (
         on events.bot_id = bots.bot_id
     where bots.loaded_at > {{ chatbot_analytics.timestamp_literal(since) }}
   {%- endset -%}
-  {{ return(chatbot_analytics._query_texts(query) | sort) }}
+  {{ return({'dates': chatbot_analytics._query_texts(query) | sort, 'newest_load': newest_load}) }}
+{% endmacro %}
+
+{#- The newest load time of some tables, as text, or none when they hold no row:
+    `sources` is a list of (relation, column) pairs, column `_loaded_at` of a raw table
+    or `loaded_at` of a staging view. One statement, so one snapshot; a plan reads it
+    BEFORE it looks up its days, so every row loaded up to it is among the rows the
+    lookup sees. -#}
+{% macro newest_load(sources) %}
+  {%- set query -%}
+    select max(newest) from (
+    {%- for relation, column in sources %}
+        select max({{ column }}) as newest from {{ relation }}{{ ' union all' if not loop.last }}
+    {%- endfor %}
+    ) as loads
+  {%- endset -%}
+  {{ return(chatbot_analytics._query_row(query)[0]) }}
 {% endmacro %}
 
 
@@ -484,17 +600,18 @@ alter table {{ relation }} add columns (
 {% endmacro %}
 
 
-{#- The reporting days an incremental build of a per-message conversation model
-    rewrites (int_conversation_logs__deduplicated, int_conversations__*): none =
-    everything. The days of messages whose log
+{#- What an incremental build of a per-message conversation model rewrites
+    (int_conversation_logs__deduplicated, int_conversations__*): {dates, newest_load}
+    as in resolved_rebuild_plan (newest_load over the raw log lines and, with
+    `judgements`, the judgements). dates (none = everything): the days of messages whose log
     row was loaded after the watermark (a message logged again, e.g. its enhanced form
     arriving later, included), the days those messages were stored on before (the
     enhanced form may carry a time on the other side of midnight), and, with
     `judgements`, the days of messages judged after the watermark. -#}
-{% macro message_rebuild_dates(judgements=false) %}
+{% macro message_rebuild_plan(judgements=false) %}
   {%- set since = chatbot_analytics.incremental_watermark() -%}
   {%- if not chatbot_analytics.incremental_run() or since is none -%}
-    {{ return(none) }}
+    {{ return({'dates': none, 'newest_load': none}) }}
   {%- endif -%}
   {#- New log lines are looked up in the raw table, by its load time (its own columns,
       no view to compute). The lines loaded after the watermark include the kept line of
@@ -503,6 +620,10 @@ alter table {{ relation }} add columns (
       unchanged. (source() at run time: dbt checks no parse-time dependency for
       sources.) -#}
   {%- set raw_logs = source('chainlit', 'conversation_logs') -%}
+  {%- set judged = chatbot_analytics.model_relation('stg_chainlit__quality_judgements') -%}
+  {#- the judgements through their staging view: the raw table may not exist yet -#}
+  {%- set newest_load = chatbot_analytics.newest_load(
+      [(raw_logs, '_loaded_at')] + ([(judged, 'loaded_at')] if judgements else [])) -%}
   {%- set is_new = '_loaded_at > ' ~ chatbot_analytics.timestamp_literal(since) -%}
   {%- set query -%}
     select distinct {{ chatbot_analytics.report_date('logged_at') }} as report_date from {{ raw_logs }} where {{ is_new }}
@@ -514,12 +635,12 @@ alter table {{ relation }} add columns (
     -- a judged message is stored already, or its log is new (the first query)
     select distinct report_date from {{ this }}
     where message_id in (
-        select message_id from {{ chatbot_analytics.model_relation('stg_chainlit__quality_judgements') }}
+        select message_id from {{ judged }}
         where loaded_at > {{ chatbot_analytics.timestamp_literal(since) }}
     )
     {%- endif %}
   {%- endset -%}
-  {{ return(chatbot_analytics._query_texts(query) | sort) }}
+  {{ return({'dates': chatbot_analytics._query_texts(query) | sort, 'newest_load': newest_load}) }}
 {% endmacro %}
 
 
@@ -538,7 +659,7 @@ alter table {{ relation }} add columns (
   {%- if not chatbot_analytics.incremental_run() or since is none -%}
     {{ return(none) }}
   {%- endif -%}
-  {#- source() at run time only, as in message_rebuild_dates -#}
+  {#- source() at run time only, as in message_rebuild_plan -#}
   {%- set raw_logs = source('chainlit', 'conversation_logs') -%}
   {%- set since_literal = chatbot_analytics.timestamp_literal(since) -%}
   {%- set query -%}
@@ -556,10 +677,27 @@ alter table {{ relation }} add columns (
     pre-hook (delete_rebuilt_days) reads them back instead of computing them again: the
     days are looked up once, when the model is compiled, and the hook deletes exactly
     the days the model's SQL rebuilds. Usage, after the days are set:
-        {{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }} -#}
+        {{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
+    A model that records its own watermark (watermark_from_self) passes its plan's
+    newest_load too, for record_watermark (a second line; required for such a model):
+        {{ chatbot_analytics.rebuilt_days_comment(rebuild_dates, newest_load=plan.newest_load) }} -#}
 {% macro rebuilt_days_comment(dates) -%}
 -- rebuilt days: {{ 'all' if dates is none else ((dates | join(' ')) if dates else 'none') }}
+{%- if 'newest_load' in kwargs %}
+-- newest load seen: {{ 'none' if kwargs['newest_load'] is none else chatbot_analytics.validated_timestamp(kwargs['newest_load']) }}
+{%- endif -%}
 {%- endmacro %}
+
+{#- The newest_load of rebuilt_days_comment in the compiled SQL of the model being run
+    (none: nothing was looked up, the model read all its rows in one statement). -#}
+{% macro newest_load_of_compiled_model() %}
+  {%- set found = modules.re.findall('-- newest load seen: (.*)', compiled_code or '') -%}
+  {%- if found | length != 1 -%}
+    {{ exceptions.raise_compiler_error(model.name ~ ': watermark_from_self needs rebuilt_days_comment(dates, newest_load=plan.newest_load) in the model (one line -- newest load seen:), found ' ~ (found | length)) }}
+  {%- endif -%}
+  {%- set text = found[0] | trim -%}
+  {{ return(none if text == 'none' else chatbot_analytics.validated_timestamp(text)) }}
+{% endmacro %}
 
 {#- The days of rebuilt_days_comment in the compiled SQL of the model being run (none =
     all, [] = none). For a hook: compiled_code is known only while the model runs. -#}

@@ -9,7 +9,8 @@
 # engine (tests/engines: values, rejects, reload, a failure mid-file) → land the fixture
 # files with scripts/load.py's loaders → dbt seed + dbt build (models, data tests) →
 # scripts/ci/compare_engines.py (every mart and seed = DuckDB's) →
-# scripts/ci/emptied_day_check.py (a rebuilt day that lost its rows is emptied) → a short
+# scripts/ci/emptied_day_check.py (a rebuilt day that lost its rows is emptied) →
+# scripts/ci/concurrent_load_check.py (a load landed mid-build is built) → a short
 # scripts/ci/incremental_check.py (incremental = full refresh) → stop the engine (also on
 # failure).
 # Everything lives under warehouse/ci/ (gitignored): the reference DuckDB file, the
@@ -112,6 +113,11 @@ ${folded}"
 
   # dbt-mysql's incremental models (delete+insert on unique_key): day-by-day runs on
   # generated data must equal a --full-refresh (the DuckDB stage runs the long version).
+  # A load that commits while a model runs (after it looked up its days) is built in
+  # full by the next run: another process can land during a build here.
+  step "target mysql: a load landed mid-build is built in full (scripts/ci/concurrent_load_check.py)"
+  .venv/bin/python scripts/ci/concurrent_load_check.py --target mysql || fail "a load landed mid-build was left unbuilt on mysql"
+
   step "target mysql: incremental day by day = full refresh (scripts/ci/incremental_check.py)"
   .venv/bin/python scripts/ci/incremental_check.py --target mysql --days "${CHATBOT_CI_INCREMENTAL_DAYS:-3}" --command run \
     || fail "incremental builds on mysql differ from a full refresh"
@@ -138,6 +144,9 @@ run_spark() {
   # models drop the partitions of the days they rebuild first.
   step "target spark: a rebuilt day that lost its rows is emptied (scripts/ci/emptied_day_check.py)"
   .venv-spark/bin/python scripts/ci/emptied_day_check.py --target spark || fail "an emptied day kept its rows on spark"
+
+  step "target spark: a load landed mid-build is built in full (scripts/ci/concurrent_load_check.py)"
+  .venv-spark/bin/python scripts/ci/concurrent_load_check.py --target spark || fail "a load landed mid-build was left unbuilt on spark"
 
   # insert_overwrite by report_date partition: two generated days of the funnel models,
   # of the per-day quality marts and of the conversation monitor (with the conversation

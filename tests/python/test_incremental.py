@@ -422,6 +422,24 @@ def test_a_new_model_keyed_by_day_deletes_the_days_it_rebuilds_without_asking(tm
     assert "int_probe_days__every_day_only: days left after rebuilding every day with one row left: 2025-06-01\n" in completed.stdout
 
 
+def test_a_load_landed_mid_build_is_built_in_full_by_the_next_run(tmp_path: Path) -> None:
+    """A load that commits after a model looked up its days and before it read them is
+    read on those days only; the model must not record its load time as consumed.
+    scripts/ci/concurrent_load_check.py lands such a load from the pre-hooks of
+    int_chat_events__resolved and int_conversation_logs__deduplicated (with rows on a day
+    the lookup did not see) and compares the next incremental run with a full refresh;
+    the MySQL and Spark CI stages run it on their engines. Before record_watermark capped
+    the watermark (at the newest load seen before the lookup, and at the watermarks of the
+    models read), every table missed the racing load's 2025-06-12 rows."""
+    completed = run_script("ci/concurrent_load_check.py", "--target", "duckdb", env=scratch_env(tmp_path / "w.duckdb"), check=False)
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
+    assert "chat_events: 8 rows of the racing load held back" in completed.stdout
+    assert "conversation_logs: 2 rows of the racing load held back" in completed.stdout
+    for model in ("int_chat_events__resolved", "int_conversations__rated", "mart_bot_daily_kpis", "mart_answer_quality_daily"):
+        assert re.search(rf"^{model}: \d+ rows, identical$", completed.stdout, re.MULTILINE), completed.stdout
+    assert "concurrent_load_check on duckdb: a load landed mid-build was built in full by the next run" in completed.stdout
+
+
 def test_the_monitor_reaches_past_its_recent_days_for_a_quiet_bot(tmp_path: Path) -> None:
     """An incremental build of int_conversations__alert_firings looks for the last
     window_size conversations before the new day in the week before it first. A bot ×

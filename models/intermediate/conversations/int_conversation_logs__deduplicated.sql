@@ -4,14 +4,15 @@
 -- the five models that read the logs would each rank the whole history on every run.
 -- Incremental by reporting day: the days of newly loaded lines are rebuilt, and the day
 -- a re-logged message was stored on before (macros/incremental/incremental.sql,
--- message_rebuild_dates). Only the messages with a line on a rebuilt day are ranked, over
+-- message_rebuild_plan). Only the messages with a line on a rebuilt day are ranked, over
 -- all their lines: a message's lines may fall on both sides of midnight.
 {{ config(**chatbot_analytics.incremental_config(
     unique_key='report_date',
     watermark_from_self=true,
 )) }}
-{%- set rebuild_dates = chatbot_analytics.message_rebuild_dates() %}
-{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
+{%- set plan = chatbot_analytics.message_rebuild_plan() %}
+{%- set rebuild_dates = plan.dates %}
+{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates, newest_load=plan.newest_load) }}
 
 -- Both CTEs below read the staging view themselves: DuckDB materialises a CTE that
 -- several others read, and a shared CTE of every log line copied the whole history on

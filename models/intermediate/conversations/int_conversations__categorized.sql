@@ -7,8 +7,9 @@
     unique_key='report_date',
     watermark_from_self=true,
 )) }}
-{%- set rebuild_dates = chatbot_analytics.message_rebuild_dates() %}
-{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
+{%- set plan = chatbot_analytics.message_rebuild_plan() %}
+{%- set rebuild_dates = plan.dates %}
+{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates, newest_load=plan.newest_load) }}
 
 with messages as (
 

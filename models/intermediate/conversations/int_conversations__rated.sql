@@ -10,8 +10,9 @@
     watermark_from_self=true,
     fingerprint_vars=['slow_answer_seconds'],
 )) }}
-{%- set rebuild_dates = chatbot_analytics.message_rebuild_dates(judgements=true) %}
-{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
+{%- set plan = chatbot_analytics.message_rebuild_plan(judgements=true) %}
+{%- set rebuild_dates = plan.dates %}
+{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates, newest_load=plan.newest_load) }}
 
 with logs as (
 

@@ -14,8 +14,9 @@
     watermark_from_self=true,
     delete_rebuilt_days='every_day_only',
 )) }}
-{%- set rebuild_dates = chatbot_analytics.resolved_rebuild_dates() %}
-{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
+{%- set plan = chatbot_analytics.resolved_rebuild_plan() %}
+{%- set rebuild_dates = plan.dates %}
+{{ chatbot_analytics.rebuilt_days_comment(rebuild_dates, newest_load=plan.newest_load) }}
 
 with events as (
 
