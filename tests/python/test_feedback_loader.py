@@ -15,7 +15,7 @@ from conftest import PROJECT_DIR
 
 from chatwh.connection import Warehouse, connect
 from chatwh.kinds import all_kinds
-from chatwh.kinds.feedback import SCHEMA_FIELDS
+from chatwh.kinds.feedback import MAX_CODE_NESTING, SCHEMA_FIELDS
 from chatwh.loading.runner import LoadResult, load_file
 
 FEEDBACK = PROJECT_DIR / "tests" / "fixtures" / "feedback" / "feedback"
@@ -221,6 +221,12 @@ def test_event_hash_is_unchanged_for_events_without_other_keys_out_of_order(ware
         ("2.3，2.5", "2.3|2.5", 2),
         ("2.3; 2.5", "2.3|2.5", 2),
         (" 2.5 ,, ;2.3;", "2.3|2.5", 2),
+        # the Chinese full-width semicolon and enumeration comma too
+        ("2.3；2.5", "2.3|2.5", 2),
+        ("2.3、2.5", "2.3|2.5", 2),
+        ("2.1、 3.1；2.3，2.5", "2.1|2.3|2.5|3.1", 4),
+        (["2.3、2.5", "2.6；"], "2.3|2.5|2.6", 3),
+        ("、；", None, 0),
         (",;|", None, 0),
         ("abc,2.3", "2.3|abc", 2),
         # a list entry holding a '|' (or another separator) would break the '|'-joined text
@@ -233,6 +239,14 @@ def test_event_hash_is_unchanged_for_events_without_other_keys_out_of_order(ware
         ("2.0", "2.0", 1),
         # not a plain decimal: kept as sent (an unknown code, 'other' in the marts)
         ("1e2", "1e2", 1),
+        # a nested list is flattened, at any depth; its entries are codes as a list's are
+        ([[2.3, 2.5]], "2.3|2.5", 2),
+        (["2.3", ["2.5"]], "2.3|2.5", 2),
+        ([[[["2.30"]]], [2.5, [[]]], []], "2.3|2.5", 2),
+        ([["2.3,2.5"], [["2.6、2.1"]]], "2.1|2.3|2.5|2.6", 4),
+        ([[None], [[]]], None, 0),
+        # other scalars inside are what they are in a flat list (unknown codes)
+        ([[True, 2.3], ["abc"]], "2.3|abc|true", 3),
     ],
 )
 def test_codes_sent_in_one_text_are_split_and_numbers_normalised(
@@ -290,3 +304,59 @@ def test_event_hash_is_unchanged_for_codes_already_one_per_entry(warehouse: Ware
     path = _write_lines(tmp_path / "old.jsonl", [_event(f"r{i}", value) for i, (value, _) in enumerate(cases)])
     assert load(warehouse, path).rows_loaded == len(cases)
     assert [h for (h,) in warehouse.fetchall("select event_hash from raw.feedback_events order by rn")] == [h for _, h in cases]
+
+
+def test_codes_in_nested_lists_are_the_codes_of_the_flat_list(warehouse: Warehouse, tmp_path: Path) -> None:
+    flat = {"code": [2.3, True, {"a": 1}, "x"]}
+    nested = {"code": [[2.3], [[True, [{"a": 1}]]], ["x"]]}
+    records = [_event("flat", flat), _event("nested", nested)]
+    assert load(warehouse, _write_lines(tmp_path / "nested.jsonl", records)).rows_loaded == 2
+    codes = dict(warehouse.fetchall("select rn, problem_codes from raw.feedback_events"))
+    assert codes["nested"] == codes["flat"] == '2.3|true|x|{"a":1}'
+    # the same codes flat, nested, or as one text are one event
+    same = [_event("r1", {"code": [2.3, 2.5]}), _event("r1", {"code": [[2.5], [[2.3]]]}), _event("r1", {"code": ["2.3、2.5"]})]
+    result = load(warehouse, _write_lines(tmp_path / "same.jsonl", same))
+    assert (result.rows_loaded, result.reasons) == (1, {"duplicate_in_file": 2})
+
+
+def test_the_limit_on_codes_counts_the_codes_of_nested_lists(warehouse: Warehouse, tmp_path: Path) -> None:
+    # 10.1 in both lists: 20 distinct codes land; one more in a list nested deeper is too many
+    twenty = [[f"{i}.1" for i in range(1, 11)], [f"{i}.1" for i in range(10, 21)]]
+    twenty_one = [*twenty, [["21.1"]]]
+    result = load(warehouse, _write_lines(tmp_path / "many.jsonl", [_event("r1", {"code": twenty}), _event("r2", {"code": twenty_one})]))
+    assert (result.rows_loaded, result.rows_rejected) == (1, 1)
+    expected = "|".join(sorted(f"{i}.1" for i in range(1, 21)))
+    assert warehouse.fetchone("select rn, problem_codes, problem_code_count from raw.feedback_events") == ("r1", expected, 20)
+    reason = warehouse.fetchone("select reason from raw.load_rejects")[0]  # type: ignore[index]
+    assert reason.startswith("bad_bhv_value: more than 20 codes: ")
+
+
+# event_hash of events with a flat code list and '[' elsewhere in bhv_value, as landed
+# before nested lists were flattened: their codes, and hash, are unchanged.
+HASHES_BEFORE_FLATTENING = {
+    "brackets in expect": ({"code": ["2.3"], "expect": "[a][b]"}, "3eedeb915cb9db76cf5bddc1bd099125"),
+    "flat list of every kind, brackets in other keys": (
+        {"code": [2.30, "2.5", None, True, {"a": [1]}], "expect": "[见上] [1]", "page": "[x]"},
+        "21b1f93d30d079455e7b4265a509e182",
+    ),
+}
+
+
+def test_event_hash_is_unchanged_for_flat_code_lists(warehouse: Warehouse, tmp_path: Path) -> None:
+    cases = list(HASHES_BEFORE_FLATTENING.values())
+    path = _write_lines(tmp_path / "old.jsonl", [_event(f"r{i}", value) for i, (value, _) in enumerate(cases)])
+    assert load(warehouse, path).rows_loaded == len(cases)
+    assert [h for (h,) in warehouse.fetchall("select event_hash from raw.feedback_events order by rn")] == [h for _, h in cases]
+
+
+def test_a_code_list_nested_deeper_than_the_limit_stays_text(warehouse: Warehouse, tmp_path: Path) -> None:
+    def nested(depth: int) -> Any:
+        code: Any = "2.3"
+        for _ in range(depth):
+            code = [code]
+        return code
+
+    deepest, deeper = MAX_CODE_NESTING + 1, MAX_CODE_NESTING + 2
+    records = [_event("deepest", {"code": nested(deepest)}), _event("deeper", {"code": nested(deeper)})]
+    assert load(warehouse, _write_lines(tmp_path / "deep.jsonl", records)).rows_loaded == 2
+    assert dict(warehouse.fetchall("select rn, problem_codes from raw.feedback_events")) == {"deepest": "2.3", "deeper": '["2.3"]'}

@@ -3,7 +3,8 @@
 -- (once per dislike however many unknown codes it sent).
 -- The document sends code as a list ([2.3, 2.5]), but a client may send one text
 -- holding several ("2.3,2.5"). The loader splits those; rows landed before it did hold
--- the text as one code, so the codes are split here too, on '|', commas and semicolons:
+-- the text as one code, so the codes are split here too, on the loader's separators
+-- ('|', commas and semicolons, ASCII or full-width, and the enumeration comma '、'):
 -- each code in it counts (not 'other', none dropped).
 {#- 255 characters at most (the loader's limit): at most 128 codes between separators -#}
 {%- set max_codes = 128 %}
@@ -29,7 +30,10 @@ code_texts as (
 
     select
         event_hash,
-        replace(replace(replace(problem_codes, ',', '|'), '，', '|'), ';', '|') as codes_text
+        replace(
+            replace(replace(replace(replace(problem_codes, ',', '|'), '，', '|'), ';', '|'), '；', '|'),
+            '、', '|'
+        ) as codes_text
     from dislikes
     where problem_codes is not null
 

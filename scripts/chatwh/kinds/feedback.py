@@ -10,10 +10,10 @@ Two shapes, both accepted in `.json` and `.jsonl` files:
 Required: `user_id` or `imei` (not both empty), `biz_id` (an integer), `trace_id`, `rn`,
 `item_type`, `bhv_type`, `bhv_time` and `reach_time` (epoch seconds). `bhv_value` is
 JSON — an object, or a string holding one — with `code` (a list of problem codes such
-as 2.3, or one code; a text holding several, "2.3,2.5", is split on , ， ; and |, and a
-code that is a decimal number as text, "2.30", is that number, '2.3'; at most
-MAX_CODES codes) and `expect` (the answer the user wanted); `bhv_detail` is
-`key=value{,key=value}`. Every optional field of the schema is kept: the device and
+as 2.3, or one code; a list nested in the list, [[2.3], [2.5]], is flattened; a text
+holding several, "2.3,2.5", is split on , ， ; ； 、 and |, and a code that is a decimal
+number as text, "2.30", is that number, '2.3'; at most MAX_CODES codes) and `expect`
+(the answer the user wanted); `bhv_detail` is `key=value{,key=value}`. Every optional field of the schema is kept: the device and
 network fields (ip, mac, imei, phone_md5, longitude, latitude) are restricted and go no
 further than this raw table (staging drops them).
 
@@ -90,19 +90,35 @@ def _f(name: str) -> str:
 # bhv_value (trimmed text) as a JSON object, or NULL.
 _BHV_VALUE_JSON = "(case when json_valid(bhv_value) and json_type(bhv_value) = 'OBJECT' then cast(bhv_value as json) end)"
 
-# The entries of bhv_value.code as text: a list's entries, or the one value sent (a
-# single code is a list of one). Numbers are written by JSON (2.30 -> '2.3').
-_CODE_ENTRIES = """(case
+# A list nested in the code list ([[2.3, 2.5]], ["2.3", ["2.5"]]) is flattened: each
+# step replaces every list entry by its entries, as many steps as bhv_value holds '['
+# beyond the first (no list is nested deeper), at most MAX_CODE_NESTING steps (a list nested
+# deeper stays its JSON text, an unknown code). Only a bhv_value holding two '[' takes
+# this path, and the entries it ends with are written as the flat path writes them
+# (an object entry as its JSON text, null as NULL), so flat lists keep their codes and hashes.
+MAX_CODE_NESTING = 32
+_FLAT_CODE_ENTRIES = f"""list_transform(
+            list_reduce(range(least(code_brackets - 1, {MAX_CODE_NESTING})),
+                        lambda entries, step: flatten(list_transform(entries,
+                            lambda e: case when json_type(e) = 'ARRAY' then json_extract(e, '$[*]') else [e] end)),
+                        json_extract(bhv_value_json, '$.code[*]')),
+            lambda e: json_extract_string(e, '$'))"""
+# The entries of bhv_value.code as text: a list's entries (nested lists flattened), or
+# the one value sent (a single code is a list of one). Numbers are written by JSON
+# (2.30 -> '2.3').
+_CODE_ENTRIES = f"""(case
         when bhv_value_json is null then cast([] as varchar[])
+        when json_type(bhv_value_json, '$.code') = 'ARRAY' and code_brackets > 1 then {_FLAT_CODE_ENTRIES}
         when json_type(bhv_value_json, '$.code') = 'ARRAY' then json_extract_string(bhv_value_json, '$.code[*]')
         when json_type(bhv_value_json, '$.code') = 'NULL' or json_type(bhv_value_json, '$.code') is null then cast([] as varchar[])
         else [json_extract_string(bhv_value_json, '$.code')]
     end)"""
 # The document sends a list ([2.3, 2.5]), but clients also send one text holding several
-# codes ("2.3,2.5", "2.3，2.5", "2.3; 2.5", "2.3|2.5"): every entry is split on those
-# separators, so each code is one code (counted, and held to MAX_CODES), and no code
-# keeps a '|' that would break the '|'-joined problem_codes.
-_CODE_SEPARATORS = "[,\uff0c;|]"
+# codes ("2.3,2.5", "2.3，2.5", "2.3; 2.5", "2.3；2.5", "2.3、2.5", "2.3|2.5"): every entry
+# is split on those separators, so each code is one code (counted, and held to MAX_CODES),
+# and no code keeps a '|' that would break the '|'-joined problem_codes. The model
+# int_feedback__problem_codes splits the codes of rows landed before on the same ones.
+_CODE_SEPARATORS = "[,\uff0c;\uff1b\u3001|]"
 # A code that is a plain decimal number as text ("2.30", "02.3") is the number it
 # writes: read as JSON (leading zeros dropped first, JSON allows none) and written back,
 # as a number code is, so "2.30" and 2.30 are both '2.3' (a known code, not 'other').
@@ -169,7 +185,9 @@ fields as (
     from extracted
 ),
 valued as (
-    select *, {_BHV_VALUE_JSON} as bhv_value_json
+    select *, {_BHV_VALUE_JSON} as bhv_value_json,
+           -- how deep a list in it can be nested, at most (see _FLAT_CODE_ENTRIES)
+           length(bhv_value) - length(replace(bhv_value, '[', '')) as code_brackets
     from fields
 ),
 typed as (
