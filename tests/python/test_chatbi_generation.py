@@ -4,6 +4,7 @@ demo generator's eval dataset and runs."""
 from __future__ import annotations
 
 import json
+import subprocess
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -14,10 +15,10 @@ from typing import Any
 
 import generate_eval_queries
 import pytest
-from conftest import scratch_env
+from conftest import PROJECT_DIR, query, scratch_env
 
 from chatwh.chatbi.dictionaries import load_dictionaries
-from chatwh.chatbi.generation import generate_samples
+from chatwh.chatbi.generation import COMPARISON_CATEGORY, generate_samples
 from chatwh.chatbi.time_range import resolve
 from chatwh.connection import connect
 from chatwh.kinds import all_kinds
@@ -34,11 +35,20 @@ def test_composition_rules() -> None:
     biz_dates = {e for e, _ in d.biz_dates}
     samples = generate_samples(300, 11, REFERENCE, d, simulate_values=True)
     assert [s["sample_id"] for s in samples] == list(range(1, 301))
+    compared = 0
     for s in samples:
         expected, query = s["expected_result"], s["query"]
-        (time_expression,) = expected["expected_time_range"]
-        assert time_expression in biz_dates and time_expression in query
-        resolve(time_expression, REFERENCE)  # only resolvable expressions are used
+        ranges = expected["expected_time_range"]
+        assert all(expression in query for expression in ranges)
+        resolved = [resolve(expression, REFERENCE) for expression in ranges]  # only resolvable expressions are used
+        if len(ranges) == 2:  # a comparison of two periods that do not overlap
+            compared += 1
+            assert s["generation"]["time_category"] == COMPARISON_CATEGORY and s["generation"]["factor"] != "极端案例"
+            first, second = resolved
+            assert first.end < second.start or second.end < first.start
+        else:
+            (time_expression,) = ranges
+            assert time_expression in biz_dates
         fixed, dynamic = expected["expected_filters"]
         assert fixed in fixed_values and dynamic in dynamic_values
         assert fixed in query and dynamic in query
@@ -57,6 +67,7 @@ def test_composition_rules() -> None:
     assert set(factors) == {"情感表达", "语法变异", "模糊查询", "极端案例", "复杂查询"}
     assert roles["采购专员"] > roles["管理层"] and factors["情感表达"] > factors["极端案例"]
     assert len({s["generation"]["variant"] for s in samples}) == 7
+    assert 0.08 * len(samples) <= compared <= 0.22 * len(samples)  # a share compares two periods
     # deterministic per seed
     assert generate_samples(5, 11, REFERENCE, d) == generate_samples(5, 11, REFERENCE, d)
     assert generate_samples(5, 11, REFERENCE, d) != generate_samples(5, 12, REFERENCE, d)
@@ -79,7 +90,9 @@ def test_cli_offline_output_loads_cleanly(tmp_path: Path, scratch_warehouse: Pat
     with connect() as wh:
         result = load_file(wh, all_kinds()["eval-dataset"], str(out))
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (12, 12, 0)
-    assert result.derived_rows["chatbi_expected_conditions"] == 36  # 1 time range + 2 filters each
+    ranges = sum(len(s["expected_result"]["expected_time_range"]) for s in document["samples"])
+    assert ranges > 12  # some samples compare two periods
+    assert result.derived_rows["chatbi_expected_conditions"] == ranges + 2 * 12  # their time ranges + 2 filters each
 
 
 class FakeChat(BaseHTTPRequestHandler):
@@ -163,3 +176,58 @@ def test_demo_writes_a_dataset_and_two_runs_that_load_cleanly(tmp_path: Path, sc
     first = run_file.read_bytes()
     assert chatbi.write(ctx) == written
     assert run_file.read_bytes() == first
+
+
+def test_demo_two_range_samples_are_evaluated_as_the_simulated_answers_intend(tmp_path: Path, scratch_warehouse: Path) -> None:
+    """Demo samples that compare two periods expect two time ranges; the demo's answers
+    state each range with its own clauses (or misstate one, or forget the second). The
+    condition checks the marts compute must agree, sample by sample, with what the
+    simulated assistant meant to get right (the weaker run's own evaluation_metrics)."""
+    from chatwh.demo import chatbi
+    from chatwh.demo.context import build_context
+    from chatwh.landing import land_folder
+
+    landing = tmp_path / "landing"
+    chatbi.write(build_context(landing, date(2025, 6, 28), 7, 1.0, 7))
+    dataset = json.loads((landing / "eval-dataset" / "chatbi_eval_dataset.json").read_text(encoding="utf-8"))
+    two_ranges = {str(s["sample_id"]) for s in dataset["samples"] if len(s["expected_result"]["expected_time_range"]) == 2}
+    assert 0.08 * len(dataset["samples"]) <= len(two_ranges) <= 0.25 * len(dataset["samples"])
+    with connect() as wh:
+        report = land_folder(wh, landing, skip_landed=False)
+    assert report.rows_rejected == 0
+    completed = subprocess.run(
+        [str(PROJECT_DIR / ".venv" / "bin" / "dbt"), "run", "--select", "+fct_chatbi_condition_checks", "--quiet"],
+        cwd=PROJECT_DIR,
+        env=scratch_env(scratch_warehouse),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
+    rows = query(
+        scratch_warehouse,
+        "select r.model, c.sample_id, c.condition_type, c.is_matched from fct_chatbi_condition_checks c"
+        " join raw.chatbi_eval_results r on r.run_id = c.run_id and r.sample_id = c.sample_id",
+    )
+    matched: dict[tuple[str, str], list[int]] = {}
+    range_checks: dict[tuple[str, str], list[int]] = {}
+    for model, sample_id, condition_type, is_matched in rows:
+        matched.setdefault((model, sample_id), []).append(int(is_matched))
+        if condition_type == "time_range":
+            range_checks.setdefault((model, sample_id), []).append(int(is_matched))
+    run = json.loads((landing / "eval-results" / "chatbi_run_qwen2.5-7b-instruct.json").read_text(encoding="utf-8"))
+    checked = 0
+    for result in run["results"][1:]:  # after the design document's example (its own answer and metrics)
+        sample_id = str(result["sample_id"])
+        checks = matched[("qwen2.5-7b-instruct", sample_id)]
+        intended = result["evaluation_metrics"]["condition_match_accuracy"]
+        if sample_id in two_ranges:
+            assert len(range_checks[("qwen2.5-7b-instruct", sample_id)]) == 2
+            checked += 1
+        assert sum(checks) == pytest.approx(intended * len(checks), abs=0.01), sample_id
+    assert checked == len(two_ranges)
+    # both ranges of a comparison match when the answer states both right, for either model
+    for model in ("qwen2.5-7b-instruct", "deepseek-v3"):
+        assert any(range_checks[(model, s)] == [1, 1] for s in two_ranges), model
+    # and the weaker model gets some of them wrong
+    assert any(0 in range_checks[("qwen2.5-7b-instruct", s)] for s in two_ranges)

@@ -11,13 +11,19 @@ it may add a sorting (single/multi-metric, ascending/descending) or a calculatio
 values, the metrics and — only with simulate_values — plausible values (the real ones
 come from running the reference SQL). Only time expressions the time-range parser
 resolves at the reference date are used, so every sample loads.
+
+About COMPARISON_SHARE of the questions (never an extreme-case one) compare two periods
+instead — 上个月 with the same month a year before (an explicit 2024年4月), 当月 with
+去年的这个时候, 上个月 with 上上个月 — and expect both ranges: expected_time_range lists
+the two expressions in the order asked (the loader resolves each; the condition checks
+match each against a range the answer states on its own).
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from .dictionaries import Dictionaries, Indicator
@@ -50,6 +56,8 @@ VARIANTS: tuple[tuple[str, float], ...] = (
     ("同比环比", 0.1),
 )
 EXTREME_CATEGORIES = ("边界值用例", "极端值/压力测试", "跨年/长期范围", "精确短区间")
+COMPARISON_SHARE = 0.17  # of the questions that are not extreme cases (~15 % of all)
+COMPARISON_CATEGORY = "两段对比"
 
 _ROLE_OPENINGS = {
     "采购专员": ("作为采购专员，", "我这边负责收车，", "采购这边想确认一下，"),
@@ -75,6 +83,12 @@ class Composition:
     factor: str
     subtype: str
     role: str
+    # A second period the question compares the first with (two expected time ranges).
+    compared_with: str | None = None
+
+    @property
+    def time_expressions(self) -> list[str]:
+        return [self.time_expression] + ([self.compared_with] if self.compared_with else [])
 
 
 def _weighted(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
@@ -93,11 +107,33 @@ def usable_time_expressions(dictionaries: Dictionaries, reference: date) -> list
     return usable
 
 
-def compose(rng: random.Random, dictionaries: Dictionaries, times: list[tuple[str, str]]) -> Composition:
+def comparison_pairs(reference: date) -> list[tuple[str, str]]:
+    """Two periods asked together, each resolving at the reference date to its own,
+    non-overlapping range: last month vs the same month a year before, this month so far
+    vs the same days a year before, last month vs the month before."""
+    last_month = reference.replace(day=1) - timedelta(days=1)
+    pairs = [("上个月", f"{last_month.year - 1}年{last_month.month}月"), ("当月", "去年的这个时候"), ("上个月", "上上个月")]
+    usable = []
+    for first, second in pairs:
+        try:
+            a, b = resolve(first, reference), resolve(second, reference)
+        except TimeRangeError:
+            continue
+        if a.end < b.start or b.end < a.start:
+            usable.append((first, second))
+    return usable
+
+
+def compose(
+    rng: random.Random, dictionaries: Dictionaries, times: list[tuple[str, str]], comparisons: list[tuple[str, str]] | None = None
+) -> Composition:
     factor = _weighted(rng, FACTORS)
     extreme = [t for t in times if t[1] in EXTREME_CATEGORIES]
     natural = [t for t in times if t[1] == "自然语言描述"]
-    if factor == "极端案例" and extreme:
+    compared_with = None
+    if factor != "极端案例" and comparisons and rng.random() < COMPARISON_SHARE:
+        (time_expression, compared_with), time_category = rng.choice(comparisons), COMPARISON_CATEGORY
+    elif factor == "极端案例" and extreme:
         time_expression, time_category = rng.choice(extreme)
     elif natural and rng.random() < 0.6:
         time_expression, time_category = rng.choice(natural)
@@ -119,6 +155,7 @@ def compose(rng: random.Random, dictionaries: Dictionaries, times: list[tuple[st
         factor=factor,
         subtype=rng.choice(FACTOR_SUBTYPES[factor]),
         role=_weighted(rng, ROLES),
+        compared_with=compared_with,
     )
 
 
@@ -131,7 +168,8 @@ def render(rng: random.Random, c: Composition) -> str:
     names = [m.name for m in c.metrics]
     field, value = c.dynamic
     condition = f"{field}为{value}"
-    core = f"{c.time_expression}{c.fixed[1]}{condition}的{_metric_list(names)}"
+    period = f"{c.time_expression}和{c.compared_with}" if c.compared_with else c.time_expression
+    core = f"{period}{c.fixed[1]}{condition}的{_metric_list(names)}"
     variant = {
         "基本组合": "",
         "单指标排序": f"，按{names[0]}{rng.choice(('降序', '升序'))}排列",
@@ -141,6 +179,8 @@ def render(rng: random.Random, c: Composition) -> str:
         "比率": f"，以及{names[0]}占{names[1]}的比例",
         "同比环比": "，顺便看看同比和环比",
     }[c.variant]
+    if c.compared_with:
+        variant += rng.choice(("，两段时间对比一下", "，放在一起比较", "，分别列出来对比"))
     verb = rng.choice(_VERBS)
     opening = rng.choice(_ROLE_OPENINGS[c.role])
     question = f"{opening}{verb}{core}{variant}"
@@ -166,7 +206,7 @@ def render(rng: random.Random, c: Composition) -> str:
     elif c.factor == "复杂查询":
         context = (
             f"我们最近在复盘{c.fixed[1]}的经营情况，重点关注{condition}相关的车源，"
-            f"下周要给区域做汇报，需要把数据口径先对齐：时间范围严格按{c.time_expression}来算，"
+            f"下周要给区域做汇报，需要把数据口径先对齐：时间范围严格按{period}{'分别' if c.compared_with else ''}来算，"
             f"门店或大区口径按{c.fixed[0]}等于{c.fixed[1]}，不要把其他门店的数据混进来，"
             f"另外{field}只保留{value}这一类，指标一个都不能漏，结果请分指标逐项列出，"
             f"如果有口径上的特殊处理也请一并说明，方便我们和财务、运营两边核对。"
@@ -194,9 +234,10 @@ def generate_samples(
     times = usable_time_expressions(dictionaries, reference)
     if not times:
         raise ValueError("no biz_date_list expression resolves at the reference date")
+    comparisons = comparison_pairs(reference)
     samples = []
     for sample_id in range(1, count + 1):
-        c = compose(rng, dictionaries, times)
+        c = compose(rng, dictionaries, times, comparisons)
         question = render(rng, c)
         values = [simulated_value(rng, m) for m in c.metrics] if simulate_values else []
         samples.append(
@@ -204,7 +245,7 @@ def generate_samples(
                 "sample_id": sample_id,
                 "query": question,
                 "expected_result": {
-                    "expected_time_range": [c.time_expression],
+                    "expected_time_range": c.time_expressions,
                     "expected_filters": [c.fixed[1], c.dynamic[1]],
                     "expected_metrics": [m.name for m in c.metrics],
                     "expected_values": values,

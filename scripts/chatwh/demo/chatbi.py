@@ -12,7 +12,8 @@ Writes
 
 The simulated assistant makes the mistakes the design document lists, more often for a
 weaker model (DemoModel.quality): a misread time range (a shifted month, an exclusive
-upper bound that drops the last day), another store or a negated filter, a filter value
+upper bound that drops the last day), a comparison of two periods (two expected ranges,
+each stated with its own clauses) answered for the first period only, another store or a negated filter, a filter value
 inside another word, a missing or an extra metric, a repeated metric or sentence, and
 wrong numbers; right numbers carry extra decimals that round to the expected ones. Units
 in metric names (综合毛利(万元)) and synonyms (销量) appear too — they are not mistakes.
@@ -80,11 +81,13 @@ def _answer(
     p = 1.0 - quality
     clauses: list[str] = []
     conditions_total = conditions_ok = 0
-    for expression in expected["expected_time_range"]:
+    for position, expression in enumerate(expected["expected_time_range"]):
+        conditions_total += 1
+        if position > 0 and rng.random() < p * 0.3:  # a comparison answered for one period only
+            continue
         found = resolve(expression, reference)
         stated, wrong = _date_clauses(rng, found.start, found.end, p * 0.8)
         clauses += stated
-        conditions_total += 1
         conditions_ok += 0 if wrong else 1
     fixed, dynamic = expected["expected_filters"][0], expected["expected_filters"][1]
     fixed_field = sample.get("generation", {}).get("fixed_field", "门店名称")

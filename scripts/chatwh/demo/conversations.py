@@ -17,25 +17,34 @@ Writes, for every reporting day of the window:
   events re-sent in both files, reactions to request ids that were never logged, users
   known only by a device id, and the feedback document's own goods / click events.
 
-The world follows context.MODEL_PROFILES: deepseek-v3 is the slow model (median reply
-5.5 s: its average response time stays above the 5 s alert), llama-3.1-8b refuses and
+The world follows context.MODEL_PROFILES. Response times are log-normal per model,
+calibrated against dbt var slow_answer_seconds (read from dbt_project.yml): most answers
+are fast and a tail is slow, a model's slow share growing with its reply latency —
+deepseek-v3 is the slow model (about a quarter of its answers slow), the others about one
+in ten, some 15 % overall; longer answers take a little longer. llama-3.1-8b refuses and
 answers in a word far more often (poor and fair ratings, dislikes). One bot has an
-upstream incident (timeouts, empty answers) for five hours in the middle of the
-window, which fires error-rate alerts then; nothing is at error level at the end.
+upstream incident (30 s timeouts, empty answers) for five hours in the middle of the
+window, which fires error-rate and response-time alerts then; nothing is at error level
+at the end. The feedback files also carry other behaviour events (goods exposures,
+clicks, collects, carts, purchases) from many users, as the feedback document's
+recommendation examples do.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import random
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
-from .context import DemoBot, DemoContext
+from ..project import var
+from .context import DemoBot, DemoContext, DemoModel
 
 # Hour-of-day weights (reporting-local time): a morning rise, lunch, an evening peak.
 HOURLY = (1.2, 0.7, 0.4, 0.3, 0.3, 0.5, 1.0, 2.0, 3.2, 3.8, 4.0, 4.1,
@@ -90,6 +99,15 @@ CITIES = ((121.47, 31.23), (116.40, 39.90), (113.26, 23.13), (104.07, 30.67), (1
 BIZ_ID = 1365378  # the feedback document's example business id
 INCIDENT_BOT = "b_004"  # 暖心树洞 (a busy bot on two models): an upstream incident mid-window
 INCIDENT_HOURS = range(13, 18)
+# Response times: log-normal per model around a median below var slow_answer_seconds, so
+# that a model's share of slow answers is SLOW_SHARE_PER_LATENCY_S × its reply latency
+# (deepseek-v3 5.5 s → 27 %, llama-3.1-8b 1.8 s → 9 %), capped at MAX_SLOW_SHARE.
+RESPONSE_SIGMA = 0.7
+SLOW_SHARE_PER_LATENCY_S = 0.05
+MAX_SLOW_SHARE = 0.4
+# Longer answers take longer: × (length / TYPICAL_ANSWER_CHARS) ** LENGTH_EXPONENT.
+TYPICAL_ANSWER_CHARS = 80
+LENGTH_EXPONENT = 0.25
 
 
 @dataclass(frozen=True)
@@ -113,6 +131,22 @@ class Conversation:
 def volume(bot: DemoBot, scale: float) -> float:
     """Mean logged conversations per day: the bot's funnel user turns × a share."""
     return bot.daily_exposures * bot.click_rate * bot.chat_start_rate * bot.mean_turns * CONVERSATION_SHARE * scale
+
+
+def slow_answer_seconds() -> float:
+    """dbt var slow_answer_seconds: the marts call an answer slower than this "slow"."""
+    return float(var("slow_answer_seconds"))
+
+
+def response_median(profile: DemoModel, slow_seconds: float) -> float:
+    """Median response time of a model: the one that puts its intended share above the threshold."""
+    share = min(MAX_SLOW_SHARE, SLOW_SHARE_PER_LATENCY_S * profile.reply_latency_s)
+    return slow_seconds * math.exp(-RESPONSE_SIGMA * NormalDist().inv_cdf(1.0 - share))
+
+
+def _response_time(rng: random.Random, median: float, answer: str) -> float:
+    length = max(len(answer), 4) / TYPICAL_ANSWER_CHARS
+    return max(0.1, median * length**LENGTH_EXPONENT * rng.lognormvariate(0.0, RESPONSE_SIGMA))
 
 
 def _uuid(rng: random.Random) -> str:
@@ -172,8 +206,12 @@ def _article_estimate(question: str, answer: str) -> str:
     return "good"
 
 
-def simulate_day(ctx: DemoContext, day: date, day_index: int) -> list[Conversation]:
+def simulate_day(ctx: DemoContext, day: date, day_index: int, slow_seconds: float | None = None) -> list[Conversation]:
+    """The day's logged conversations; response times are calibrated against
+    `slow_seconds` (default: dbt var slow_answer_seconds)."""
     rng = ctx.rng(f"conversations:{day.isoformat()}")
+    threshold = slow_answer_seconds() if slow_seconds is None else slow_seconds
+    medians = {name: response_median(profile, threshold) for name, profile in ctx.model_profiles.items()}
     incident = ctx.days >= 3 and day_index == ctx.days // 2
     cdf, total = [], 0.0
     for weight in HOURLY:
@@ -221,7 +259,7 @@ def simulate_day(ctx: DemoContext, day: date, day_index: int) -> list[Conversati
             if error and error.startswith("upstream timeout"):
                 seconds = 30.0 + rng.uniform(0, 0.5)
             else:
-                seconds = profile.reply_latency_s * rng.lognormvariate(0, 0.45) * (0.8 + len(answer) / 250)
+                seconds = _response_time(rng, medians[model], answer)
             quality = min(1.0, max(0.0, rng.gauss(profile.quality, 0.12)))
             conversations.append(
                 Conversation(
@@ -493,21 +531,7 @@ def write_feedback(ctx: DemoContext, day: date, conversations: list[Conversation
         lines.append(
             _event(rng, ctx, None, _uuid(rng), rng.randrange(ctx.user_count), rng.choice(("like", "dislike")), at, "text_response")
         )
-    # The document's own e-commerce examples: goods clicks and likes of the same business.
-    for _ in range(rng.randint(3, 8)):
-        at = datetime(day.year, day.month, day.day, rng.randrange(8, 23), rng.randrange(60))
-        event = {
-            "user_id": "1120021255",
-            "biz_id": BIZ_ID,
-            "rn": f"17010736621679{rng.randrange(10**10):010d}",
-            "trace_id": "Alibaba",
-            "item_id": str(rng.choice((2223, 358713, rng.randrange(1000, 9999)))),
-            "item_type": "goods",
-            "bhv_type": rng.choice(("click", "click", "like", "collect", "cart")),
-            "bhv_time": str(int((at - timedelta(hours=ctx.reporting_offset_hours) - datetime(1970, 1, 1)).total_seconds())),
-        }
-        event["reach_time"] = str(int(event["bhv_time"]) + 1)
-        push.append(event)
+    push.extend(_other_events(rng, ctx, day, conversations))
     folder = ctx.kind_dir("feedback")
     cmds = ("add", "ADD", "Add")
     if push:
@@ -516,6 +540,49 @@ def write_feedback(ctx: DemoContext, day: date, conversations: list[Conversation
     if lines:
         (folder / f"feedback_events_{day.isoformat()}.jsonl").write_text("\n".join(_json(e) for e in lines) + "\n", encoding="utf-8")
     return len(push) + len(lines)
+
+
+def _other_events(rng: random.Random, ctx: DemoContext, day: date, conversations: list[Conversation]) -> list[dict[str, Any]]:
+    """The feedback document's recommendation events of the same business: goods and items
+    exposed to users of the day, some clicked, a few collected, carted, bought or
+    commented on, and liked — one short chain per user (the document's own example user
+    among them), so the other-events mart counts many users."""
+    chatting = sorted({c.user_index for c in conversations})
+    users = rng.sample(chatting, k=min(len(chatting), max(4, len(chatting) // 12)))
+    users += [rng.randrange(ctx.user_count) for _ in range(max(1, len(users) // 4))]  # users who did not chat that day
+    offset = timedelta(hours=ctx.reporting_offset_hours)
+    events: list[dict[str, Any]] = []
+
+    def add(user_id: str, item: tuple[str, str], bhv: str, at: datetime) -> None:
+        epoch = int((at - offset - datetime(1970, 1, 1)).total_seconds())
+        events.append(
+            {
+                "user_id": user_id,
+                "biz_id": BIZ_ID,
+                "rn": f"17010736621679{rng.randrange(10**10):010d}",
+                "trace_id": "Alibaba",
+                "item_id": item[0],
+                "item_type": item[1],
+                "bhv_type": bhv,
+                "bhv_time": str(epoch),
+                "reach_time": str(epoch + rng.randint(0, 2)),
+            }
+        )
+
+    for user_id in ["1120021255", *(ctx.user_id(u) for u in users)]:
+        at = datetime(day.year, day.month, day.day, rng.randrange(8, 23), rng.randrange(60), rng.randrange(60))
+        item = (str(rng.choice((2223, 358713, rng.randrange(1000, 9999)))), "goods" if rng.random() < 0.8 else "item")
+        add(user_id, item, "expose", at)
+        if rng.random() < 0.55:
+            at += timedelta(seconds=rng.randint(2, 40))
+            add(user_id, item, "click", at)
+            for bhv, p in (("like", 0.2), ("collect", 0.15), ("cart", 0.12), ("comment", 0.04)):
+                if rng.random() < p:
+                    at += timedelta(seconds=rng.randint(5, 300))
+                    add(user_id, item, bhv, at)
+                    if bhv == "cart" and rng.random() < 0.4:
+                        add(user_id, item, "buy", at + timedelta(seconds=rng.randint(30, 900)))
+    return events
 
 
 # The day files this generator writes, per kind (paths() and the stale-file sweep).
