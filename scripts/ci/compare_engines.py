@@ -66,6 +66,9 @@ class Mart:
     key: list[str]
     key_source: str
     ignored: list[str] = field(default_factory=list)
+    # False for a mart built from each engine's own load times (YAML model meta
+    # engine_parity: ignore): its rows differ between two loads by design.
+    across_engines: bool = True
 
 
 def ignored_column(name: str, meta: dict[str, Any] | None = None) -> bool:
@@ -124,6 +127,8 @@ def _discover(folder: Path, pattern: str, section: str) -> list[Mart]:
             if (model.get("config") or {}).get("enabled") is False:
                 sql_models.discard(name)
                 continue
+            meta = {**(model.get("meta") or {}), **((model.get("config") or {}).get("meta") or {})}
+            across_engines = str(meta.get("engine_parity", "")).lower() != "ignore"
             ignored = [
                 str(c["name"]).lower()
                 for c in model.get("columns") or []
@@ -135,12 +140,12 @@ def _discover(folder: Path, pattern: str, section: str) -> list[Mart]:
                 if test_name.split(".")[-1] == "unique_combination_of_columns":
                     combo = [str(c) for c in args.get("combination_of_columns") or []]
             if combo:
-                grains[name] = Mart(name, combo, "unique_combination_of_columns", ignored)
+                grains[name] = Mart(name, combo, "unique_combination_of_columns", ignored, across_engines)
                 continue
-            grains[name] = Mart(name, [], "none: whole rows", ignored)
+            grains[name] = Mart(name, [], "none: whole rows", ignored, across_engines)
             for column in model.get("columns") or []:
                 if any(_test_name_and_args(t)[0] == "unique" for t in _tests(column)):
-                    grains[name] = Mart(name, [str(column["name"])], "unique", ignored)
+                    grains[name] = Mart(name, [str(column["name"])], "unique", ignored, across_engines)
                     break
     return [grains.get(name, Mart(name, [], "none: whole rows")) for name in sorted(sql_models)]
 
@@ -340,6 +345,10 @@ def main(argv: Iterable[str] | None = None) -> int:
         if unknown:
             parser.error(f"not a mart under models/marts nor a seed: {', '.join(unknown)}")
         marts = [m for m in marts if m.name in args.mart]
+    own_loads = [m.name for m in marts if not m.across_engines]
+    if own_loads:
+        console.print(f"not compared (built from each engine's own load times): {', '.join(own_loads)}")
+        marts = [m for m in marts if m.across_engines]
     if not marts:
         console.print("compare_engines: no models under models/marts", style="red")
         return 2

@@ -20,6 +20,7 @@
 -- depends_on: {{ ref('mart_low_quality_answers_restricted') }}, {{ ref('mart_model_comparison') }}
 -- depends_on: {{ ref('mart_model_daily_kpis') }}, {{ ref('mart_response_time_by_quality') }}
 -- depends_on: {{ ref('mart_tag_daily_kpis') }}, {{ ref('mart_top_questions') }}
+-- depends_on: {{ ref('mart_load_rejects_daily') }}, {{ ref('mart_loads_daily') }}
 {%- set forbidden = ['user_id', 'imei', 'device_id', 'idfa', 'ip', 'mac', 'phone_md5', 'longitude', 'latitude'] %}
 {%- set offenders = [] %}
 {%- if execute %}

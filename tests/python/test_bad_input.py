@@ -456,6 +456,9 @@ def _marts(db: Path) -> dict[str, list[tuple[Any, ...]]]:
             " and (table_name like 'mart\\_%' escape '\\' or table_name like 'fct\\_%' escape '\\' or table_name like 'dim\\_%' escape '\\')",
         )
     ]
+    # The load-health marts count every load, a repeated one too (its records as
+    # already_loaded): they change on a reload by design.
+    names = [name for name in names if name not in ("mart_loads_daily", "mart_load_rejects_daily")]
 
     # Doubles are compared to 10 decimals: an average may sum in another order on each run.
     def norm(row: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -128,7 +128,7 @@ def test_missing_and_extra_rows_and_columns(tmp_path: Path) -> None:
 def test_discover_reads_the_grain_from_the_yaml_tests(tmp_path: Path) -> None:
     area = tmp_path / "funnel"
     area.mkdir()
-    for name in ("mart_a", "dim_b", "mart_c"):
+    for name in ("mart_a", "dim_b", "mart_c", "mart_loads"):
         (area / f"{name}.sql").write_text("select 1", encoding="utf-8")
     (area / "_funnel__models.yml").write_text(
         """
@@ -146,6 +146,13 @@ models:
     columns:
       - name: x
         tests: [not_null]
+  - name: mart_loads
+    config:
+      meta:
+        engine_parity: ignore
+    columns:
+      - name: load_date
+        tests: [unique]
 """,
         encoding="utf-8",
     )
@@ -154,7 +161,10 @@ models:
         "mart_a": (["report_date", "bot_id"], "unique_combination_of_columns"),
         "dim_b": (["bot_id"], "unique"),
         "mart_c": ([], "none: whole rows"),
+        "mart_loads": (["load_date"], "unique"),
     }
+    # a mart built from each engine's own load times is left out of the engine comparison
+    assert [m.name for m in ce.discover_marts(tmp_path) if not m.across_engines] == ["mart_loads"]
 
 
 def test_the_project_marts_all_have_a_grain() -> None:
