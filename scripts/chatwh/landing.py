@@ -1,8 +1,13 @@
 """Land a folder of raw files: `<folder>/<kind>/<files>`, kinds in dependency order.
 
 Used by `make demo`, the fixture build, the cron pipeline and the Airflow DAG. A file is
-landed once: a file whose path and size are already in raw.load_batches is skipped
-(and even if it were loaded again, the loader's key dedupe would change nothing).
+landed once: a file whose path, size and modification time are already in
+raw.load_batches is skipped. A file rewritten in place (even at the same size) has a
+new modification time and lands again: its new records load, the records it had before
+are `already_loaded` rejects (the loader's key dedupe), so nothing counts twice and a
+mere `touch` only costs a reload. Rows written before load_batches had the
+modification time (file_mtime_ns NULL) match by path and size alone, so upgrading
+reloads nothing.
 
 A file that cannot be read at all (input_file.InputError: a CSV without a header, say)
 does not stop the landing: the other files and kinds still land, and the file is
@@ -74,11 +79,36 @@ def pending_files(folder: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def already_landed(warehouse: Warehouse) -> set[tuple[str, int]]:
+# Why the modification time and not a fingerprint of the content: a stat per file per
+# run, where a hash would read every file of the landing folder (which keeps every file
+# ever landed) on every run. Every ordinary rewrite (write in place, truncate and write,
+# a new file renamed over it) sets the mtime to the time of writing, in nanoseconds. It
+# can miss a change only if a producer sets an old mtime back on purpose (touch -d, cp -p
+# of an older file), or rewrites within one tick of a coarse file system clock (FAT: 2 s)
+# right after a landing read the file; it can see a change that is none (touch, a copy),
+# which costs only a reload that changes nothing.
+LandedFiles = dict[tuple[str, int], set[int | None]]
+
+
+def already_landed(warehouse: Warehouse) -> LandedFiles:
+    """(resolved path, size) -> the modification times (st_mtime_ns) the file was landed
+    with; None for a row written before load_batches had file_mtime_ns. Call after
+    ensure_raw_tables (which adds that column to an older load_batches)."""
     if not warehouse.table_exists(raw_schema(), "load_batches"):
-        return set()
-    rows = warehouse.fetchall(f"select source_file, file_bytes from {warehouse.relation(raw_schema(), 'load_batches')}")
-    return {(str(path), int(size)) for path, size in rows}
+        return {}
+    rows = warehouse.fetchall(f"select source_file, file_bytes, file_mtime_ns from {warehouse.relation(raw_schema(), 'load_batches')}")
+    landed: LandedFiles = {}
+    for path, size, mtime in rows:
+        landed.setdefault((str(path), int(size)), set()).add(None if mtime is None else int(mtime))
+    return landed
+
+
+def is_landed(landed: LandedFiles, path: Path) -> bool:
+    """Whether this version of the file is in load_batches: same resolved path and size,
+    and the same modification time or none recorded (a row from before the column)."""
+    stat = path.stat()
+    mtimes = landed.get((str(path.resolve()), stat.st_size), set())
+    return None in mtimes or stat.st_mtime_ns in mtimes
 
 
 def ensure_raw_tables(warehouse: Warehouse) -> None:
@@ -99,12 +129,11 @@ def land_folder(warehouse: Warehouse, folder: Path, *, skip_landed: bool = True,
     """
     kinds = all_kinds()
     ensure_raw_tables(warehouse)
-    seen = already_landed(warehouse) if skip_landed else set()
+    seen = already_landed(warehouse) if skip_landed else {}
     report = LandingReport(results=[], skipped=[])
     pending: dict[str, list[str]] = {}  # kind -> files, kinds in load order
     for kind_name, path in pending_files(folder):
-        key = (str(path.resolve()), path.stat().st_size)
-        if key in seen:
+        if is_landed(seen, path):
             report.skipped.append(path)
             continue
         pending.setdefault(kind_name, []).append(str(path.resolve()))

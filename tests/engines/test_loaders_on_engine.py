@@ -24,6 +24,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
+from chatwh import landing  # noqa: E402
 from chatwh.connection import Warehouse, connect  # noqa: E402
 from chatwh.kinds import all_kinds  # noqa: E402
 from chatwh.loading import sinks  # noqa: E402
@@ -82,6 +83,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
 @pytest.fixture(autouse=True)
 def scratch_schema(warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sinks, "raw_schema", lambda: SCHEMA)
+    monkeypatch.setattr(landing, "raw_schema", lambda: SCHEMA)
 
 
 def _rows(wh: Warehouse, sql: str) -> list[tuple]:
@@ -202,3 +204,70 @@ def test_spark_crash_between_inserts_then_reload_is_exact(warehouse: Warehouse, 
     assert result.reasons == {"already_loaded": 7, "invalid_json": 1}
     assert _count(warehouse, "chat_events", "where event_id like 'S%'") == 7
     assert _count(warehouse, "load_batches", f"where source_file = '{path}'") == 1
+
+
+def _rewrite_same_size(path: Path, text: str) -> None:
+    """Rewrite in place with other text of the same byte size, its mtime moved on."""
+    before = path.stat()
+    path.write_text(text, encoding="utf-8")
+    assert path.stat().st_size == before.st_size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+
+
+def test_landing_reloads_a_file_rewritten_at_the_same_size(warehouse: Warehouse, tmp_path: Path) -> None:
+    """land_folder knows a landed file by path, size and mtime: a same-size rewrite lands
+    again (its new records load, the old ones are already_loaded rejects)."""
+    path = tmp_path / "landing" / "chat-events" / "events_2025-06-10.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text(_many_events(3, "W"), encoding="utf-8")
+    first = landing.land_folder(warehouse, tmp_path / "landing")
+    assert (len(first.results), first.rows_loaded) == (1, 3)
+    assert landing.land_folder(warehouse, tmp_path / "landing").skipped == [path]
+
+    _rewrite_same_size(path, _many_events(3, "W").replace("W002", "X002"))
+    again = landing.land_folder(warehouse, tmp_path / "landing")
+    assert (again.skipped, again.rows_loaded, again.rows_rejected) == ([], 1, 2)
+    table = warehouse.relation(SCHEMA, "chat_events")
+    assert sorted(_rows(warehouse, f"select event_id from {table} where event_id in ('W002', 'X002')")) == [("W002",), ("X002",)]
+    mtimes = _rows(warehouse, f"select file_mtime_ns from {warehouse.relation(SCHEMA, 'load_batches')} where source_file = '{path}'")
+    assert sorted(int(m) for (m,) in mtimes) == [path.stat().st_mtime_ns - 1_000_000_000, path.stat().st_mtime_ns]
+
+
+OLD_BATCH_DDL = {
+    # raw.load_batches as versions before file_mtime_ns made it.
+    "mysql": "batch_id varchar(255), kind varchar(255), source_file mediumtext, file_bytes bigint, rows_read bigint,"
+    " rows_loaded bigint, rows_rejected bigint, started_at datetime(6), finished_at datetime(6)",
+    "spark": "batch_id string, kind string, source_file string, file_bytes bigint, rows_read bigint,"
+    " rows_loaded bigint, rows_rejected bigint, started_at timestamp, finished_at timestamp",
+}
+
+
+def test_an_older_load_batches_gets_the_mtime_column_and_reloads_nothing(
+    warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old_schema = SCHEMA + "_old"
+    monkeypatch.setattr(sinks, "raw_schema", lambda: old_schema)
+    monkeypatch.setattr(landing, "raw_schema", lambda: old_schema)
+    spark = warehouse.dialect == "spark"
+    warehouse.execute(f"drop database if exists {warehouse.quote(old_schema)}{' cascade' if spark else ''}")
+    warehouse.execute(f"create database {warehouse.quote(old_schema)}")
+    batches = warehouse.relation(old_schema, "load_batches")
+    warehouse.execute(f"create table {batches} ({OLD_BATCH_DDL['spark' if spark else 'mysql']}){' using parquet' if spark else ''}")
+    old = tmp_path / "landing" / "chat-events" / "events_2025-06-09.jsonl"
+    old.parent.mkdir(parents=True)
+    old.write_text(_many_events(2, "U"), encoding="utf-8")
+    warehouse.execute(
+        f"insert into {batches} values ('old-batch', 'chat-events', :path, :size, 2, 2, 0,"
+        " timestamp '2025-06-09 00:00:00', timestamp '2025-06-09 00:00:01')",
+        {"path": str(old.resolve()), "size": old.stat().st_size},
+    )
+    new = old.parent / "events_2025-06-10.jsonl"
+    new.write_text(_many_events(1, "V"), encoding="utf-8")
+
+    report = landing.land_folder(warehouse, tmp_path / "landing")
+
+    # The old row (NULL mtime) matches by path and size: only the new file lands.
+    assert (report.skipped, [Path(r.source_file).name for r in report.results]) == ([old], [new.name])
+    rows = _rows(warehouse, f"select batch_id, file_mtime_ns from {batches} order by started_at")
+    assert rows == [("old-batch", None), (report.results[0].batch_id, new.stat().st_mtime_ns)]
+    warehouse.execute(f"drop database if exists {warehouse.quote(old_schema)}{' cascade' if spark else ''}")

@@ -41,6 +41,9 @@ class InputFile:
     path: Path
     format: str
     size_bytes: int
+    # os.stat's st_mtime_ns, taken with the size before the file is read (a rewrite while
+    # it is read gives a newer mtime, so the next landing loads it again).
+    mtime_ns: int
     # CSV only: the header's column names, and the blank lines before the header.
     csv_columns: tuple[str, ...] = ()
     csv_skip: int = 0
@@ -64,17 +67,20 @@ def inspect_input(raw_path: str, allowed_formats: tuple[str, ...]) -> InputFile:
         fmt = _json_layout(path)
     if fmt not in allowed_formats:
         raise InputError(f"{raw_path}: format {fmt} is not accepted here (accepted: {', '.join(allowed_formats)})")
-    size = path.stat().st_size
+    stat = path.stat()
+    size, mtime = stat.st_size, stat.st_mtime_ns
     if fmt == "csv" and size > 0:
         columns, skip = _csv_header(path)
         if not columns:
             raise InputError(f"{raw_path}: a CSV file needs a header row naming its columns; none found")
         mixed = not _uniform_line_ends(path)
-        return InputFile(path=path.resolve(), format=fmt, size_bytes=size, csv_columns=columns, csv_skip=skip, csv_mixed_line_ends=mixed)
+        return InputFile(
+            path=path.resolve(), format=fmt, size_bytes=size, mtime_ns=mtime, csv_columns=columns, csv_skip=skip, csv_mixed_line_ends=mixed
+        )
     if fmt == "jsonl" and _has_cr(path):
         _, cr, crlf = _line_end_counts(path)
-        return InputFile(path=path.resolve(), format=fmt, size_bytes=size, jsonl_crlf=cr == crlf)
-    return InputFile(path=path.resolve(), format=fmt, size_bytes=size)
+        return InputFile(path=path.resolve(), format=fmt, size_bytes=size, mtime_ns=mtime, jsonl_crlf=cr == crlf)
+    return InputFile(path=path.resolve(), format=fmt, size_bytes=size, mtime_ns=mtime)
 
 
 def _open_after_bom(path: Path) -> BinaryIO:

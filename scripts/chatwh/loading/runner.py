@@ -139,7 +139,14 @@ def load_files(
     started = time.monotonic()
     started_at = datetime.now(UTC).replace(tzinfo=None)
     batches = [
-        BatchInfo(batch_id=uuid.uuid4().hex, kind=kind.name, source_file=str(path), file_bytes=source.size_bytes, started_at=started_at)
+        BatchInfo(
+            batch_id=uuid.uuid4().hex,
+            kind=kind.name,
+            source_file=str(path),
+            file_bytes=source.size_bytes,
+            started_at=started_at,
+            file_mtime_ns=source.mtime_ns,
+        )
         for path, source in zip(raw_paths, sources, strict=True)
     ]
     sink = sink_for(warehouse)
@@ -392,14 +399,24 @@ def _count(
         results.append(result)
     pe.execute("drop table if exists __batch_rows")
     # load_batches' columns but finished_at, which the sink sets when it writes them
-    columns = ", ".join(f"{c.name} {duckdb_type(c)}" for c in BATCH_COLUMNS if c.name != "finished_at")
-    pe.execute(f"create temp table __batch_rows ({columns})")
-    batch_rows = [
-        (b.batch_id, b.kind, b.source_file, b.file_bytes, r.rows_read, r.rows_loaded, r.rows_rejected, b.started_at)
-        for b, r in zip(batches, results, strict=True)
-    ]
+    columns = [c for c in BATCH_COLUMNS if c.name != "finished_at"]
+    pe.execute(f"create temp table __batch_rows ({', '.join(f'{c.name} {duckdb_type(c)}' for c in columns)})")
+    batch_rows = []
+    for b, r in zip(batches, results, strict=True):
+        values = {
+            "batch_id": b.batch_id,
+            "kind": b.kind,
+            "source_file": b.source_file,
+            "file_bytes": b.file_bytes,
+            "rows_read": r.rows_read,
+            "rows_loaded": r.rows_loaded,
+            "rows_rejected": r.rows_rejected,
+            "started_at": b.started_at,
+            "file_mtime_ns": b.file_mtime_ns,
+        }
+        batch_rows.append(tuple(values[c.name] for c in columns))
     if batch_rows:  # DuckDB's executemany refuses an empty list
-        pe.executemany("insert into __batch_rows values (?, ?, ?, ?, ?, ?, ?, ?)", batch_rows)
+        pe.executemany(f"insert into __batch_rows values ({', '.join('?' for _ in columns)})", batch_rows)
     return results
 
 

@@ -29,6 +29,9 @@ BATCH_COLUMNS: tuple[Column, ...] = (
     Column("rows_rejected", "bigint", "Records sent to load_rejects"),
     Column("started_at", "timestamp", "UTC"),
     Column("finished_at", "timestamp", "UTC"),
+    # Last, so a table made before it existed gets it in the same place (ALTER TABLE ADD
+    # COLUMN appends): see Sink.ensure_batch_columns. NULL in rows written before.
+    Column("file_mtime_ns", "bigint", "The file's modification time (os.stat st_mtime_ns) when it was read"),
 )
 
 REJECT_COLUMNS: tuple[Column, ...] = (
@@ -57,6 +60,7 @@ class BatchInfo:
     source_file: str
     file_bytes: int
     started_at: Any
+    file_mtime_ns: int | None = None
 
 
 class Sink:
@@ -69,12 +73,41 @@ class Sink:
     def __init__(self, warehouse: Warehouse) -> None:
         self.warehouse = warehouse
         self.schema = raw_schema()
+        self._batch_columns_checked = False
 
     def parse_connection(self) -> duckdb.DuckDBPyConnection:
         raise NotImplementedError
 
     def ensure_tables(self, kind: LoadKind) -> None:
         raise NotImplementedError
+
+    def add_column_sql(self, relation: str, column: Column) -> str:
+        """ALTER TABLE that appends column to relation, in this engine's dialect."""
+        raise NotImplementedError
+
+    def ensure_batch_columns(self) -> None:
+        """Add the BATCH_COLUMNS an existing load_batches lacks: one made by an older
+        version has no file_mtime_ns (its rows keep NULL there). Called by ensure_tables
+        once the table exists; checks once per sink."""
+        if self._batch_columns_checked:
+            return
+        relation = self.warehouse.relation(self.schema, "load_batches")
+
+        def present() -> set[str]:
+            names, _ = self.warehouse.fetch_table(f"select * from {relation} where 1 = 0")
+            return {name.lower() for name in names}
+
+        have = present()
+        for column in BATCH_COLUMNS:
+            if column.name in have:
+                continue
+            try:
+                self.warehouse.execute(self.add_column_sql(relation, column))
+            except Exception:
+                # Another loader upgrading the same table at the same time added it first.
+                if column.name not in present():
+                    raise
+        self._batch_columns_checked = True
 
     def load_references(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
         raise NotImplementedError
@@ -153,6 +186,10 @@ class DuckDBSink(Sink):
             ("load_rejects", REJECT_COLUMNS),
         ):
             con.execute(f"create table if not exists {self._rel(table)} (\n    {_ddl(columns, duckdb_type, quote)}\n)")
+        self.ensure_batch_columns()
+
+    def add_column_sql(self, relation: str, column: Column) -> str:
+        return f"alter table {relation} add column {self.warehouse.quote(column.name)} {duckdb_type(column)}"
 
     def begin(self) -> None:
         self.warehouse.con.execute("begin transaction")
@@ -187,7 +224,13 @@ class DuckDBSink(Sink):
             pe.execute(f"insert into {self._rel(table)} ({columns}) select {columns} from {source}")
         reject_cols = ", ".join(column.name for column in REJECT_COLUMNS)
         pe.execute(f"insert into {self._rel('load_rejects')} ({reject_cols}) select {reject_cols} from __rejects")
-        pe.execute(f"insert into {self._rel('load_batches')} select *, cast(current_timestamp as timestamp) from __batch_rows")
+        # By name: __batch_rows lacks finished_at, which is not the last column of load_batches.
+        names = [c.name for c in BATCH_COLUMNS if c.name != "finished_at"]
+        columns = ", ".join(self.warehouse.quote(n) for n in names)
+        pe.execute(
+            f"insert into {self._rel('load_batches')} ({columns}, {self.warehouse.quote('finished_at')})"
+            f" select {', '.join(names)}, cast(current_timestamp as timestamp) from __batch_rows"
+        )
         pe.execute("commit")
 
 
@@ -228,6 +271,10 @@ class MySQLSink(Sink):
                 f"create table if not exists {self._rel(table)} (\n    {_ddl(columns, mysql_type, quote)}{index}\n)"
                 " engine=InnoDB default charset=utf8mb4 collate=utf8mb4_bin"
             )
+        self.ensure_batch_columns()
+
+    def add_column_sql(self, relation: str, column: Column) -> str:
+        return f"alter table {relation} add column {self.warehouse.quote(column.name)} {mysql_type(column)}"
 
     def load_references(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
         for ref in kind.references:
@@ -274,8 +321,10 @@ class MySQLSink(Sink):
             names = [c.name for c in BATCH_COLUMNS if c.name != "finished_at"]
             batches = [dict(zip(names, row)) for row in pe.execute(f"select {', '.join(names)} from __batch_rows").fetchall()]
             if batches:  # an empty executemany is an error in some drivers
+                columns = ", ".join(wh.quote(n) for n in [*names, "finished_at"])
                 wh.executemany(
-                    f"insert into {self._rel('load_batches')} values ({', '.join(':' + n for n in names)}, utc_timestamp(6))", batches
+                    f"insert into {self._rel('load_batches')} ({columns}) values ({', '.join(':' + n for n in names)}, utc_timestamp(6))",
+                    batches,
                 )
 
 

@@ -115,6 +115,11 @@ class SparkSink(Sink):
         ):
             ddl = ",\n    ".join(f"{wh.quote(c.name)} {spark_type(c)}" for c in columns)
             wh.execute(f"create table if not exists {self._rel(table)} (\n    {ddl}\n) using parquet")
+        self.ensure_batch_columns()
+
+    def add_column_sql(self, relation: str, column: Column) -> str:
+        # Parquet files written before the column read it as NULL.
+        return f"alter table {relation} add columns ({self.warehouse.quote(column.name)} {spark_type(column)})"
 
     def load_references(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
         # References are small dictionaries (known bot ids): collected, not staged.
@@ -163,26 +168,15 @@ class SparkSink(Sink):
                 casts = ", ".join(f"cast({wh.quote(c.name)} as {spark_type(c)})" for c in columns)
                 wh.execute(f"insert into {self._rel(table)} ({', '.join(wh.quote(n) for n in names)}) select {casts} from {view}")
             # One file per load on Spark (loads_files_together): one batch row.
-            ((batch_id, kind_name, source_file, file_bytes, rows_read, rows_loaded, rows_rejected, started_at),) = pe.execute(
-                "select * from __batch_rows"
-            ).fetchall()
-            names = ", ".join(wh.quote(c.name) for c in BATCH_COLUMNS)
-            wh.execute(
-                f"insert into {self._rel('load_batches')} ({names}) select "
-                "cast(:batch_id as string), cast(:kind as string), cast(:source_file as string), cast(:file_bytes as bigint), "
-                "cast(:rows_read as bigint), cast(:rows_loaded as bigint), cast(:rows_rejected as bigint), "
-                "cast(:started_at as timestamp), current_timestamp()",
-                {
-                    "batch_id": batch_id,
-                    "kind": kind_name,
-                    "source_file": source_file,
-                    "file_bytes": file_bytes,
-                    "rows_read": rows_read,
-                    "rows_loaded": rows_loaded,
-                    "rows_rejected": rows_rejected,
-                    "started_at": started_at.isoformat(sep=" ") if hasattr(started_at, "isoformat") else str(started_at),
-                },
-            )
+            batch_names = [c.name for c in BATCH_COLUMNS if c.name != "finished_at"]
+            (row,) = pe.execute(f"select {', '.join(batch_names)} from __batch_rows").fetchall()
+            batch = dict(zip(batch_names, row, strict=True))
+            started_at = batch["started_at"]
+            batch["started_at"] = started_at.isoformat(sep=" ") if hasattr(started_at, "isoformat") else str(started_at)
+            # By name: __batch_rows lacks finished_at, which is not the last column of load_batches.
+            names = ", ".join(wh.quote(n) for n in [*batch_names, "finished_at"])
+            values = ", ".join(f"cast(:{c.name} as {spark_type(c)})" for c in BATCH_COLUMNS if c.name != "finished_at")
+            wh.execute(f"insert into {self._rel('load_batches')} ({names}) select {values}, current_timestamp()", batch)
         finally:
             self._cleanup()
 
