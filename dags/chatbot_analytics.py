@@ -3,7 +3,9 @@
 Per hourly interval: plan (which reporting days, which dbt vars) -> land new files ->
 validate the sources -> dbt build (rendered by astronomer-cosmos, one task per layer by
 default) -> publish the read-only BI copy, run the alerts command, write the daily
-report. The non-dbt steps run `scripts/run_pipeline.py --steps <step>` with the
+report; last, `unreadable_files` fails the run when the land task could not read a file
+of the landing folder (the rest was landed, built and published all the same). The
+non-dbt steps run `scripts/run_pipeline.py --steps <step>` with the
 project's own virtualenv, so cron (`python scripts/run_pipeline.py`) and Airflow run the
 same code; dbt runs from the project's .venv as well (Airflow lives in .venv-airflow and
 never imports dbt). See dags/README.md for set-up, configuration and the layer-vs-model
@@ -15,14 +17,16 @@ Backfill a date range in one run (dbt vars cover the range, a report per day):
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from airflow.sdk import DAG, Param, Variable, task
+from airflow.sdk import DAG, Param, TriggerRule, Variable, task
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 from airflow.timetables.interval import CronDataIntervalTimetable
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
@@ -72,6 +76,7 @@ TIMEOUTS = {
     "publish": timedelta(minutes=15),
     "alerts": timedelta(minutes=10),
     "report": timedelta(minutes=20),
+    "unreadable_files": timedelta(minutes=2),
 }
 
 default_args: dict[str, Any] = {
@@ -85,10 +90,10 @@ default_args: dict[str, Any] = {
 }
 
 
-def _run_step(step: str, plan: dict[str, Any]) -> int:
+def _run_step(step: str, plan: dict[str, Any], extra: tuple[str, ...] = ()) -> int:
     """`run_pipeline.py --steps <step>` for the planned range; output goes to the task log."""
     command = [str(PROJECT_PYTHON), str(PROJECT_DIR / "scripts" / "run_pipeline.py"), "--steps", step]
-    command += ["--start", plan["start"], "--end", plan["end"], "--target", TARGET]
+    command += ["--start", plan["start"], "--end", plan["end"], "--target", TARGET, *extra]
     if step == "land":
         command += ["--landing", plan["landing"]]
     env = {**os.environ, **TASK_ENV}
@@ -101,7 +106,10 @@ def _run_step(step: str, plan: dict[str, Any]) -> int:
 
 
 def _step_ok(step: str, plan: dict[str, Any]) -> None:
-    code = _run_step(step, plan)
+    _check_exit(step, _run_step(step, plan))
+
+
+def _check_exit(step: str, code: int) -> None:
     if code == 2:  # bad input (e.g. a missing landing folder): a retry fails the same way
         raise AirflowFailException(f"run_pipeline.py --steps {step}: bad input (exit 2), see the log above")
     if code != 0:  # 1 = the step failed, 4 = a cron run holds the lock: Airflow retries
@@ -158,11 +166,23 @@ with DAG(
         return result
 
     @task(execution_timeout=TIMEOUTS["land"])
-    def land(plan: dict[str, Any]) -> None:
+    def land(plan: dict[str, Any]) -> list[str]:
         """New files of the landing folder, each once (tracked in raw.load_batches). A file
-        that cannot be read fails the task (exit 1, `could not land <path>: <reason>` in
-        the log) after every other file landed."""
-        _step_ok("land", plan)
+        that cannot be read (`could not land <path>: <reason>` in the log) does not fail
+        this task: what did land is validated, built and published, and the task returns
+        the unreadable files (`<path>: <reason>`, its XCom) for `unreadable_files`, which
+        fails the run naming them. Any other failure fails the task, as before."""
+        with tempfile.TemporaryDirectory(prefix="chatbot-land-") as tmp:
+            listed = Path(tmp) / "unreadable.json"
+            code = _run_step("land", plan, ("--unreadable-json", str(listed)))
+            # Written only once the folder was landed: absent after any other failure.
+            problems = json.loads(listed.read_text(encoding="utf-8")) if listed.exists() else []
+        if code == 1 and problems:
+            unreadable = [f"{p['file']}: {p['reason']}" for p in problems]
+            print(f"{len(unreadable)} file(s) could not be read; the run goes on with what landed and fails in unreadable_files")
+            return unreadable
+        _check_exit("land", code)
+        return []
 
     @task(execution_timeout=TIMEOUTS["validate"], retries=0)
     def validate(plan: dict[str, Any]) -> None:
@@ -190,6 +210,21 @@ with DAG(
     def report(plan: dict[str, Any]) -> None:
         """scripts/report.py for every day of the run (reports/report_<day>.html and .md)."""
         _step_ok("report", plan)
+
+    @task(execution_timeout=TIMEOUTS["unreadable_files"], retries=0, trigger_rule=TriggerRule.ALL_DONE)
+    def unreadable_files(ti: Any = None) -> None:
+        """Fails, naming them, when the land task could not read files of the landing
+        folder (its XCom). Runs after `publish` whatever its state (all_done), so the
+        files are named even when the build failed too; it is a leaf, so its failure marks
+        the run failed while the dashboards are fresh. No retry: the file stays broken
+        until someone fixes or removes it, and every run tries it again."""
+        problems = ti.xcom_pull(task_ids="land") if ti is not None else None
+        if problems:
+            raise AirflowFailException(
+                f"{len(problems)} landing file(s) could not be read and were not landed (every other file was landed, "
+                "built and published; fix or remove them, every run tries them again): " + "; ".join(problems)
+            )
+        print("every new landing file was readable")
 
     planned = plan()
     landed = land(planned)
@@ -262,3 +297,4 @@ with DAG(
     alerted = alerts(planned)
     reported = report(planned)
     dbt_last >> published >> [alerted, reported]
+    published >> unreadable_files()

@@ -7,10 +7,14 @@
 Steps, in order (each one only after the previous one succeeded):
 
   land      land new files of the landing folder (default: env CHATBOT_LANDING_DIR, else
-            warehouse/landing): each file once, tracked by path and size in
-            raw.load_batches (chatwh.landing.land_folder). A file that cannot be read
-            at all (a CSV without a header, say) is printed with the reason and fails
-            the step, after every other file has landed
+            warehouse/landing): each file once, tracked by path, size and modification
+            time in raw.load_batches (chatwh.landing.land_folder). A file that cannot be read
+            at all (a CSV without a header, say) is printed with the reason and marks
+            the step PARTIAL, after every other file has landed: the run goes on with
+            what did land (one bad file must not freeze the dashboards; it stays in
+            the folder and every run tries it again), and exits 1 at the end naming it.
+            --unreadable-json FILE writes those files as JSON (the Airflow land task's
+            hand-over). Any other land failure (the warehouse's, Ctrl-C) stops the run
   validate  scripts/validate_sources.py, when present: the source checks gate the build
             (Data Docs next to a DuckDB file: <warehouse dir>/data_docs)
   dbt       dbt build with the run's dbt vars (chatwh.schedule.dbt_vars_for), without
@@ -35,15 +39,22 @@ a failure: when alerts.py exits 1 (an error-level alert fires) the pipeline stil
 writes the report, then exits 3 so cron mails it.
 
 Exit codes: 0 every step ok; 1 a step failed (the steps after it did not run, and the
-BI copy keeps the last good build); 2 bad arguments, a missing landing folder or an
-unknown target; 3 every step ok but error-level alerts fire; 4 another pipeline run
-holds the lock for this warehouse.
+BI copy keeps the last good build), or landing files could not be read (every other
+step ran on what did land: the last line starts `run_pipeline: exit 1: N landing
+file(s) could not be read` and names them; it adds `error-level alerts fire as well`
+when alerts.py said so, which alone would be exit 3); 2 bad arguments, a missing
+landing folder or an unknown target; 3 every step ok but error-level alerts fire; 4
+another pipeline run holds the lock for this warehouse. An unreadable file is exit 1,
+not a code of its own: like a failed step it needs someone to act (fix or remove the
+file), and a cron wrapper that treats 1 as broken stays right; the last line tells the
+two apart.
 """
 
 from __future__ import annotations
 
 import argparse
 import fcntl
+import json
 import os
 import subprocess
 import sys
@@ -80,6 +91,11 @@ class StepFailed(RuntimeError):
     """A step did not succeed; the message says which and why."""
 
 
+class StepPartial(StepFailed):
+    """A step did its work except for what the message names (landing files that cannot
+    be read): the run goes on and exits 1 at the end."""
+
+
 @dataclass
 class RunPlan:
     start: date
@@ -89,6 +105,7 @@ class RunPlan:
     report_dir: Path
     bi_path: Path | None
     steps: tuple[str, ...]
+    unreadable_json: Path | None = None
 
     @property
     def days(self) -> list[date]:
@@ -99,6 +116,8 @@ class RunPlan:
 class RunState:
     timings: list[tuple[str, str, float, str]] = field(default_factory=list)
     alerts_firing: bool = False
+    # Landing files that could not be read (path, reason): landed nothing, run went on.
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)
 
 
 def _script(name: str) -> Path:
@@ -133,8 +152,12 @@ def step_land(plan: RunPlan, state: RunState) -> str:
     with connect(plan.target) as warehouse:
         # land_folder also creates the empty raw table of a kind whose first file has not
         # arrived yet, so `dbt build` runs on what there is. check=False: an unreadable
-        # file must not hold back the others; it fails the step below, after they landed.
+        # file must not hold back the others, nor the build of what landed (below).
         report = land_folder(warehouse, plan.landing, skip_landed=True, check=False)
+    state.unreadable = list(report.failed)
+    if plan.unreadable_json is not None:
+        problems = [{"file": str(path), "reason": reason} for path, reason in report.failed]
+        plan.unreadable_json.write_text(json.dumps(problems, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     for result in report.results:
         shown = _shown(Path(result.source_file), plan.landing)
         console.print(f"  landed {shown}: read={result.rows_read:,} loaded={result.rows_loaded:,} rejected={result.rows_rejected:,}")
@@ -143,10 +166,13 @@ def step_land(plan: RunPlan, state: RunState) -> str:
         console.print(f"  [red]{escape(line)}[/red]", highlight=False, soft_wrap=True)
     summary = f"{len(report.results)} new files, {len(report.skipped)} already landed; loaded {report.rows_loaded:,} rows, rejected {report.rows_rejected:,}"
     if report.failed:
-        # The file stays in the landing folder and fails every run until it is fixed or
-        # removed: the schedule must flag it, though the readable files are in.
+        # The file stays in the landing folder and is tried (and fails) again every run
+        # until it is fixed or removed. Stopping here froze the dashboards for as long:
+        # the run goes on with what landed and flags the file at the end (exit 1).
         names = ", ".join(str(_shown(path, plan.landing)) for path, _ in report.failed)
-        raise StepFailed(f"{len(report.failed)} file(s) could not be read and were not landed: {names} ({summary})")
+        raise StepPartial(
+            f"{len(report.failed)} file(s) could not be read and were not landed: {names} ({summary}); the run goes on with what landed"
+        )
     return summary
 
 
@@ -259,6 +285,7 @@ def pipeline_lock(target: str | None) -> Iterator[bool]:
 def run(plan: RunPlan) -> int:
     state = RunState()
     status = EXIT_OK
+    failed_step = None
     for name in plan.steps:
         console.rule(f"[bold]{name}")
         started = time.monotonic()
@@ -266,10 +293,14 @@ def run(plan: RunPlan) -> int:
             note = STEP_FUNCTIONS[name](plan, state)
             state.timings.append((name, "ok", time.monotonic() - started, note))
             console.print(f"{name}: {note}")
+        except StepPartial as exc:
+            state.timings.append((name, "PARTIAL", time.monotonic() - started, str(exc)))
+            console.print(f"[red]{name} failed:[/red] {escape(str(exc))}", soft_wrap=True)
         except (StepFailed, WarehouseError, subprocess.CalledProcessError) as exc:
             state.timings.append((name, "FAILED", time.monotonic() - started, str(exc)))
             console.print(f"[red]{name} failed:[/red] {exc}")
             status = EXIT_STEP_FAILED
+            failed_step = name
             break
     console.print(
         table(
@@ -279,6 +310,20 @@ def run(plan: RunPlan) -> int:
             right_from=2,
         )
     )
+    if state.unreadable:
+        # The last line of the log, one unwrapped line: what cron mails, what to grep.
+        count = len(state.unreadable)
+        names = ", ".join(str(_shown(path, plan.landing)) for path, _ in state.unreadable)
+        line = f"run_pipeline: exit 1: {count} landing {'file' if count == 1 else 'files'} could not be read and {'was' if count == 1 else 'were'} not landed: {names}"
+        if failed_step is not None:
+            line += f"; and the {failed_step} step failed (see above)"
+        else:
+            them = "it" if count == 1 else "them"
+            line += f" (every other step ran on the files that did land; fix or remove {them}, every run tries {them} again)"
+        if state.alerts_firing:
+            line += "; error-level alerts fire as well (exit 3 on their own)"
+        console.print(escape(line), style="red", soft_wrap=True)
+        return EXIT_STEP_FAILED
     if status == EXIT_OK and state.alerts_firing:
         console.print("[yellow]error-level alerts fire: exit 3[/yellow]")
         return EXIT_ALERTS
@@ -299,6 +344,12 @@ def parse_plan(argv: list[str] | None) -> RunPlan:
     )
     parser.add_argument(
         "--bi-path", type=Path, default=None, help="published BI copy (default: $CHATBOT_BI_DUCKDB_PATH or <warehouse dir>/bi/<file>)"
+    )
+    parser.add_argument(
+        "--unreadable-json",
+        type=Path,
+        default=None,
+        help='the land step writes the files it could not read here: [{"file": ..., "reason": ...}] ([] when none)',
     )
     args = parser.parse_args(argv)
 
@@ -328,6 +379,7 @@ def parse_plan(argv: list[str] | None) -> RunPlan:
         report_dir=args.report_dir.resolve() if args.report_dir else resolve_path(os.environ.get(REPORT_DIR_ENV) or DEFAULT_REPORT_DIR),
         bi_path=args.bi_path.resolve() if args.bi_path else None,
         steps=steps,
+        unreadable_json=args.unreadable_json.resolve() if args.unreadable_json else None,
     )
 
 

@@ -10,7 +10,10 @@
 #      date (KPIs equal to counts straight from the raw events), the BI copy and the report;
 #   5. the same for the next hour after a file of failed conversations landed: an open
 #      error-level alert fails the alerts task only (dbt, BI copy and report succeed);
-#   6. the plan task of a manual run without a logical date (no data interval).
+#   6. the hour after that with an unreadable landing file (a header-less CSV) next to a
+#      good one: the land task succeeds, every dbt layer, publish and report succeed on
+#      what landed, and the last task `unreadable_files` fails naming the file;
+#   7. the plan task of a manual run without a logical date (no data interval).
 # Timings of each phase are printed; the stage should stay within a few minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -52,16 +55,17 @@ phase "airflow db migrate + pool"
 "${AIRFLOW_BIN}" pools set chatbot_duckdb 1 "one writer on the DuckDB file" >/dev/null 2>&1
 
 # One `airflow dags test` for a logical date, then check_airflow_run.py on its task states.
-# $1 logical date, $2 log name, $3 what the alerts task must be (success or failed).
+# $1 logical date, $2 log name, $3 what the alerts task must be (success or failed),
+# $4 (optional) a landing file the land task cannot read (relative to the landing folder).
 dags_test_and_check() {
-  local logical="$1" name="$2" expect="$3" rc run_id
+  local logical="$1" name="$2" expect="$3" unreadable="${4:-}" rc run_id
   phase "airflow dags test chatbot_analytics ${logical}"
   set +e
   "${AIRFLOW_BIN}" dags test chatbot_analytics "${logical}" >"${WORK}/${name}.log" 2>&1
   rc=$?
   set -e
   grep -E "\[DAG TEST\] end task|DagRun Finished" "${WORK}/${name}.log" | sed -E 's/.*(task_id=[^ ]+).*/  \1/; s/.*DagRun Finished.*(state=[a-z]+).*/  run \1/' || true
-  if [ "${rc}" != 0 ] && [ "${expect}" = success ]; then
+  if [ "${rc}" != 0 ] && [ "${expect}" = success ] && [ -z "${unreadable}" ]; then
     echo "airflow dags test exited ${rc}; last lines of its log:"
     tail -80 "${WORK}/${name}.log"
   fi
@@ -78,6 +82,7 @@ runs = [r for r in json.load(open(sys.argv[1])) if datetime.fromisoformat(r['log
 print(runs[0]['run_id'])" "${WORK}/runs.json" "${logical}")
   "${AIRFLOW_BIN}" tasks states-for-dag-run chatbot_analytics "${run_id}" -o json 2>/dev/null | grep '^\[' >"${WORK}/states.json"
   "${PY}" scripts/ci/check_airflow_run.py --date "${RUN_DATE}" --states "${WORK}/states.json" --dags-test-exit "${rc}" --expect-alerts "${expect}" \
+    --dags-test-log "${WORK}/${name}.log" ${unreadable:+--expect-unreadable "${unreadable}"} \
     || { echo "dags test log: ${WORK}/${name}.log (kept)"; trap - EXIT; exit 1; }
 }
 
@@ -97,6 +102,22 @@ with open(sys.argv[1], 'w', encoding='utf-8') as out:
                               'metadata': {'session_id': f's-alarm-{i}', 'message_id': f'm-alarm-{i}', 'response_time': 1.0, 'model_name': 'm-alarm'}}) + '\n')
 " "${CHATBOT_LANDING_DIR}/conversation-logs/conversations_alarm.jsonl" "${RUN_DATE}"
 dags_test_and_check "${RUN_DATE}T01:00:00" dags_test_alarm failed
+
+# An unreadable landing file (blank lines only: a CSV without a header row) next to a
+# good file of chat events: the good one lands and reaches the marts (the KPI check
+# compares them with the raw events), the BI copy and the report are written, and
+# `unreadable_files` fails the run naming the bad one (the alarm above is still open).
+printf '\n\n  \n' >"${CHATBOT_LANDING_DIR}/chat-events/broken.csv"
+"${PY}" -c "
+import json, sys
+day, bot = sys.argv[2], sys.argv[3]
+with open(sys.argv[1], 'w', encoding='utf-8') as out:
+    for i in range(4):
+        out.write(json.dumps({'event_id': f'late-{i}', 'event_time': f'{day}T10:00:0{i}+08:00', 'user_id': 'u-late', 'bot_id': bot,
+                              'event_type': 'exposure'}) + '\n')
+" "${CHATBOT_LANDING_DIR}/chat-events/chat_events_late.jsonl" "${RUN_DATE}" \
+  "$("${PY}" -c "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True).execute('select min(bot_id) from raw.bots').fetchone()[0])" "${CHATBOT_DUCKDB_PATH}")"
+dags_test_and_check "${RUN_DATE}T02:00:00" dags_test_unreadable failed chat-events/broken.csv
 
 # A manual run without a logical date (Airflow 3's default for the UI's Trigger and
 # `airflow dags trigger`) has no data interval: the plan takes the hour before run_after.

@@ -7,7 +7,10 @@ CHATBOT_BI_DUCKDB_PATH, CHATBOT_REPORT_DIR) and checks:
 - every task succeeded, except `alerts`, whose state must match what scripts/alerts.py
   says about the same warehouse (failed exactly when an error-level alert fires; an
   open alert fails no dbt, publish or report task), and what --expect-alerts says;
-- every landed file has one raw.load_batches row;
+- `unreadable_files` failed exactly when --expect-unreadable names files (the land task
+  could not read them), and then the dags test log names each one; every other file
+  landed, was built and published all the same;
+- every landed file has one raw.load_batches row (the unreadable ones have none);
 - the marts hold the date: mart_bot_daily_kpis has rows for it, and its exposures and
   clicks equal the counts of those events taken straight from raw.chat_events;
 - the dbt vars reached the cosmos tasks: mart_model_comparison's window ends on the date;
@@ -54,6 +57,14 @@ def main() -> int:
         choices=("success", "failed"),
         help="the alerts task must end so (failed: an open error-level alert, which must fail no other task)",
     )
+    parser.add_argument(
+        "--expect-unreadable",
+        action="append",
+        default=[],
+        metavar="REL_PATH",
+        help="a landing file (relative to the landing folder) the land task cannot read: unreadable_files must fail naming it",
+    )
+    parser.add_argument("--dags-test-log", type=Path, help="the `airflow dags test` log, searched for the unreadable files' names")
     args = parser.parse_args()
     day = args.date
     warehouse = Path(os.environ["CHATBOT_DUCKDB_PATH"])
@@ -77,16 +88,28 @@ def main() -> int:
             expected_alerts == args.expect_alerts,
             f"alerts.py on the warehouse says {expected_alerts}, the scenario expects {args.expect_alerts}",
         )
-    others = {t: s for t, s in states.items() if t != "alerts"}
+    expected_unreadable = "failed" if args.expect_unreadable else "success"
+    check(
+        states.get("unreadable_files") == expected_unreadable,
+        f"unreadable_files task is {states.get('unreadable_files')}, expected {expected_unreadable}",
+    )
+    if args.expect_unreadable and args.dags_test_log:
+        log = args.dags_test_log.read_text(encoding="utf-8", errors="replace")
+        for name in args.expect_unreadable:
+            path = str((landing / name).resolve())
+            named = any("could not be read and were not landed" in line and path in line for line in log.splitlines())
+            check(named, f"the unreadable_files task names {path}")
+    others = {t: s for t, s in states.items() if t not in ("alerts", "unreadable_files")}
     check(bool(others) and all(s == "success" for s in others.values()), "every other task succeeded")
-    for required in ("plan", "land", "validate", "publish", "report"):
+    for required in ("plan", "land", "validate", "publish", "report", "unreadable_files"):
         check(required in states, f"task {required} ran")
     check(any(t.startswith("dbt_build") for t in states), "the dbt build ran as cosmos tasks")
-    if expected_alerts == "success":
+    if expected_alerts == "success" and not args.expect_unreadable:
         check(args.dags_test_exit == 0, f"airflow dags test exited {args.dags_test_exit}")
 
     print("warehouse")
-    files = pending_files(landing)
+    unreadable = {(landing / name).resolve() for name in args.expect_unreadable}
+    files = [(kind, path) for kind, path in pending_files(landing) if path.resolve() not in unreadable]
     offset = reporting_offset_hours()
     with duckdb.connect(str(warehouse), read_only=True) as con:
         batches = con.execute("select count(*), count(distinct source_file) from raw.load_batches").fetchone()

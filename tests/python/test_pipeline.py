@@ -268,6 +268,104 @@ def test_report_written_for_the_date(pipeline_run: dict) -> None:
     assert html.exists() and html.stat().st_size > 1000
 
 
+# -- an unreadable landing file ----------------------------------------------------------------
+def unreadable_landing(folder: Path) -> Path:
+    """A header-less CSV among the chat events (the loader cannot read it at all).
+    Returns its path as the log shows it, relative to the landing folder."""
+    (folder / "chat-events").mkdir(parents=True, exist_ok=True)
+    (folder / "chat-events" / "broken.csv").write_text("\n\n  \n", encoding="utf-8")  # blank lines only: no header row
+    return Path("chat-events") / "broken.csv"
+
+
+def final_line(stdout: str) -> str:
+    return stdout.rstrip().splitlines()[-1]
+
+
+def test_unreadable_file_does_not_hold_back_the_build(pipeline_run: dict, tmp_path: Path) -> None:
+    # Before: the land step raised StepFailed on the unreadable file, so validate, dbt,
+    # publish, alerts and report never ran (exit 1, `│ dbt` missing from the summary), and
+    # as the file stays in the folder every later hourly run stopped the same way.
+    (tmp_path / "warehouse").mkdir()
+    warehouse = tmp_path / "warehouse" / "chatbot.duckdb"
+    shutil.copyfile(pipeline_run["warehouse"], warehouse)
+    bi = tmp_path / "bi" / "chatbot.duckdb"
+    publish_bi_copy(warehouse, bi)
+    published = (bi.stat().st_ino, bi.stat().st_mtime_ns)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        bot = con.execute("select min(bot_id) from raw.bots").fetchone()[0]
+        exposures_before = con.execute("select sum(exposures) from main.mart_bot_daily_kpis where report_date = ?", [DAY]).fetchone()[0]
+    landing = tmp_path / "landing"
+    bad = unreadable_landing(landing)
+    good = [
+        json.dumps(
+            {
+                "event_id": f"late-{i}",
+                "event_time": f"{DAY.isoformat()}T10:00:0{i}+08:00",
+                "user_id": "u-late",
+                "bot_id": bot,
+                "event_type": "exposure",
+            }
+        )
+        for i in range(4)
+    ]
+    (landing / "chat-events" / "chat_events_late.jsonl").write_text("\n".join(good) + "\n", encoding="utf-8")
+    # An open error-level alert too: the output must say both.
+    (landing / "conversation-logs").mkdir()
+    (landing / "conversation-logs" / "conversations_alarm.jsonl").write_text(error_conversations(DAY), encoding="utf-8")
+
+    run = run_script(
+        "run_pipeline.py", "--date", DAY.isoformat(), "--landing", str(landing), env=pipeline_env(tmp_path), check=False, timeout=900
+    )
+    out = run.stdout
+    assert run.returncode == 1, out[-4000:] + run.stderr[-2000:]
+    assert f"could not land {(landing / bad).resolve()}: " in out and "needs a header row" in out
+    assert re.search(r"│ land +│ PARTIAL ", out), out[-3000:]
+    for step in ("validate", "dbt", "publish", "alerts", "report"):
+        assert re.search(rf"│ {step} +│ ok ", out), f"step {step} is not ok:\n" + out[-3000:]
+    last = final_line(out)
+    assert last.startswith("run_pipeline: exit 1: 1 landing file could not be read and was not landed: chat-events/broken.csv"), last
+    assert "error-level alerts fire as well" in last, last
+    # The good file's rows reached the marts (dbt built them) and the BI copy.
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        exposures = con.execute("select sum(exposures) from main.mart_bot_daily_kpis where report_date = ?", [DAY]).fetchone()[0]
+        landed = {row[0] for row in con.execute("select source_file from raw.load_batches").fetchall()}
+    assert exposures == exposures_before + 4
+    assert str((landing / "chat-events" / "chat_events_late.jsonl").resolve()) in landed
+    assert str((landing / bad).resolve()) not in landed  # the next run tries it again
+    assert (bi.stat().st_ino, bi.stat().st_mtime_ns) != published
+    with duckdb.connect(str(bi), read_only=True) as copy:
+        assert copy.execute("select sum(exposures) from main.mart_bot_daily_kpis where report_date = ?", [DAY]).fetchone()[0] == exposures
+    assert (tmp_path / "reports" / f"report_{DAY.isoformat()}.html").exists()
+
+
+def test_unreadable_file_alone_exits_1_and_lists_it_for_the_dag(pipeline_run: dict, tmp_path: Path) -> None:
+    # The steps after land run (here publish); without alerts the final line names the
+    # file only, and --unreadable-json (the Airflow land task's) lists it with its reason.
+    (tmp_path / "warehouse").mkdir()
+    shutil.copyfile(pipeline_run["warehouse"], tmp_path / "warehouse" / "chatbot.duckdb")
+    landing = tmp_path / "landing"
+    bad = unreadable_landing(landing)
+    listed = tmp_path / "unreadable.json"
+    env = pipeline_env(tmp_path)
+    args = ("--date", DAY.isoformat(), "--landing", str(landing), "--steps", "land,publish", "--unreadable-json", str(listed))
+    run = run_script("run_pipeline.py", *args, env=env, check=False)
+    assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-2000:]
+    assert re.search(r"│ publish +│ ok ", run.stdout), run.stdout[-3000:]
+    assert (tmp_path / "bi" / "chatbot.duckdb").exists()
+    assert final_line(run.stdout) == (
+        "run_pipeline: exit 1: 1 landing file could not be read and was not landed: chat-events/broken.csv "
+        "(every other step ran on the files that did land; fix or remove it, every run tries it again)"
+    )
+    problems = json.loads(listed.read_text(encoding="utf-8"))
+    assert [p["file"] for p in problems] == [str((landing / bad).resolve())]
+    assert "needs a header row" in problems[0]["reason"]
+    # Fixed (removed): the next run is clean and the list is empty.
+    (landing / bad).unlink()
+    again = run_script("run_pipeline.py", *args, env=env, check=False)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-2000:]
+    assert json.loads(listed.read_text(encoding="utf-8")) == []
+
+
 # -- the run's day and dbt vars ----------------------------------------------------------
 def test_report_day_of_an_hour() -> None:
     # UTC+8: the hour 15:00-16:00 UTC is 23:00-24:00 local, still June 2.
