@@ -10,7 +10,9 @@
 # files with scripts/load.py's loaders → dbt seed + dbt build (models, data tests) →
 # scripts/ci/compare_engines.py (every mart and seed = DuckDB's) →
 # scripts/ci/emptied_day_check.py (a rebuilt day that lost its rows is emptied) →
-# scripts/ci/concurrent_load_check.py (a load landed mid-build is built) → a short
+# scripts/ci/concurrent_load_check.py (a load landed mid-build is built; MySQL only: on
+# Spark it costs five minutes of session start-ups, and the watermark SQL it checks runs
+# in every incremental build of the short incremental_check) → a short
 # scripts/ci/incremental_check.py (incremental = full refresh) → stop the engine (also on
 # failure).
 # Everything lives under warehouse/ci/ (gitignored): the reference DuckDB file, the
@@ -144,9 +146,6 @@ run_spark() {
   # models drop the partitions of the days they rebuild first.
   step "target spark: a rebuilt day that lost its rows is emptied (scripts/ci/emptied_day_check.py)"
   .venv-spark/bin/python scripts/ci/emptied_day_check.py --target spark || fail "an emptied day kept its rows on spark"
-
-  step "target spark: a load landed mid-build is built in full (scripts/ci/concurrent_load_check.py)"
-  .venv-spark/bin/python scripts/ci/concurrent_load_check.py --target spark || fail "a load landed mid-build was left unbuilt on spark"
 
   # insert_overwrite by report_date partition: two generated days of the funnel models,
   # of the per-day quality marts and of the conversation monitor (with the conversation
