@@ -158,17 +158,23 @@ def test_bi_copy_is_read_only_and_matches(pipeline_run: dict) -> None:
     assert not list(bi.parent.glob(".*.tmp")), "a temporary copy was left behind"
 
 
-def test_failed_validation_stops_before_the_build(pipeline_run: dict, tmp_path: Path) -> None:
-    if not (PROJECT_DIR / "scripts" / "validate_sources.py").exists():
-        pytest.skip("scripts/validate_sources.py is not in this checkout")
-    # A copy of the built warehouse and its BI copy; then a file where 7 of 10 rows break
-    # the contract arrives (reject share 70 %, the error limit is dq_max_reject_share).
+def _copy_with_bi_copy(pipeline_run: dict, tmp_path: Path) -> tuple[Path, Path, tuple[int, int]]:
+    """A copy of the built pipeline warehouse under tmp_path, its BI copy published, and
+    the copy's (inode, mtime) to tell whether a later run replaced it."""
     (tmp_path / "warehouse").mkdir()
     warehouse = tmp_path / "warehouse" / "chatbot.duckdb"
     shutil.copyfile(pipeline_run["warehouse"], warehouse)
     bi = tmp_path / "bi" / "chatbot.duckdb"
     publish_bi_copy(warehouse, bi)
-    published = (bi.stat().st_ino, bi.stat().st_mtime_ns)
+    return warehouse, bi, (bi.stat().st_ino, bi.stat().st_mtime_ns)
+
+
+def test_failed_validation_stops_before_the_build(pipeline_run: dict, tmp_path: Path) -> None:
+    if not (PROJECT_DIR / "scripts" / "validate_sources.py").exists():
+        pytest.skip("scripts/validate_sources.py is not in this checkout")
+    # A copy of the built warehouse and its BI copy; then a file where 7 of 10 rows break
+    # the contract arrives (reject share 70 %, the error limit is dq_max_reject_share).
+    warehouse, bi, published = _copy_with_bi_copy(pipeline_run, tmp_path)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         bot = con.execute("select min(bot_id) from raw.bots").fetchone()[0]
     good = [
@@ -232,12 +238,7 @@ def test_open_error_alert_publishes_reports_and_exits_3(pipeline_run: dict, tmp_
     # the scheduled build it failed the dbt step: exit 1, no BI copy (dashboards stale
     # exactly while something is wrong), no alerts step, no report, and exit 3 never
     # happened. The alerts step is the schedule's alarm, after the copy is published.
-    (tmp_path / "warehouse").mkdir()
-    warehouse = tmp_path / "warehouse" / "chatbot.duckdb"
-    shutil.copyfile(pipeline_run["warehouse"], warehouse)
-    bi = tmp_path / "bi" / "chatbot.duckdb"
-    publish_bi_copy(warehouse, bi)
-    published = (bi.stat().st_ino, bi.stat().st_mtime_ns)
+    warehouse, bi, published = _copy_with_bi_copy(pipeline_run, tmp_path)
     landing = tmp_path / "landing" / "conversation-logs"
     landing.mkdir(parents=True)
     (landing / "conversations_alarm.jsonl").write_text(error_conversations(DAY), encoding="utf-8")
@@ -285,12 +286,7 @@ def test_unreadable_file_does_not_hold_back_the_build(pipeline_run: dict, tmp_pa
     # Before: the land step raised StepFailed on the unreadable file, so validate, dbt,
     # publish, alerts and report never ran (exit 1, `│ dbt` missing from the summary), and
     # as the file stays in the folder every later hourly run stopped the same way.
-    (tmp_path / "warehouse").mkdir()
-    warehouse = tmp_path / "warehouse" / "chatbot.duckdb"
-    shutil.copyfile(pipeline_run["warehouse"], warehouse)
-    bi = tmp_path / "bi" / "chatbot.duckdb"
-    publish_bi_copy(warehouse, bi)
-    published = (bi.stat().st_ino, bi.stat().st_mtime_ns)
+    warehouse, bi, published = _copy_with_bi_copy(pipeline_run, tmp_path)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         bot = con.execute("select min(bot_id) from raw.bots").fetchone()[0]
         exposures_before = con.execute("select sum(exposures) from main.mart_bot_daily_kpis where report_date = ?", [DAY]).fetchone()[0]
