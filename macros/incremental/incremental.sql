@@ -691,12 +691,19 @@ alter table {{ relation }} add columns (
 {#- The newest_load of rebuilt_days_comment in the compiled SQL of the model being run
     (none: nothing was looked up, the model read all its rows in one statement). -#}
 {% macro newest_load_of_compiled_model() %}
-  {%- set found = modules.re.findall('-- newest load seen: (.*)', compiled_code or '') -%}
-  {%- if found | length != 1 -%}
-    {{ exceptions.raise_compiler_error(model.name ~ ': watermark_from_self needs rebuilt_days_comment(dates, newest_load=plan.newest_load) in the model (one line -- newest load seen:), found ' ~ (found | length)) }}
-  {%- endif -%}
-  {%- set text = found[0] | trim -%}
+  {%- set text = chatbot_analytics._compiled_comment('newest load seen', 'watermark_from_self needs rebuilt_days_comment(dates, newest_load=plan.newest_load) in the model (one line -- newest load seen:)') -%}
   {{ return(none if text == 'none' else chatbot_analytics.validated_timestamp(text)) }}
+{% endmacro %}
+
+{#- The text after `-- <label>: ` on the one line of rebuilt_days_comment that carries it,
+    in the compiled SQL of the model being run (known only while it runs: for a hook).
+    Not exactly one such line: a compile error naming the model and `requirement`. -#}
+{% macro _compiled_comment(label, requirement) %}
+  {%- set found = modules.re.findall('-- ' ~ label ~ ': (.*)', compiled_code or '') -%}
+  {%- if found | length != 1 -%}
+    {{ exceptions.raise_compiler_error(model.name ~ ': ' ~ requirement ~ ', found ' ~ (found | length)) }}
+  {%- endif -%}
+  {{ return(found[0] | trim) }}
 {% endmacro %}
 
 {#- The days of rebuilt_days_comment in the compiled SQL of the model being run (none =
@@ -706,11 +713,7 @@ alter table {{ relation }} add columns (
     {#- parsing renders hooks too, before any SQL is compiled -#}
     {{ return(none) }}
   {%- endif -%}
-  {%- set found = modules.re.findall('-- rebuilt days: (.*)', compiled_code or '') -%}
-  {%- if found | length != 1 -%}
-    {{ exceptions.raise_compiler_error(model.name ~ ': delete_rebuilt_days needs exactly one rebuilt_days_comment(...) line in the model, found ' ~ (found | length)) }}
-  {%- endif -%}
-  {%- set text = found[0] | trim -%}
+  {%- set text = chatbot_analytics._compiled_comment('rebuilt days', 'delete_rebuilt_days needs exactly one rebuilt_days_comment(...) line in the model') -%}
   {%- if text == 'all' -%}
     {{ return(none) }}
   {%- elif text == 'none' -%}
