@@ -22,7 +22,7 @@ DEMO_DAYS ?= 28
 DEMO_SCALE ?= 1.0
 DEMO_SEED ?= 7
 
-.PHONY: help venv demo test test-duckdb lint validate pytest dbt-fixture bench-smoke clean docs mysql-env spark-env test-mysql test-spark report report-deps
+.PHONY: help venv demo test test-duckdb system-deps lint validate pytest dbt-fixture bench-smoke clean docs mysql-env spark-env test-mysql test-spark report report-deps
 .PHONY: airflow-env airflow-test pipeline publish-bi metabase-sync
 
 help:
@@ -121,11 +121,22 @@ metabase-sync: venv
 	  --exclude-models '*_restricted' --skip-sources --order-fields
 
 # ---- checks -----------------------------------------------------------------
+# The virtualenv and the Debian packages first, then two lanes side by side (each lane's
+# stages one after another): most of a stage's time is one busy core, and CI has two.
 test:
-	scripts/ci/stages.sh venv lint pytest dbt-fixture bench-smoke airflow-env airflow-test mysql-env test-mysql spark-env test-spark
+	$(PYTHON_BIN) scripts/ci/stages.py venv system-deps \
+	  --lane "lint dbt-fixture pytest bench-smoke" \
+	  --lane "airflow-env airflow-test mysql-env test-mysql spark-env test-spark"
 
 test-duckdb:
-	scripts/ci/stages.sh venv pytest dbt-fixture bench-smoke
+	$(PYTHON_BIN) scripts/ci/stages.py venv report-deps --lane "dbt-fixture pytest" --lane "bench-smoke"
+
+# Every Debian package a stage needs (chromium and CJK fonts for the report test, MariaDB,
+# Java 17 for Spark), installed in one stage before the lanes start: two apt-get runs at
+# once would fight over dpkg's lock. Each is skipped when present.
+system-deps: report-deps
+	scripts/engines/mariadb.sh install
+	scripts/engines/spark.sh check
 
 # sqlfluff (dbt templater, house style in .sqlfluff) lints every .sql dbt compiles:
 # models, analyses and tests (macros are not lintable as files; see .sqlfluff). A scratch
