@@ -169,7 +169,7 @@ def step_land(plan: RunPlan, state: RunState) -> str:
         # The file stays in the landing folder and is tried (and fails) again every run
         # until it is fixed or removed. Stopping here froze the dashboards for as long:
         # the run goes on with what landed and flags the file at the end (exit 1).
-        names = ", ".join(str(_shown(path, plan.landing)) for path, _ in report.failed)
+        names = _shown_names(report.failed, plan.landing)
         raise StepPartial(
             f"{len(report.failed)} file(s) could not be read and were not landed: {names} ({summary}); the run goes on with what landed"
         )
@@ -179,6 +179,11 @@ def step_land(plan: RunPlan, state: RunState) -> str:
 def _shown(path: Path, landing: Path) -> Path:
     """A landed file's path as the log shows it: relative to the landing folder."""
     return path.relative_to(landing) if path.is_relative_to(landing) else path
+
+
+def _shown_names(files: list[tuple[Path, str]], landing: Path) -> str:
+    """The files of (path, reason) pairs as one comma-separated list, as they are shown."""
+    return ", ".join(str(_shown(path, landing)) for path, _ in files)
 
 
 def step_validate(plan: RunPlan, state: RunState) -> str:
@@ -313,7 +318,7 @@ def run(plan: RunPlan) -> int:
     if state.unreadable:
         # The last line of the log, one unwrapped line: what cron mails, what to grep.
         count = len(state.unreadable)
-        names = ", ".join(str(_shown(path, plan.landing)) for path, _ in state.unreadable)
+        names = _shown_names(state.unreadable, plan.landing)
         line = f"run_pipeline: exit 1: {count} landing {'file' if count == 1 else 'files'} could not be read and {'was' if count == 1 else 'were'} not landed: {names}"
         if failed_step is not None:
             line += f"; and the {failed_step} step failed (see above)"

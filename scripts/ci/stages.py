@@ -10,10 +10,15 @@ other down, not the sum of both.
 
 A stage in a lane writes into its own log (logs/stages/<stage>.log), printed whole when the
 stage ends, so the output of two stages never interleaves; a line every few minutes says
-what is still running. Each stage runs with its own dbt target and log paths
-(DBT_TARGET_PATH, DBT_LOG_PATH under target/stages/ and logs/stages/), so two dbt runs never
-write the same partial-parse file or manifest. At the first failure no stage starts any
-more; stages already running finish, then the timing table is printed and the exit code is 1.
+what is still running. At the first failure no stage starts any more; stages already
+running finish, then the timing table is printed and the exit code is 1.
+
+Which stages may share a lane: the stages that run dbt in the project directory itself
+(lint's templater, dbt-fixture, pytest) write its target/ and must stay in one lane. The
+engine stages use target/ci-<target> and the Airflow stage's cosmos tasks run dbt in
+temporary copies of the project. (A DBT_TARGET_PATH per stage is no way out: dbt then
+reuses one partial-parse file across those copies and looks for seeds in a copy that is
+gone.)
 
 Standard library only: it runs before the virtualenv exists (the `venv` stage makes it).
 """
@@ -56,12 +61,6 @@ class Runner:
         with self.print_lock:
             print(text, flush=True)
 
-    def stage_env(self, stage: str) -> dict[str, str]:
-        env = dict(os.environ)
-        env["DBT_TARGET_PATH"] = str(PROJECT_DIR / "target" / "stages" / stage)
-        env["DBT_LOG_PATH"] = str(PROJECT_DIR / "logs" / "stages" / f"dbt-{stage}")
-        return env
-
     def run_stage(self, stage: str, lane: str, *, stream: bool) -> bool:
         command = ["make", "--no-print-directory", stage]
         log_path = STAGE_LOG_DIR / f"{stage}.log"
@@ -75,7 +74,6 @@ class Runner:
             child = subprocess.Popen(
                 command,
                 cwd=PROJECT_DIR,
-                env=self.stage_env(stage),
                 stdout=None if stream else log,
                 stderr=None if stream else subprocess.STDOUT,
                 start_new_session=True,
