@@ -13,10 +13,12 @@ stage ends, so the output of two stages never interleaves; a line every few minu
 what is still running. At the first failure no stage starts any more; stages already
 running finish, then the timing table is printed and the exit code is 1.
 
-Which stages may share a lane: the stages that run dbt in the project directory itself
+Which stages must share a lane: the stages that run dbt in the project directory itself
 (lint's templater, dbt-fixture, pytest) write its target/ and must stay in one lane. The
 engine stages use target/ci-<target> and the Airflow stage's cosmos tasks run dbt in
-temporary copies of the project. (A DBT_TARGET_PATH per stage is no way out: dbt then
+temporary copies of the project; cosmos copies target/partial_parse.msgpack into them, and
+a copy taken while lane A writes it makes dbt parse in full ("Failed to load parsed file
+... incomplete input"), no worse. (A DBT_TARGET_PATH per stage is no way out: dbt then
 reuses one partial-parse file across those copies and looks for seeds in a copy that is
 gone.)
 
@@ -36,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-STAGE_LOG_DIR = PROJECT_DIR / "logs" / "stages"
+STAGE_LOG_DIR = Path("logs") / "stages"  # under the directory make runs in
 HEARTBEAT_SECONDS = 180.0
 
 
@@ -49,7 +51,8 @@ class Outcome:
 
 
 class Runner:
-    def __init__(self) -> None:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
         self.outcomes: list[Outcome] = []
         self.failed = threading.Event()
         self.print_lock = threading.Lock()
@@ -63,7 +66,7 @@ class Runner:
 
     def run_stage(self, stage: str, lane: str, *, stream: bool) -> bool:
         command = ["make", "--no-print-directory", stage]
-        log_path = STAGE_LOG_DIR / f"{stage}.log"
+        log_path = self.directory / STAGE_LOG_DIR / f"{stage}.log"
         if stream:
             self.say(f"\n==================== stage: {stage} ====================")
         t0 = time.monotonic()
@@ -73,7 +76,7 @@ class Runner:
             # Its own process group, so an interrupt of this runner stops the whole stage.
             child = subprocess.Popen(
                 command,
-                cwd=PROJECT_DIR,
+                cwd=self.directory,
                 stdout=None if stream else log,
                 stderr=None if stream else subprocess.STDOUT,
                 start_new_session=True,
@@ -91,7 +94,7 @@ class Runner:
         else:
             body = log_path.read_text(encoding="utf-8", errors="replace")
             self.say(
-                f"\n==================== stage: {stage} (lane {lane}; log {log_path.relative_to(PROJECT_DIR)}) ====================\n{body.rstrip()}\n{footer}"
+                f"\n==================== stage: {stage} (lane {lane}; log {log_path.relative_to(self.directory)}) ====================\n{body.rstrip()}\n{footer}"
             )
         if returncode != 0:
             self.failed.set()
@@ -132,6 +135,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("stages", nargs="*", help="make targets run first, one after another")
     parser.add_argument("--lane", action="append", default=[], help="space-separated make targets run in order, beside the other lanes")
+    parser.add_argument("--directory", type=Path, default=PROJECT_DIR, help="where make runs (default: the project)")
     args = parser.parse_args()
     lanes = [lane.split() for lane in args.lane]
     if not args.stages and not any(lanes):
@@ -140,8 +144,9 @@ def main() -> int:
     if len(set(names)) != len(names):
         parser.error(f"a stage is named twice: {' '.join(names)}")
 
-    STAGE_LOG_DIR.mkdir(parents=True, exist_ok=True)
-    runner = Runner()
+    directory = args.directory.resolve()
+    (directory / STAGE_LOG_DIR).mkdir(parents=True, exist_ok=True)
+    runner = Runner(directory)
     signal.signal(signal.SIGTERM, runner.stop_children)
     signal.signal(signal.SIGINT, runner.stop_children)
 
