@@ -37,10 +37,10 @@
     land during a build), after the model looked up its days and before it read them, is
     read on those days only. So a model records as its watermark no more than it has
     built in full (record_watermark): a model that looks up raw tables (the plan macros
-    below) no later than the newest load time those tables held BEFORE the lookup (every
-    row loaded up to then has its days rebuilt), and every model no later than the
-    latest recorded watermark of each incremental model it reads (that model's rows past
-    its watermark may be a partial load). The rows of such a load are then new again to
+    below) the newest load time those tables held BEFORE the lookup (every row loaded up
+    to then has its days rebuilt), and every model no later than the latest recorded
+    watermark of each incremental model it reads (that model's rows past its watermark
+    may be a partial load). The rows of such a load are then new again to
     the next run, which rebuilds all their days. scripts/ci/concurrent_load_check.py
     lands a load from a model's pre-hook on each engine to check it.
 
@@ -301,13 +301,13 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
 
 {#- Post-hook of every incremental model: the load time it has now consumed, with its
     fingerprint. A model with its own loaded_at column (config watermark_from_self=true:
-    int_chat_events__resolved and the conversation models) records the newest of its own
-    rows; a model with config watermark_from (the per-day quality marts) the newest
-    loaded_at of that model; the funnel's other models, which carry none, the newest
-    loaded_at of int_chat_events__resolved. Capped at what the model has built in full:
-    no later than the newest load its plan saw before looking up its days (the
-    `-- newest load seen:` line of a watermark_from_self model), and no later than the
-    latest recorded watermark of every incremental model it reads (see the top of this
+    int_chat_events__resolved and the conversation models) records the newest load its
+    plan saw before looking up its days (the `-- newest load seen:` line; on a full build
+    too: every row loaded up to it was read), not the newest of its own rows; a model
+    with config watermark_from (the per-day quality marts) the newest loaded_at of that
+    model; the funnel's other models, which carry none, the newest loaded_at of
+    int_chat_events__resolved. Capped at what the model has built in full: no later than
+    the latest recorded watermark of every incremental model it reads (see the top of this
     file); a model read that has recorded none gives no watermark (every day next run). -#}
 {% macro record_watermark() %}
   {%- set relation = chatbot_analytics.watermark_relation() -%}
@@ -327,14 +327,21 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
     {%- set upstream = chatbot_analytics.upstream_watermarks() -%}
     {%- set unrecorded = upstream.values() | select('none') | list -%}
     {%- do caps.extend(upstream.values() | reject('none')) -%}
+    {%- set sortable = [] -%}
+    {%- for text in caps -%}
+      {%- do sortable.append(chatbot_analytics._sortable_timestamp(text)) -%}
+    {%- endfor -%}
+    {%- set cap = chatbot_analytics.timestamp_literal(sortable | sort | first) if caps else none -%}
     {%- if unrecorded -%}
       {%- set consumed = 'cast(null as ' ~ chatbot_analytics.type_timestamp() ~ ')' -%}
-    {%- elif caps -%}
-      {%- set sortable = [] -%}
-      {%- for text in caps -%}
-        {%- do sortable.append(chatbot_analytics._sortable_timestamp(text)) -%}
-      {%- endfor -%}
-      {%- set cap = chatbot_analytics.timestamp_literal(sortable | sort | first) -%}
+    {%- elif config.get('watermark_from_self') and newest_load is not none -%}
+      {#- The horizon: every row loaded up to the newest load the plan saw was looked up
+          and built, whether or not this model kept a row of it, so a load of another
+          table the plan reads (judgements land after their logs) is not new again to
+          the next run. One row, also when the model kept no row. -#}
+      {%- set consumed = cap -%}
+      {%- set source = '(select 1 as one) as single_row' -%}
+    {%- elif cap is not none -%}
       {%- set consumed = 'case when max(loaded_at) > ' ~ cap ~ ' then ' ~ cap ~ ' else max(loaded_at) end' -%}
     {%- else -%}
       {%- set consumed = 'max(loaded_at)' -%}
@@ -489,15 +496,19 @@ alter table {{ relation }} add columns (
     events loaded after the watermark and every day of a bot whose catalogue row was
     loaded after it (none = build everything: a full build, or no watermark yet),
     newest_load: the newest load time of the raw events and catalogue, read before the
-    days (see the top of this file; none when nothing was looked up)}. -#}
+    days, on a full build too (see the top of this file; none before dbt executes)}. -#}
 {% macro resolved_rebuild_plan() %}
-  {%- set since = chatbot_analytics.incremental_watermark() -%}
-  {%- if not chatbot_analytics.incremental_run() or since is none -%}
+  {%- if not execute -%}
     {{ return({'dates': none, 'newest_load': none}) }}
   {%- endif -%}
-  {#- source() at run time only, as in message_rebuild_plan -#}
+  {#- source() at run time only, as in message_rebuild_plan. Read first, on a full build
+      too: the model records it as its watermark (record_watermark). -#}
   {%- set newest_load = chatbot_analytics.newest_load([
       (source('chat_platform', 'chat_events'), '_loaded_at'), (source('chat_platform', 'bots'), '_loaded_at')]) -%}
+  {%- set since = chatbot_analytics.incremental_watermark() -%}
+  {%- if not chatbot_analytics.incremental_run() or since is none -%}
+    {{ return({'dates': none, 'newest_load': newest_load}) }}
+  {%- endif -%}
   {%- set events = chatbot_analytics.model_relation('stg_chat_platform__chat_events') -%}
   {%- set bots = chatbot_analytics.model_relation('stg_chat_platform__bots') -%}
   {%- set query -%}
@@ -602,15 +613,14 @@ alter table {{ relation }} add columns (
 
 {#- What an incremental build of a per-message conversation model rewrites
     (int_conversation_logs__deduplicated, int_conversations__*): {dates, newest_load}
-    as in resolved_rebuild_plan (newest_load over the raw log lines and, with
-    `judgements`, the judgements). dates (none = everything): the days of messages whose log
-    row was loaded after the watermark (a message logged again, e.g. its enhanced form
+    as in resolved_rebuild_plan (newest_load over the raw log lines and judgements).
+    dates (none = everything): the days of messages whose log row was loaded after the
+    watermark (a message logged again, e.g. its enhanced form
     arriving later, included), the days those messages were stored on before (the
     enhanced form may carry a time on the other side of midnight), and, with
     `judgements`, the days of messages judged after the watermark. -#}
 {% macro message_rebuild_plan(judgements=false) %}
-  {%- set since = chatbot_analytics.incremental_watermark() -%}
-  {%- if not chatbot_analytics.incremental_run() or since is none -%}
+  {%- if not execute -%}
     {{ return({'dates': none, 'newest_load': none}) }}
   {%- endif -%}
   {#- New log lines are looked up in the raw table, by its load time (its own columns,
@@ -620,10 +630,25 @@ alter table {{ relation }} add columns (
       unchanged. (source() at run time: dbt checks no parse-time dependency for
       sources.) -#}
   {%- set raw_logs = source('chainlit', 'conversation_logs') -%}
+  {%- set raw_judged = source('chainlit', 'quality_judgements') -%}
+  {#- Every conversation model reads the newest load of the logs AND the judgements, also
+      those that read no judgement: int_conversations__rated records no later than the
+      watermarks of the log models it reads, and judgements land after their logs, so
+      with the log load alone as those models' horizon the judgements of every load
+      would be new again to the rated model's next run (after a full build: every
+      judged day rebuilt). The raw judgements table, when it exists: a model that reads
+      no judgement does not wait for their staging view. -#}
+  {%- set horizon = [(raw_logs, '_loaded_at')] -%}
+  {%- if load_relation(raw_judged) is not none -%}
+    {%- do horizon.append((raw_judged, '_loaded_at')) -%}
+  {%- endif -%}
+  {%- set newest_load = chatbot_analytics.newest_load(horizon) -%}
+  {#- the judgements looked up through their staging view (the rated model's parent) -#}
   {%- set judged = chatbot_analytics.model_relation('stg_chainlit__quality_judgements') -%}
-  {#- the judgements through their staging view: the raw table may not exist yet -#}
-  {%- set newest_load = chatbot_analytics.newest_load(
-      [(raw_logs, '_loaded_at')] + ([(judged, 'loaded_at')] if judgements else [])) -%}
+  {%- set since = chatbot_analytics.incremental_watermark() -%}
+  {%- if not chatbot_analytics.incremental_run() or since is none -%}
+    {{ return({'dates': none, 'newest_load': newest_load}) }}
+  {%- endif -%}
   {%- set is_new = '_loaded_at > ' ~ chatbot_analytics.timestamp_literal(since) -%}
   {%- set query -%}
     select distinct {{ chatbot_analytics.report_date('logged_at') }} as report_date from {{ raw_logs }} where {{ is_new }}
@@ -689,7 +714,7 @@ alter table {{ relation }} add columns (
 {%- endmacro %}
 
 {#- The newest_load of rebuilt_days_comment in the compiled SQL of the model being run
-    (none: nothing was looked up, the model read all its rows in one statement). -#}
+    (none: the raw tables its plan reads held no row). -#}
 {% macro newest_load_of_compiled_model() %}
   {%- set text = chatbot_analytics._compiled_comment('newest load seen', 'watermark_from_self needs rebuilt_days_comment(dates, newest_load=plan.newest_load) in the model (one line -- newest load seen:)') -%}
   {{ return(none if text == 'none' else chatbot_analytics.validated_timestamp(text)) }}

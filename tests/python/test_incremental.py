@@ -404,6 +404,41 @@ def test_an_answer_whose_enhanced_line_arrives_later_moves_to_its_day(tmp_path: 
     assert "-- rebuilt days: 2025-06-10 2025-06-11" in compiled, compiled  # an incremental build of those two days
 
 
+def test_judgements_landed_after_their_logs_are_not_new_again_to_the_next_run(tmp_path: Path) -> None:
+    """Judgements land after their logs (their own file, later in the land step). The
+    rated model records no later than the watermarks of the log models it reads; while
+    those were the newest LOG load, the judgements of every load counted as new again in
+    the next run, so after a full build the first hourly run rebuilt every judged day
+    (at 10 million events: 3.6 s of a 16 s run instead of about 0.6 s)."""
+    db = tmp_path / "w.duckdb"
+    env = scratch_env(db)
+    select = ["--select", "+int_conversations__rated"]
+
+    def rated_days() -> str:
+        compiled = next((tmp_path / "target" / "compiled").rglob("int_conversations__rated.sql")).read_text(encoding="utf-8")
+        return next(line for line in compiled.splitlines() if line.startswith("-- rebuilt days:"))
+
+    _dbt(env, tmp_path, "seed")
+    _load(
+        env,
+        tmp_path / "logs_1.jsonl",
+        "conversation-logs",
+        _log("m1", "2025-06-10T10:00:00", "good") + _log("m2", "2025-06-11T10:00:00", "good"),
+    )
+    judged = [{"message_id": m, "judge_model": "j", "quality_rating": "poor", "judged_at": "2025-06-12T09:00:00"} for m in ("m1", "m2")]
+    _load(env, tmp_path / "judgements_1.jsonl", "quality-judgements", "".join(json.dumps(j) + "\n" for j in judged))
+    _dbt(env, tmp_path, "run", "--full-refresh", *select)
+    # the next hour: one new answer on the 12th, nothing judged
+    _load(env, tmp_path / "logs_2.jsonl", "conversation-logs", _log("m3", "2025-06-12T10:00:00", "good"))
+    _dbt(env, tmp_path, "run", *select)
+    assert rated_days() == "-- rebuilt days: 2025-06-12"
+    _dbt(env, tmp_path, "run", *select)
+    assert rated_days() == "-- rebuilt days: none"
+    with duckdb.connect(str(db), read_only=True) as con:
+        rated = con.execute("select message_id, quality_rating from main.int_conversations__rated order by 1").fetchall()
+    assert rated[:2] == [("m1", "poor"), ("m2", "poor")] and rated[2][0] == "m3"
+
+
 def test_a_new_model_keyed_by_day_deletes_the_days_it_rebuilds_without_asking(tmp_path: Path) -> None:
     """incremental_config gives every model keyed by its day column the delete pre-hook, so
     an analyst's new daily model clears a day that lost its last row (also with
