@@ -525,15 +525,23 @@ alter table {{ relation }} add columns (
   {{ return({'dates': chatbot_analytics._query_texts(query) | sort, 'newest_load': newest_load}) }}
 {% endmacro %}
 
-{#- The newest load time of some tables, as text, or none when they hold no row:
-    `sources` is a list of (relation, column) pairs, column `_loaded_at` of a raw table
-    or `loaded_at` of a staging view. One statement, so one snapshot; a plan reads it
-    BEFORE it looks up its days, so every row loaded up to it is among the rows the
-    lookup sees. -#}
+{#- The newest load time of some raw tables, as text, or none when they hold no row:
+    `sources` is a list of (relation, column) pairs, column `_loaded_at` of a raw table.
+    A table that does not exist yet is left out (a plan runs on every build, also a
+    `dbt compile` or `dbt docs generate` on a warehouse nothing was loaded into). One
+    statement, so one snapshot; a plan reads it BEFORE it looks up its days, so every
+    row loaded up to it is among the rows the lookup sees. -#}
 {% macro newest_load(sources) %}
+  {%- set present = [] -%}
+  {%- for relation, column in sources if load_relation(relation) is not none -%}
+    {%- do present.append((relation, column)) -%}
+  {%- endfor -%}
+  {%- if not present -%}
+    {{ return(none) }}
+  {%- endif -%}
   {%- set query -%}
     select max(newest) from (
-    {%- for relation, column in sources %}
+    {%- for relation, column in present %}
         select max({{ column }}) as newest from {{ relation }}{{ ' union all' if not loop.last }}
     {%- endfor %}
     ) as loads
@@ -636,13 +644,9 @@ alter table {{ relation }} add columns (
       watermarks of the log models it reads, and judgements land after their logs, so
       with the log load alone as those models' horizon the judgements of every load
       would be new again to the rated model's next run (after a full build: every
-      judged day rebuilt). The raw judgements table, when it exists: a model that reads
-      no judgement does not wait for their staging view. -#}
-  {%- set horizon = [(raw_logs, '_loaded_at')] -%}
-  {%- if load_relation(raw_judged) is not none -%}
-    {%- do horizon.append((raw_judged, '_loaded_at')) -%}
-  {%- endif -%}
-  {%- set newest_load = chatbot_analytics.newest_load(horizon) -%}
+      judged day rebuilt). The raw judgements table: a model that reads no judgement
+      does not wait for their staging view. -#}
+  {%- set newest_load = chatbot_analytics.newest_load([(raw_logs, '_loaded_at'), (raw_judged, '_loaded_at')]) -%}
   {#- the judgements looked up through their staging view (the rated model's parent) -#}
   {%- set judged = chatbot_analytics.model_relation('stg_chainlit__quality_judgements') -%}
   {%- set since = chatbot_analytics.incremental_watermark() -%}
