@@ -647,12 +647,12 @@ alter table {{ relation }} add columns (
       judged day rebuilt). The raw judgements table: a model that reads no judgement
       does not wait for their staging view. -#}
   {%- set newest_load = chatbot_analytics.newest_load([(raw_logs, '_loaded_at'), (raw_judged, '_loaded_at')]) -%}
-  {#- the judgements looked up through their staging view (the rated model's parent) -#}
-  {%- set judged = chatbot_analytics.model_relation('stg_chainlit__quality_judgements') -%}
   {%- set since = chatbot_analytics.incremental_watermark() -%}
   {%- if not chatbot_analytics.incremental_run() or since is none -%}
     {{ return({'dates': none, 'newest_load': newest_load}) }}
   {%- endif -%}
+  {#- the judgements looked up through their staging view (the rated model's parent) -#}
+  {%- set judged = chatbot_analytics.model_relation('stg_chainlit__quality_judgements') -%}
   {%- set is_new = '_loaded_at > ' ~ chatbot_analytics.timestamp_literal(since) -%}
   {%- set query -%}
     select distinct {{ chatbot_analytics.report_date('logged_at') }} as report_date from {{ raw_logs }} where {{ is_new }}
