@@ -212,15 +212,17 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
 {% endmacro %}
 
 {#- What a model's stored rows were computed with, besides the raw data: the SQL files
-    of the model and of every model and seed upstream of it (dbt's checksum of each
-    file) and the vars its SQL reads. A watermark counts only under the same
-    fingerprint, so after an analyst edits a keyword list, a threshold or a model's SQL
-    (a new KPI column) the next run rebuilds every day of the models affected and of
-    those downstream of them: no `--full-refresh` to remember. The vars are the model's
-    config `fingerprint_vars` plus reporting_utc_offset_hours, which every report_date
-    depends on, and those of every model upstream; the user-key salt is included hashed. The text of every macro of this
-    project counts too (project_macros_fingerprint), so an edited KPI or date macro
-    rebuilds the history of every incremental model once. -#}
+    of the model and of every model upstream of it (dbt's checksum of each file), the
+    seed files their tables were last loaded from (dbt's checksum, recorded by
+    `dbt seed`: the file itself until a load has been recorded) and the vars its SQL
+    reads. A watermark counts only under the same fingerprint, so after an analyst edits
+    a keyword list, a threshold or a model's SQL (a new KPI column) the next run
+    rebuilds every day of the models affected and of those downstream of them: no
+    `--full-refresh` to remember. The vars are the model's config `fingerprint_vars`
+    plus reporting_utc_offset_hours, which every report_date depends on, and those of
+    every model upstream; the user-key salt is included hashed. The text of every macro
+    of this project counts too (project_macros_fingerprint), so an edited KPI or date
+    macro rebuilds the history of every incremental model once. -#}
 {% macro incremental_fingerprint() %}
   {%- if not execute or graph.nodes is not defined -%}
     {{ return('') }}
@@ -232,19 +234,26 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
       int_conversations__rated changes those of the marts built from it -#}
   {%- set queue = [model.unique_id] -%}
   {%- set seen = [] -%}
+  {%- set seeds = {} -%}
   {%- for _ in range(1000) if queue -%}
     {%- set node_id = queue.pop(0) -%}
     {%- if node_id not in seen -%}
       {%- do seen.append(node_id) -%}
       {%- set node = graph.nodes.get(node_id) -%}
-      {%- if node is not none and node.resource_type in ('seed', 'model') -%}
+      {%- if node is not none and node.resource_type == 'seed' -%}
+        {%- do seeds.update({node.name: node.checksum.checksum}) -%}
+      {%- elif node is not none and node.resource_type == 'model' -%}
         {%- do parts.append(node.name ~ '=' ~ node.checksum.checksum) -%}
-      {%- endif -%}
-      {%- if node is not none and node.resource_type == 'model' -%}
         {%- do queue.extend(node.depends_on.nodes) -%}
         {%- do var_names.extend(node.config.get('fingerprint_vars') or []) -%}
       {%- endif -%}
     {%- endif -%}
+  {%- endfor -%}
+  {#- a seed counts by the file its table was last loaded from (record_seed_load), not the
+      file as it is now: after an edit, a `dbt run` before `dbt seed` reads the old rows -#}
+  {%- set loaded = chatbot_analytics.loaded_seed_checksums(seeds.keys() | list) if seeds else {} -%}
+  {%- for name, checksum in seeds.items() -%}
+    {%- do parts.append(name ~ '=' ~ (loaded.get(name) or checksum)) -%}
   {%- endfor -%}
   {%- for name in var_names | unique | sort -%}
     {%- do parts.append(name ~ '=' ~ (var(name) | string)) -%}
@@ -326,6 +335,12 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
     {%- endif -%}
     {%- set upstream = chatbot_analytics.upstream_watermarks() -%}
     {%- set unrecorded = upstream.values() | select('none') | list -%}
+    {%- if not config.get('watermark_from_self') and load_relation(source) is none -%}
+      {#- a model built before the table it takes its watermark from exists (a model
+          selected alone): a NULL watermark, so the next run rebuilds every day -#}
+      {%- do unrecorded.append(source) -%}
+      {%- set source = '(select 1 as one) as single_row' -%}
+    {%- endif -%}
     {%- do caps.extend(upstream.values() | reject('none')) -%}
     {%- set sortable = [] -%}
     {%- for text in caps -%}
@@ -383,13 +398,24 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
     {%- endif -%}
   {%- endfor -%}
   {%- set watermarks = {} -%}
+  {%- for name, text in chatbot_analytics.latest_recorded(names, 'loaded_at').items() -%}
+    {%- do watermarks.update({name: none if text is none else chatbot_analytics.validated_timestamp(text)}) -%}
+  {%- endfor -%}
+  {{ return(watermarks) }}
+{% endmacro %}
+
+{#- The value of `column` (as text) in the latest row (newest recorded_at) the watermark
+    table holds for each of `names`: {name: text, or none without a row or value}. The
+    caller knows the table exists. -#}
+{% macro latest_recorded(names, column) %}
+  {%- set latest = {} -%}
   {%- for name in names -%}
-    {%- do watermarks.update({name: none}) -%}
+    {%- do latest.update({name: none}) -%}
   {%- endfor -%}
   {%- if names -%}
     {%- set relation = chatbot_analytics.watermark_relation() -%}
     {%- set query -%}
-      select recorded.model_name, {{ chatbot_analytics.cast_text('max(recorded.loaded_at)') }} as loaded_at
+      select recorded.model_name, {{ chatbot_analytics.cast_text('max(recorded.' ~ column ~ ')') }} as recorded_value
       from {{ relation }} as recorded
       inner join (
           select model_name, max(recorded_at) as recorded_at
@@ -403,12 +429,12 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
     {%- endset -%}
     {%- for row in run_query(query).rows -%}
       {%- set name = row[0] | trim -%}
-      {%- if name in watermarks and row[1] is not none -%}
-        {%- do watermarks.update({name: chatbot_analytics.validated_timestamp(row[1])}) -%}
+      {%- if name in latest and row[1] is not none -%}
+        {%- do latest.update({name: row[1] | string | trim}) -%}
       {%- endif -%}
     {%- endfor -%}
   {%- endif -%}
-  {{ return(watermarks) }}
+  {{ return(latest) }}
 {% endmacro %}
 
 {#- A timestamp text as 'YYYY-MM-DD HH:MM:SS.ffffff', so texts compare as times. -#}
@@ -423,26 +449,52 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
   {{ return(text ~ ('0' * (26 - text | length))) }}
 {% endmacro %}
 
-{#- Post-hook of the watermark table: add the columns a table created by an older version
-    of this project lacks. DuckDB and Spark already add them (on_schema_change), dbt-mysql
-    has no schema-change handling; then this adds them, and renders nothing otherwise. -#}
-{% macro add_missing_watermark_columns() %}
-  {%- if execute and this is not none -%}
-    {%- set existing = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
-    {%- set wanted = [
-        ('invocation_id', chatbot_analytics.watermark_name_type()),
-        ('config_fingerprint', chatbot_analytics.watermark_name_type()),
-        ('recorded_at', chatbot_analytics.type_timestamp()),
-    ] -%}
+{#- The watermark table's columns, (name, type): the model int_model_watermarks__recorded
+    selects them, prepare_watermark_table creates or completes the table with them. -#}
+{% macro watermark_columns() %}
+  {{ return([
+      ('model_name', chatbot_analytics.watermark_name_type()),
+      ('loaded_at', chatbot_analytics.type_timestamp()),
+      ('invocation_id', chatbot_analytics.watermark_name_type()),
+      ('config_fingerprint', chatbot_analytics.watermark_name_type()),
+      ('recorded_at', chatbot_analytics.type_timestamp()),
+  ]) }}
+{% endmacro %}
+
+{#- on-run-start of every `dbt seed`, `dbt run` and `dbt build` (dbt_project.yml): the
+    watermark table as this version of the project has it, before any node runs. Created
+    when missing, so the seeds' post-hooks (record_seed_load) find it in the very first
+    build too (the watermark model, which has no parents, may run after them); the model
+    then finds it and appends nothing. The columns a table created by an older version
+    lacks are added (dbt-mysql has no schema-change handling; on every engine the first
+    model that reads recorded_at finds it). Renders nothing when the table is complete. -#}
+{% macro prepare_watermark_table() %}
+  {%- set relation = chatbot_analytics.watermark_relation() if execute and flags.WHICH in ('seed', 'run', 'build') else none -%}
+  {%- if relation is not none and load_relation(relation) is none -%}
+    {%- do adapter.cache_added(relation) -%}
+    {{ adapter.dispatch('create_table_sql', 'chatbot_analytics')(relation, chatbot_analytics.watermark_columns()) }}
+  {%- elif relation is not none -%}
+    {%- set existing = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
     {%- set missing = [] -%}
-    {%- for name, type in wanted if existing and name not in existing -%}
+    {%- for name, type in chatbot_analytics.watermark_columns() if name not in existing -%}
       {%- do missing.append((name, type)) -%}
     {%- endfor -%}
     {%- if missing -%}
-      {{ adapter.dispatch('add_columns_sql', 'chatbot_analytics')(this, missing) }}
+      {{ adapter.dispatch('add_columns_sql', 'chatbot_analytics')(relation, missing) }}
     {%- endif -%}
   {%- endif -%}
 {% endmacro %}
+
+{#- CREATE TABLE IF NOT EXISTS with (name, type) columns; Spark's as parquet, like the
+    tables dbt-spark creates for this project. -#}
+{% macro default__create_table_sql(relation, columns) -%}
+create table if not exists {{ relation }} (
+  {%- for name, type in columns %}{{ name }} {{ type }}{% if not loop.last %}, {% endif %}{% endfor -%}
+)
+{%- endmacro %}
+{% macro spark__create_table_sql(relation, columns) -%}
+{{ chatbot_analytics.default__create_table_sql(relation, columns) }} using parquet
+{%- endmacro %}
 
 {#- One ALTER TABLE adding (name, type) columns: MySQL takes a list of ADD clauses,
     Spark one ADD COLUMNS list, DuckDB one column per statement. -#}

@@ -197,11 +197,11 @@ def _load(env: dict[str, str], path: Path, kind: str, text: str) -> None:
     run_script("load.py", kind, str(path), "--fail-on-reject", env=env)
 
 
-def _dbt(env: dict[str, str], tmp_path: Path, *args: str) -> None:
+def _dbt(env: dict[str, str], tmp_path: Path, *args: str, project: Path = PROJECT_DIR) -> None:
     dbt = Path(sys.executable).parent / "dbt"
     completed = subprocess.run(
         [str(dbt), *args, "--target", "duckdb", "--target-path", str(tmp_path / "target")],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600,
+        cwd=project, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stdout[-4000:]
 
@@ -221,6 +221,38 @@ def _log(message_id: str, logged_at: str, rating: str) -> str:
         "user_id": f"u-{message_id}",
     }
     return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def test_a_seed_edited_before_it_is_loaded_is_rebuilt_once_it_is(tmp_path: Path) -> None:
+    """An analyst edits the keyword seed and runs `dbt run` before `dbt seed`. That run
+    reads the seed table's old rows, so its watermark must not carry the edited file's
+    checksum: the run after `dbt seed` rebuilds the history with the new keyword (the
+    fingerprint counts the file each seed table was loaded from)."""
+    project = copy_dbt_project(tmp_path / "project")
+    db = tmp_path / "w.duckdb"
+    env = scratch_env(db)
+    select = ["--select", "+int_conversations__categorized"]
+
+    def dbt_command(*args: str) -> None:
+        _dbt(env, tmp_path, *args, project=project)
+
+    def categories() -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute("select message_id, input_category, matched_keyword from main.int_conversations__categorized").fetchall()
+
+    dbt_command("seed")
+    _load(env, tmp_path / "logs.jsonl", "conversation-logs", _log("q1", "2025-06-10T10:00:00", "good"))
+    dbt_command("run", *select)
+    before = categories()
+    assert len(before) == 1 and before[0][2] != "秋天", before
+
+    keywords = project / "seeds" / "input_category_keywords.csv"
+    keywords.write_text(keywords.read_text(encoding="utf-8").rstrip("\n") + "\ntechnical,秋天,0\n", encoding="utf-8")
+    dbt_command("run", *select)  # the seed table still holds the old keywords
+    assert categories() == before
+    dbt_command("seed")
+    dbt_command("run", *select)  # nothing new was landed: only the loaded seed changed
+    assert categories() == [("q1", "technical", "秋天")]
 
 
 def test_a_day_whose_only_poor_answer_is_rejudged_leaves_the_review_queue(tmp_path: Path) -> None:
