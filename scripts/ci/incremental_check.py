@@ -22,8 +22,8 @@
      changed value must be rebuilt, though the default's fingerprint was seen before,
    - drops column recorded_at of the watermark table after the first day (not on Spark,
      whose parquet tables cannot drop a column), as a table made by an older version of
-     the project: the next run must add it back (on MySQL the watermark model's
-     post-hook does) and rebuild every day once.
+     the project: the next run must add it back (the project's on-run-start hook
+     does) and rebuild every day once.
 2. The target's warehouse is emptied; then for each day: land that day's files, run
    `dbt <command>` (incremental after the first day). The days each run rebuilt are
    printed (from the compiled SQL of int_user_bot_days__funnel).

@@ -4,9 +4,10 @@
 -- by the post-hook of each incremental model (macros/incremental/incremental.sql) and of
 -- each seed (the checksum of the file it loaded: macros/incremental/seed_loads.sql). The
 -- on-run-start hook prepare_watermark_table creates the table before any seed or model
--- runs; this model declares it (columns, docs, tests). full_refresh=false: a `--full-refresh` of some
--- models (which selects this one as their parent) must not erase the watermarks of all
--- the others; a model rebuilt in full records its new watermark itself.
+-- runs; this model declares it (columns, docs, tests). full_refresh=false: a
+-- `--full-refresh` of some models (which selects this one as their parent) must not erase
+-- the watermarks of all the others; a model rebuilt in full records its new watermark
+-- itself.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
