@@ -361,16 +361,22 @@ cast('{{ chatbot_analytics.validated_timestamp(text) }}' as {{ chatbot_analytics
     {%- else -%}
       {%- set consumed = 'max(loaded_at)' -%}
     {%- endif -%}
-    insert into {{ relation }} (model_name, loaded_at, invocation_id, config_fingerprint, recorded_at)
-    select
-        '{{ this.identifier }}',
-        {{ consumed }},
-        '{{ invocation_id }}',
-        '{{ chatbot_analytics.incremental_fingerprint() }}',
-        {{ chatbot_analytics.timestamp_literal(modules.datetime.datetime.utcnow()) }}
-    from {{ source }}
+    {{ chatbot_analytics.insert_watermark_row(relation, this.identifier, consumed, chatbot_analytics.incremental_fingerprint(), source) }}
   {%- endif -%}
 {% endmacro %}
+
+{#- The INSERT of one watermark row: name, loaded_at (an SQL expression over `source`),
+    this invocation, the fingerprint and now. record_watermark and record_seed_load. -#}
+{% macro insert_watermark_row(relation, name, loaded_at, fingerprint, source='(select 1 as one) as single_row') -%}
+    insert into {{ relation }} (model_name, loaded_at, invocation_id, config_fingerprint, recorded_at)
+    select
+        '{{ name }}',
+        {{ loaded_at }},
+        '{{ invocation_id }}',
+        '{{ fingerprint }}',
+        {{ chatbot_analytics.timestamp_literal(modules.datetime.datetime.utcnow()) }}
+    from {{ source }}
+{%- endmacro %}
 
 {#- The incremental models (those recording a watermark) this model reads, directly or
     through views and tables that are not incremental, with the latest watermark each

@@ -17,14 +17,7 @@
   {#- not while parsing, where watermark_relation() is a ref(), which a seed's hook may not call -#}
   {%- set relation = chatbot_analytics.watermark_relation() if execute else none -%}
   {%- if relation is not none and load_relation(relation) is not none -%}
-    insert into {{ relation }} (model_name, loaded_at, invocation_id, config_fingerprint, recorded_at)
-    select
-        '{{ model.name }}',
-        cast(null as {{ chatbot_analytics.type_timestamp() }}),
-        '{{ invocation_id }}',
-        '{{ model.checksum.checksum }}',
-        {{ chatbot_analytics.timestamp_literal(modules.datetime.datetime.utcnow()) }}
-    from (select 1 as one) as single_row
+    {{ chatbot_analytics.insert_watermark_row(relation, model.name, 'cast(null as ' ~ chatbot_analytics.type_timestamp() ~ ')', model.checksum.checksum) }}
   {%- endif -%}
 {% endmacro %}
 
