@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from conftest import PROJECT_DIR, query, run_script
 
@@ -387,3 +388,76 @@ def test_csv_mixed_line_ends_reject_text_after_a_closing_quote(scratch_db, tmp_p
     assert query(db, "select expected_text, predicted_text from raw.chatbi_similarity_scores where sample_id = 's4'") == [('p"q', 'x"y')]
     raw = query(db, "select raw_record from raw.load_rejects where source_file = ? order by line_number", [str(path)])
     assert raw == [(lines[2].rstrip("\r\n"),), (lines[3].split("\n")[0],), (lines[6].rstrip("\n"),)]
+
+
+@pytest.mark.parametrize("column", ["t", "__row"])
+def test_a_column_named_like_the_readers_row_alias_is_one_more_column(with_bots, tmp_path: Path, column: str) -> None:
+    """The reader turns each CSV or Parquet row into JSON; a column named as the row once
+    was (`t`) stood for the row, and the file failed as a whole."""
+    db, env = with_bots
+    header = ["event_id", "event_time", "user_id", "bot_id", "event_type", "session_id", "model_name", "platform", column]
+    csv_path = tmp_path / "events_with_extra_column.csv"
+    csv_path.write_text(
+        csv_text(header, [["a1", "2025-06-01T10:00:00Z", "u1", "b_learn", "exposure", "", "", "ios", "x"]]), encoding="utf-8"
+    )
+    done = run_script("load.py", "chat-events", str(csv_path), env=env)
+    assert summary(done.stdout, "chat-events") == "chat-events: files=1 read=1 loaded=1 rejected=0"
+    parquet_path = tmp_path / "events_with_extra_column.parquet"
+    duckdb.sql(
+        "select 'a2' as event_id, '2025-06-01T11:00:00Z' as event_time, 'u1' as user_id, 'b_learn' as bot_id, "
+        f"'click' as event_type, 'x' as {column}"
+    ).write_parquet(str(parquet_path))
+    done = run_script("load.py", "chat-events", str(parquet_path), env=env)
+    assert summary(done.stdout, "chat-events") == "chat-events: files=1 read=1 loaded=1 rejected=0"
+    assert query(db, "select event_id, event_type from raw.chat_events where event_id in ('a1', 'a2') order by 1") == [
+        ("a1", "exposure"),
+        ("a2", "click"),
+    ]
+
+
+@pytest.mark.parametrize("first_line_end", ["\n", "\r\n"])
+@pytest.mark.parametrize("quoted_column", ["tags", "business_line"])
+def test_csv_quote_never_closed_is_a_reject_holding_the_rest_of_the_file(
+    scratch_db, tmp_path: Path, first_line_end: str, quoted_column: str
+) -> None:
+    """A quote that is never closed swallows the records after it. Strict mode (LF only)
+    rejects that record; lenient mode (mixed line ends) read it as a good row with the
+    rest of the file as its last value, and the bots after it vanished without a reject
+    (or, the value not last, as a row a column short)."""
+    db, env = scratch_db
+    header = ["bot_id", "bot_name", "model_name", "business_line", "created_at", "tags"]  # tags last
+    path = tmp_path / "bots_unclosed_quote.csv"
+    first = {"bot_id": "x1", "bot_name": "X1", "model_name": "qwen-7b", "business_line": "sales", "created_at": "2025-01-01", "tags": "a"}
+    first[quoted_column] = '"a|b'
+    rest = ",".join(first[c] for c in header) + "\n"
+    rest += "".join(f"x{i},X{i},qwen-7b,sales,2025-01-01,c\n" for i in (2, 3))
+    good = "x0,X0,qwen-7b,sales,2025-01-01,z\n"
+    path.write_bytes((",".join(header) + first_line_end + good + rest).encode())
+    done = run_script("load.py", "bots", str(path), env=env)
+    assert summary(done.stdout, "bots") == "bots: files=1 read=2 loaded=1 rejected=1"
+    assert landed(db, "bots", "bot_id", path) == [("x0", 2)]
+    assert rejects(db, path) == {3: "malformed_csv"}
+    assert query(db, "select raw_record from raw.load_rejects where source_file = ?", [str(path)]) == [(rest,)]
+
+
+def test_csv_mixed_line_ends_reject_a_row_with_extra_values(with_bots, tmp_path: Path) -> None:
+    """Read leniently (mixed LF and CRLF), DuckDB drops a row's extra values and keeps the
+    rest, shifted when a value is missing in the middle: the row is rejected instead, as
+    strict mode does (wrong_column_count)."""
+    db, env = with_bots
+    path = tmp_path / "extra_values_events.csv"
+    header = "event_id,event_time,user_id,bot_id,event_type,session_id,model_name,platform"
+    lines = [
+        header + "\r\n",  # 1
+        "m1,2025-06-01T10:00:00Z,u1,b_learn,user_message,s1,qwen-7b,web\n",  # 2
+        "m2,2025-06-01T10:01:00Z,u1,b_learn,user_message,s1,oops,qwen-7b,web\r\n",  # 3: a value too many
+        "m3,2025-06-01T10:02:00Z,u1,b_learn,user_message,s1,qwen-7b,web,\n",  # 4: an empty one too many
+        'm4,2025-06-01T10:03:00Z,u1,b_learn,user_message,s1,"qwen,7b",web\n',  # 5: a comma inside quotes is no value
+    ]
+    path.write_bytes("".join(lines).encode("utf-8"))
+    done = run_script("load.py", "chat-events", str(path), env=env)
+    assert summary(done.stdout, "chat-events") == "chat-events: files=1 read=4 loaded=2 rejected=2"
+    assert landed(db, "chat_events", "event_id", path) == [("m1", 2), ("m4", 5)]
+    assert rejects(db, path) == {3: "wrong_column_count", 4: "wrong_column_count"}
+    raw = query(db, "select raw_record from raw.load_rejects where source_file = ? order by line_number", [str(path)])
+    assert raw == [(lines[2].rstrip("\r\n"),), (lines[3].rstrip("\n"),)]

@@ -241,8 +241,10 @@ _BLANK_LINE_AHEAD = re.compile(rb"\n(?=\r?\n)")
 
 # A quoted CSV value: a quote at the start of a field (line start or after a comma) to
 # its closing quote, `""` inside it. A quote inside an unquoted value is a plain
-# character to DuckDB (`we"b` reads as we"b), so it starts nothing here either.
-QUOTED_VALUE = re.compile(rb'(?<![^,\n])"(?:[^"]|"")*"')
+# character to DuckDB (`we"b` reads as we"b), so it starts nothing here either. A value
+# whose quote is never closed runs to the end of the file, as DuckDB reads it; only then
+# is group 1 (the closing quote) None.
+QUOTED_VALUE = re.compile(rb'(?<![^,\n])"(?:[^"]|"")*(")?')
 
 
 def spans_lines(data: bytes, match: re.Match[bytes]) -> bool:

@@ -30,7 +30,8 @@ from pathlib import Path
 import duckdb
 
 from .input_file import MAX_RECORD_BYTES, InputError, InputFile
-from .line_numbers import QUOTED_VALUE, holder_of, lines_at, mapped, read_with_rejects, spans_lines
+from .lenient_csv import reject_lenient_misreads
+from .line_numbers import read_with_rejects
 from .sqlparts import quoted
 
 
@@ -93,8 +94,8 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: str, source: InputFile) -> N
     A file mixing LF and CRLF line ends is read in DuckDB's lenient mode: its strict mode
     fails such a file as a whole, or reads no row of it without an error. Leniently, a
     rejected record's line is counted from its byte position (DuckDB miscounts lines
-    there), and text after a closing quote, which DuckDB would drop (`"we"b` reads as
-    `we`), is found in the file and its row rejected (`_reject_text_after_quotes`)."""
+    there), and the records lenient mode misreads (text after a closing quote, a quote
+    never closed, extra values) are found in the file and rejected (lenient_csv)."""
     columns = ", ".join(f"{quoted(name)}: 'VARCHAR'" for name in source.csv_columns)
     # Newlines inside quoted values, counted only in rows whose JSON has an escaped one.
     newlines = " + ".join(
@@ -107,75 +108,29 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: str, source: InputFile) -> N
     select_sql = f"""
         select doc, case when contains(doc, '\\n') then {newlines} else 0 end as nl
         from (
-            select cast(to_json(t) as varchar) as doc, t as __row
-            from read_csv({quoted(path)}, {dialect}, strict_mode = {str(strict).lower()},
-                          store_rejects = true, rejects_table = '__read_rejects', rejects_scan = '__read_scans') as t
+            select cast(to_json(__row) as varchar) as doc, __row
+            from (
+                -- the row as a struct of its columns (struct_pack, not the table alias: a
+                -- column with the alias's name would stand for the row)
+                select struct_pack(*columns(*)) as __row
+                from read_csv({quoted(path)}, {dialect}, strict_mode = {str(strict).lower()},
+                              store_rejects = true, rejects_table = '__read_rejects', rejects_scan = '__read_scans')
+            )
         )
     """
-    read_with_rejects(con, select_sql, first_data_line=source.csv_skip + 2, file_path=path, lines_by_bytes=not strict)
+    first_data_line = source.csv_skip + 2
+    read_with_rejects(con, select_sql, first_data_line=first_data_line, file_path=path, lines_by_bytes=not strict)
     if not strict:
-        _reject_text_after_quotes(con, path)
-
-
-def _reject_text_after_quotes(con: duckdb.DuckDBPyConnection, file_path: str) -> None:
-    """Reject the rows of a leniently read CSV that have text after a closing quote.
-
-    Strict mode rejects `1,"we"b,x` (malformed_csv); lenient mode reads it as `1,we,x`,
-    silently dropping the `b`. Each quoted value of the file (`QUOTED_VALUE`, so `""`
-    inside one and a quote inside an unquoted value are read as DuckDB reads them) must
-    end its field: a comma, a line end or the end of the file after it. A row with one
-    that does not is turned from a good row of `__input` into a rejected one, its text
-    the file's line where the record starts (DuckDB rejects some such rows itself, as
-    invalid_encoding when the dropped text cuts a character in two: those get this
-    reason too). Python steps through the quoted values only (about 1.5 s per 30 MB
-    when every value is quoted); the rows found are usually none."""
-    record_starts: list[int] = []
-    texts: list[str] = []
-    with mapped(file_path) as data:
-        spanning: list[tuple[int, int]] = []  # quoted values that span lines, in file order
-        for match in QUOTED_VALUE.finditer(data):
-            start, end = match.span()
-            if spans_lines(data, match):
-                spanning.append((start, end))
-            if end >= len(data) or data[end : end + 1] in (b",", b"\r", b"\n"):
-                continue
-            # The record starts on the line of this value, unless that line begins
-            # inside an earlier value spanning lines: then on that value's line.
-            record_start = data.rfind(b"\n", 0, start) + 1
-            while (holder := holder_of(spanning, record_start)) is not None:
-                record_start = data.rfind(b"\n", 0, holder[0]) + 1
-            if record_starts and record_start == record_starts[-1]:
-                continue  # a second such value in the same record
-            line_end = data.find(b"\n", record_start)
-            record_starts.append(record_start)
-            line = data[record_start : min(line_end if line_end >= 0 else len(data), record_start + 2000)]
-            texts.append(line.rstrip(b"\r").decode("utf-8", errors="replace"))
-        found = list(zip(lines_at(data, record_starts), texts, strict=True))
-    if not found:
-        return
-    con.execute("create or replace temp table __read_after_quote (line_number bigint, raw_line varchar)")
-    con.executemany("insert into __read_after_quote values (?, ?)", found)
-    con.execute(
-        """
-        update __input
-        set doc = f.raw_line,
-            read_error = 'malformed_csv: text after a closing quote (the file mixes LF and CRLF line ends,'
-                         || ' so it is read leniently; quote the whole value)'
-        from __read_after_quote as f
-        -- DuckDB may also cut a character after the quote in two: invalid_encoding, wrongly
-        where __input.line_number = f.line_number
-            and (__input.read_error is null or starts_with(__input.read_error, 'invalid_encoding:'))
-        """
-    )
-    con.execute("drop table __read_after_quote")
+        reject_lenient_misreads(con, path, len(source.csv_columns), first_data_line)
 
 
 def _read_parquet(con: duckdb.DuckDBPyConnection, path: str) -> None:
     con.execute(
         f"""
         create temp table __input as
-        select row_number() over () as line_number, cast(to_json(t) as varchar) as doc, cast(null as varchar) as read_error
-        from read_parquet({path}, hive_partitioning = false) as t
+        select row_number() over () as line_number, cast(to_json(struct_pack(*columns(*))) as varchar) as doc,
+            cast(null as varchar) as read_error
+        from read_parquet({path}, hive_partitioning = false)
         """
     )
 
