@@ -424,6 +424,71 @@ def test_csv_with_a_shifted_column(kind: str, scratch_db, tmp_path: Path) -> Non
     assert _landed_lines(db, all_kinds()[kind].table, path) == [2, 4, 6]
 
 
+def _csv_text(rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def _written_for(db: Path, table: str, source: Path) -> int:
+    """Rows anything wrote for this file: raw rows, rejects and load_batches rows (a
+    table not created yet holds none)."""
+    if not db.exists():
+        return 0
+    tables = {name for (name,) in query(db, "select table_name from information_schema.tables where table_schema = 'raw'")}
+    counts = [(table, "_source_file"), ("load_rejects", "source_file"), ("load_batches", "source_file")]
+    return sum(
+        query(db, f"select count(*) from raw.{name} where {column} = ?", [str(source)])[0][0] for name, column in counts if name in tables
+    )
+
+
+@pytest.mark.parametrize("rows", [3, 1])
+@pytest.mark.parametrize("kind", sorted(k for k in CASES if "csv" in all_kinds()[k].formats))
+def test_csv_without_a_header_is_an_input_error(kind: str, rows: int, scratch_db, tmp_path: Path) -> None:
+    """A CSV whose first line is a record (it names none of the kind's fields): one line
+    naming the file and the fields a header needs, exit 2, nothing of it written. Read
+    as a header, that record vanished from every count and the others were all
+    missing_field rejects (one row: read=0, exit 0)."""
+    db, env = scratch_db
+    case = CASES[kind]
+    case.setup(env)
+    path = tmp_path / f"no_header_{kind}.csv"
+    path.write_text(_csv_text([list(case.good(i).values()) for i in range(1, rows + 1)]), encoding="utf-8")
+    good = tmp_path / f"good_{kind}.csv"
+    good.write_text(_csv_text([list(case.good(1)), list(case.good(1).values())]), encoding="utf-8")
+    done = run_script("load.py", kind, str(path), str(good), env=env, check=False)
+    assert done.returncode == 2, done.stdout + done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and "Traceback" not in done.stderr
+    fields = all_kinds()[kind].record_fields
+    assert f"{path.name}: the first line is not a header naming the {kind} columns ({', '.join(fields[:2])}, " in errors[0]
+    assert errors[0].endswith("a CSV file needs a header row")
+    assert _written_for(db, all_kinds()[kind].table, path) == 0
+    # The file with a header, loaded in the same run, still lands.
+    assert _summary(done.stdout, kind) == f"{kind}: files=1 read=1 loaded=1 rejected=0"
+
+
+def test_csv_header_lacking_a_required_column_rejects_its_rows(scratch_db, tmp_path: Path) -> None:
+    """A header that names some fields is a header, whatever else it names or lacks (in
+    any letter case, with spaces, quotes or a BOM around names): its rows are read, and a
+    required field it lacks makes each a missing_field reject."""
+    db, env = scratch_db
+    _load_bots(env)
+    record = chat_event(1)
+    names = [name for name in record if name != "event_id"] + ["extra"]
+    path = tmp_path / "no_event_id.csv"
+    path.write_text(_csv_text([names, *([*_without(chat_event(i), "event_id").values(), "x"] for i in (1, 2))]), encoding="utf-8")
+    done = run_script("load.py", "chat-events", str(path), env=env)
+    assert _summary(done.stdout, "chat-events") == "chat-events: files=1 read=2 loaded=0 rejected=2"
+    assert _rejects(db, path) == {2: "missing_field", 3: "missing_field"}
+    # Only event_id, upper-case, padded and quoted after a BOM: still a header.
+    odd = tmp_path / "odd_header.csv"
+    odd.write_bytes(b'\xef\xbb\xbf" EVENT_ID "\ne9\n')
+    done = run_script("load.py", "chat-events", str(odd), env=env)
+    assert _summary(done.stdout, "chat-events") == "chat-events: files=1 read=1 loaded=0 rejected=1"
+    assert _rejects(db, odd) == {2: "missing_field"}
+
+
 @pytest.mark.parametrize("kind", sorted(CASES))
 def test_empty_file_directory_and_missing_path(kind: str, scratch_db, tmp_path: Path) -> None:
     db, env = scratch_db

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -54,7 +55,11 @@ class InputFile:
     jsonl_crlf: bool = False
 
 
-def inspect_input(raw_path: str, allowed_formats: tuple[str, ...]) -> InputFile:
+def inspect_input(raw_path: str, allowed_formats: tuple[str, ...], *, csv_fields: Sequence[str] = (), kind_name: str = "") -> InputFile:
+    """The file's format and, for a CSV, its header. `csv_fields` are the fields the
+    kind reads (LoadKind.record_fields): a CSV whose first line names none of them has
+    no header (its first line is a record), which is an InputError, not a file whose
+    first record disappears and whose other records are all missing_field rejects."""
     path = Path(raw_path)
     if not path.exists():
         raise InputError(f"{raw_path}: no such file")
@@ -73,6 +78,11 @@ def inspect_input(raw_path: str, allowed_formats: tuple[str, ...]) -> InputFile:
         columns, skip = _csv_header(path)
         if not columns:
             raise InputError(f"{raw_path}: a CSV file needs a header row naming its columns; none found")
+        if csv_fields and not _names_any(columns, csv_fields):
+            shown = ", ".join(csv_fields[:4]) + (", ..." if len(csv_fields) > 4 else "")
+            raise InputError(
+                f"{raw_path}: the first line is not a header naming the {kind_name or 'expected'} columns ({shown}): a CSV file needs a header row"
+            )
         mixed = not _uniform_line_ends(path)
         return InputFile(
             path=path.resolve(), format=fmt, size_bytes=size, mtime_ns=mtime, csv_columns=columns, csv_skip=skip, csv_mixed_line_ends=mixed
@@ -178,6 +188,14 @@ def _csv_header(path: Path) -> tuple[tuple[str, ...], int]:
             unique = f"{name}_{n}"
         columns.append(unique)
     return tuple(columns), skip
+
+
+def _names_any(columns: Sequence[str], fields: Sequence[str]) -> bool:
+    """Whether a header names at least one of the fields, in any letter case (a header
+    in the wrong case is still a header: its rows are missing_field rejects, as a
+    header lacking a required column)."""
+    known = {name.casefold() for name in fields}
+    return any(name.casefold() in known for name in columns)
 
 
 def _uniform_line_ends(path: Path) -> bool:

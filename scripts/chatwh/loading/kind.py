@@ -106,6 +106,15 @@ class LoadKind:
     def column_names(self) -> list[str]:
         return [column.name for column in self.columns]
 
+    @property
+    def record_fields(self) -> tuple[str, ...]:
+        """The columns a record names itself, in column order: those parse_sql reads as
+        a field (`sqlparts.field`, `'$.name'`), not those it computes (bots'
+        record_hash); every column if it reads none by name. A CSV header must name at
+        least one (input_file.inspect_input)."""
+        read = tuple(name for name in self.column_names if f"'$.{name}'" in self.parse_sql)
+        return read or tuple(self.column_names)
+
     def landed_rows(self, relation: str) -> str:
         """What a new row's key is checked against: every landed row, or for a
         versioned kind each entity's latest version (staging's own order: load, then

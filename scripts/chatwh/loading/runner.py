@@ -133,7 +133,7 @@ def load_files(
     """
     if not raw_paths:
         return []
-    sources = [inspect_input(path, kind.formats) for path in raw_paths]
+    sources = [inspect_input(path, kind.formats, csv_fields=kind.record_fields, kind_name=kind.name) for path in raw_paths]
     if len(sources) > 1 and (kind.prepare is not None or kind.derived):
         raise ValueError(f"{kind.name}: files of a kind with a prepare step or derived tables load one at a time")
     started = time.monotonic()
