@@ -360,3 +360,54 @@ def test_a_code_list_nested_deeper_than_the_limit_stays_text(warehouse: Warehous
     records = [_event("deepest", {"code": nested(deepest)}), _event("deeper", {"code": nested(deeper)})]
     assert load(warehouse, _write_lines(tmp_path / "deep.jsonl", records)).rows_loaded == 2
     assert dict(warehouse.fetchall("select rn, problem_codes from raw.feedback_events")) == {"deepest": "2.3", "deeper": '["2.3"]'}
+
+
+# The numbers of one event as JSON numbers, written into the file as they are here
+# (json.dumps would rewrite 116.40 as 116.4).
+_AS_NUMBERS = {
+    "biz_id": "1365378",
+    "item_id": "100",
+    "longitude": "116.40",
+    "latitude": "39.90",
+    "bhv_time": "1748750400",
+    "reach_time": "1748750401",
+}
+
+
+def _raw_event(rn: str, **spelled: str) -> str:
+    """One event line with its numbers spelled as given (_AS_NUMBERS, changed by `spelled`)."""
+    base = {"user_id": "u1", "trace_id": "Alibaba", "rn": rn, "item_type": "text_response", "bhv_type": "like"}
+    fields = [json.dumps(base, ensure_ascii=False)[1:-1], *(f'"{name}": {text}' for name, text in {**_AS_NUMBERS, **spelled}.items())]
+    return "{" + ", ".join(fields) + "}\n"
+
+
+def test_numbers_in_any_json_spelling_are_the_same_event(warehouse: Warehouse, tmp_path: Path) -> None:
+    """The same events with their numbers as JSON numbers in one file and as text
+    (trailing or leading zeros, an exponent) in another land once each; item_id is an
+    id, compared as text."""
+    second_event = {
+        "item_id": "7",
+        "longitude": "1.164E2",
+        "latitude": "-0.50",
+        "bhv_time": "1748750460.0",
+        "bhv_value": '{"code": [2.30]}',
+    }
+    (tmp_path / "fb1.jsonl").write_text(_raw_event("r1") + _raw_event("r2", **second_event), encoding="utf-8")
+    as_text = {name: f'"{text}"' for name, text in _AS_NUMBERS.items()} | {"latitude": '"39.9"'}
+    second_as_text = {"item_id": '"7"', "longitude": '"0116.4000"', "latitude": '"-5e-1"', "bhv_time": '"1748750460"'}
+    second_as_text |= {"biz_id": '"01365378"', "bhv_value": json.dumps(json.dumps({"code": ["2.30"]}))}
+    (tmp_path / "fb2.jsonl").write_text(_raw_event("r1", **as_text) + _raw_event("r2", **second_as_text), encoding="utf-8")
+    first = load(warehouse, tmp_path / "fb1.jsonl")
+    assert (first.rows_read, first.rows_loaded, first.rows_rejected) == (2, 2, 0)
+    second = load(warehouse, tmp_path / "fb2.jsonl")
+    assert (second.rows_read, second.rows_loaded, second.rows_rejected, second.reasons) == (2, 0, 2, {"already_loaded": 2})
+    assert first.reconciles and second.reconciles
+    assert warehouse.fetchone("select count(*), count(distinct event_hash) from raw.feedback_events") == (2, 2)
+    # the row keeps the first spelling landed (DuckDB writes the number 116.40 as 116.4)
+    assert warehouse.fetchone("select item_id, longitude, latitude from raw.feedback_events where rn = 'r1'") == ("100", "116.4", "39.9")
+    # genuinely other values are other events; "0100" is another id than "100"
+    others = [{"item_id": '"101"'}, {"item_id": '"0100"'}, {"longitude": '"116.41"'}, {"latitude": '"-39.9"'}, {"latitude": "3.99e1"}]
+    (tmp_path / "fb3.jsonl").write_text("".join(_raw_event("r1", **other) for other in others), encoding="utf-8")
+    third = load(warehouse, tmp_path / "fb3.jsonl")
+    assert (third.rows_read, third.rows_loaded, third.rows_rejected, third.reasons) == (5, 4, 1, {"already_loaded": 1})
+    assert warehouse.fetchone("select count(*), count(distinct event_hash) from raw.feedback_events") == (6, 6)

@@ -19,7 +19,9 @@ further than this raw table (staging drops them).
 
 Events carry no id: the key is an md5 over every field, so the same event pushed twice
 (in either shape, numbers as numbers or as strings, the other keys of bhv_value in any
-order) lands once.
+order) lands once: biz_id and the times enter it typed, the coordinates as the number
+they write (116.40, "116.40" and 1.164e2 are one longitude; the row keeps the text as
+sent), item_id, an id, as text ("0100" is not "100"; a JSON number as JSON writes it).
 """
 
 from __future__ import annotations
@@ -138,8 +140,21 @@ _CODES = f"""list_sort(list_distinct(list_transform(
         lambda c: {_AS_NUMBER})))"""
 
 
+_COORDINATES = ("longitude", "latitude")
+
+
+def _number_text(name: str) -> str:
+    """SQL: a text field holding a number, as the number it writes (as DuckDB reads a JSON
+    number: 116.4, 116 for 116.0 or "0116"); text that is no number, as it is. Text so
+    written already (as JSON numbers arrive) is itself, so its hash is the one it had."""
+    number = f"try_cast({name} as double)"
+    return f"""(case when {number} is null then {name}
+                     when {number} = trunc({number}) and abs({number}) < 1e15 then cast(cast({number} as bigint) as varchar)
+                     else cast({number} as varchar) end)"""
+
+
 def _hash_sql() -> str:
-    parts = [f"coalesce({name}, chr(30))" for name in _PLAIN_TEXT]
+    parts = [f"coalesce({_number_text(name) if name in _COORDINATES else name}, chr(30))" for name in _PLAIN_TEXT]
     parts += [
         "coalesce(cast(biz_id as varchar), chr(30))",
         "coalesce(problem_codes, chr(30))",
