@@ -32,6 +32,7 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,7 +42,7 @@ from rich.console import Console  # noqa: E402
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
 
 from chatwh.chatbi.llm import LLMConfig, OpenAICompatibleClient, model_from_env  # noqa: E402
-from chatwh.chatbi.similarity import EmbeddingScorer, JudgeScorer, Scorer, TfidfCharScorer  # noqa: E402
+from chatwh.chatbi.similarity import EmbeddingScorer, JudgeScorer, ScoreBatchResult, Scorer, TfidfCharScorer  # noqa: E402
 from chatwh.connection import Warehouse, WarehouseError, connect  # noqa: E402
 from chatwh.kinds import all_kinds  # noqa: E402
 from chatwh.loading.runner import load_file  # noqa: E402
@@ -91,12 +92,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def fetch_pairs(wh: Warehouse, run_id: str, text: str) -> tuple[list[dict[str, str]], list[str]]:
-    """(pairs of the run, expected texts of its dataset) from the raw tables."""
+def fetch_pairs(wh: Warehouse, run_id: str, text: str) -> tuple[list[dict[str, str]], dict[str, list[str]]]:
+    """(pairs of the run, expected texts of each dataset the run covers) from the raw tables."""
     schema = raw_schema()
     results, samples = wh.relation(schema, "chatbi_eval_results"), wh.relation(schema, "chatbi_eval_samples")
     if not (wh.table_exists(schema, "chatbi_eval_results") and wh.table_exists(schema, "chatbi_eval_samples")):
-        return [], []
+        return [], {}
     predicted = "r.answer_text" if text == "answer" else "r.query_logic_description"
     columns, rows = wh.fetch_table(
         f"""
@@ -111,11 +112,15 @@ def fetch_pairs(wh: Warehouse, run_id: str, text: str) -> tuple[list[dict[str, s
     )
     pairs = [dict(zip(columns, row)) for row in rows]
     if not pairs:
-        return [], []
+        return [], {}
     corpus_rows = wh.fetchall(
-        f"select expected_description from {samples} where dataset_id = :dataset_id", {"dataset_id": pairs[0]["dataset_id"]}
+        f"select dataset_id, expected_description from {samples} where dataset_id in (select dataset_id from {results} where run_id = :run_id)",
+        {"run_id": run_id},
     )
-    return pairs, [str(r[0] or "") for r in corpus_rows]
+    corpora: dict[str, list[str]] = {}
+    for dataset_id, expected in corpus_rows:
+        corpora.setdefault(str(dataset_id), []).append(str(expected or ""))
+    return pairs, corpora
 
 
 def already_scored(wh: Warehouse, run_id: str, scorer: str) -> set[tuple[str, str]]:
@@ -129,17 +134,36 @@ def already_scored(wh: Warehouse, run_id: str, scorer: str) -> set[tuple[str, st
     return {(str(d), str(s)) for d, s in rows}
 
 
-def build_scorer(args: argparse.Namespace, corpus: list[str]) -> tuple[Scorer, OpenAICompatibleClient | None]:
+def build_scorers(args: argparse.Namespace, corpora: dict[str, list[str]]) -> tuple[dict[str, Scorer], OpenAICompatibleClient | None]:
+    """The scorer of each dataset: tfidf-char is fitted on that dataset's own expected texts, so a
+    pair scores the same whatever else its run covers; the API scorers are shared."""
     if args.scorer == "tfidf-char":
-        return TfidfCharScorer(corpus), None
+        return {dataset_id: TfidfCharScorer(corpus) for dataset_id, corpus in corpora.items()}, None
     env_names = ("CHATBI_EMBEDDING_MODEL", "OPENAI_MODEL") if args.scorer == "openai-embedding" else ("CHATBI_JUDGE_MODEL", "OPENAI_MODEL")
     model = args.model or model_from_env(*env_names)
     if not model:
         raise ValueError(f"--scorer {args.scorer} needs --model or one of the env vars {', '.join(env_names)}")
     client = OpenAICompatibleClient(LLMConfig.from_env(timeout_s=args.timeout, max_retries=args.retries, backoff_s=args.backoff))
-    if args.scorer == "openai-embedding":
-        return EmbeddingScorer(client, model, batch_size=args.batch_size), client
-    return JudgeScorer(client, model), client
+    scorer: Scorer = (
+        EmbeddingScorer(client, model, batch_size=args.batch_size) if args.scorer == "openai-embedding" else JudgeScorer(client, model)
+    )
+    return dict.fromkeys(corpora, scorer), client
+
+
+def score_by_dataset(
+    scorers: dict[str, Scorer], todo: list[dict[str, str]], texts: list[tuple[str, str]], progress: Callable[[int], None]
+) -> ScoreBatchResult:
+    """Scores in the order of `todo`, each dataset's pairs scored together by that dataset's scorer."""
+    result = ScoreBatchResult([None] * len(todo))
+    groups: dict[str, list[int]] = {}
+    for index, pair in enumerate(todo):
+        groups.setdefault(str(pair["dataset_id"]), []).append(index)
+    for dataset_id, indexes in groups.items():
+        part = scorers[dataset_id].score([texts[i] for i in indexes], progress)
+        for index, score in zip(indexes, part.scores):
+            result.scores[index] = score
+        result.errors.extend(part.errors if len(groups) == 1 else [f"dataset {dataset_id}: {e}" for e in part.errors])
+    return result
 
 
 def _default_out(run_id: str, scorer: str) -> Path:
@@ -152,15 +176,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         with connect(args.target) as wh:  # read, then release the warehouse while scoring
-            pairs, corpus = fetch_pairs(wh, args.run_id, args.text)
+            pairs, corpora = fetch_pairs(wh, args.run_id, args.text)
             if not pairs:
                 errors.print(f"score_similarity: run {args.run_id!r} has no answers to samples of a loaded dataset")
                 return 2
             try:
-                scorer, client = build_scorer(args, corpus)
+                scorers, client = build_scorers(args, corpora)
             except ValueError as exc:
                 errors.print(f"score_similarity: {exc}")
                 return 2
+            scorer = next(iter(scorers.values()))  # every dataset's scorer has the same name and model
             scorer_name = scorer.name if args.text == "answer" else f"{scorer.name}@description"
             done = already_scored(wh, args.run_id, scorer_name)
     except (ProfileError, WarehouseError) as exc:
@@ -177,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     ) as progress:
         task = progress.add_task("scoring", total=len(texts))
         try:
-            result = scorer.score(texts, lambda n: progress.advance(task, n))
+            result = score_by_dataset(scorers, todo, texts, lambda n: progress.advance(task, n))
         finally:
             if client is not None:
                 client.close()

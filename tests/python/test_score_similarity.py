@@ -187,3 +187,66 @@ def test_tfidf_identical_and_disjoint_texts() -> None:
     scorer = TfidfCharScorer(["上个月北京草桥店销售量", "采购量和检测量"])
     result = scorer.score([("上个月北京草桥店销售量", "上个月北京草桥店销售量"), ("上个月北京草桥店销售量", "xyz"), ("", "")])
     assert result.scores == [pytest.approx(1.0), 0.0, 1.0]
+
+
+def _sample(sample_id: int, place: str, metric: str, value: str) -> dict[str, Any]:
+    expected = {
+        "expected_time_range": ["上个月"],
+        "expected_filters": [place],
+        "expected_metrics": [metric],
+        "expected_values": [f"{metric} {value}"],
+    }
+    return {"sample_id": sample_id, "query": f"上个月{place}的{metric}", "expected_result": expected}
+
+
+def _answer(run_id: str, dataset_id: str, sample_id: int, description: str, metric: str, value: str) -> dict[str, Any]:
+    predicted = {
+        "query_logic_description": description,
+        "predicted_values": [{"metric_name": metric, "value_unit": "Volume", "value_list": [value]}],
+    }
+    return {
+        "run_id": run_id,
+        "model": "m",
+        "run_at": "2025-05-20 09:00:00",
+        "dataset_id": dataset_id,
+        "sample_id": sample_id,
+        "predicted_result": predicted,
+    }
+
+
+def test_tfidf_scores_a_pair_the_same_in_every_run_of_its_dataset(warehouse_env: Path, tmp_path: Path) -> None:
+    """Each pair is scored with its own dataset's corpus: run r1 (datasets a and b) and run r2
+    (b only) with identical answers to b give b's pairs identical scores."""
+    datasets = {
+        "a": [_sample(1, "上海徐汇店", "采购量", "120"), _sample(2, "东北大区", "检测量和上架量", "300")],
+        "b": [_sample(1, "北京草桥店", "销售量", "64"), _sample(2, "北京望京店", "综合毛利", "38")],
+    }
+    for dataset_id, samples in datasets.items():
+        path = tmp_path / f"dataset_{dataset_id}.json"
+        path.write_text(
+            json.dumps({"dataset_id": dataset_id, "reference_date": "2025-05-20", "samples": samples}, ensure_ascii=False), "utf-8"
+        )
+        with connect() as wh:
+            assert load_file(wh, all_kinds()["eval-dataset"], str(path)).rows_loaded == 2
+    answers_b = [
+        (1, "筛选出日期大于等于2025-04-01、门店名称等于北京草桥店的数据;计算销售量", "销售量", "64"),
+        (2, "筛选出门店名称等于北京望京店的数据;计算综合毛利", "综合毛利", "40"),
+    ]
+    runs = {
+        "r1": [_answer("r1", "a", 1, "筛选出门店名称等于上海徐汇店的数据;计算采购量", "采购量", "120")]
+        + [_answer("r1", "b", *answer) for answer in answers_b],
+        "r2": [_answer("r2", "b", *answer) for answer in answers_b],
+    }
+    for run_id, records in runs.items():
+        path = tmp_path / f"run_{run_id}.jsonl"
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+        with connect() as wh:
+            assert load_file(wh, all_kinds()["eval-results"], str(path)).rows_loaded == len(records)
+        assert score_similarity.main(["--run-id", run_id, "--out", str(tmp_path / f"{run_id}.jsonl")]) == 0
+    with connect() as wh:
+        rows = wh.fetchall(
+            "select run_id, sample_id, score from raw.chatbi_similarity_scores where dataset_id = 'b' and scorer = 'tfidf-char' order by sample_id, run_id"
+        )
+    by_run = {run_id: {sample_id: score for r, sample_id, score in rows if r == run_id} for run_id in ("r1", "r2")}
+    assert set(by_run["r1"]) == {"1", "2"}
+    assert by_run["r1"] == by_run["r2"]
