@@ -2,8 +2,9 @@
 
     What is new is decided by LOAD time, not event time: every raw row carries the time
     its file was loaded (`_loaded_at`), and int_chat_events__resolved carries, per event,
-    the later of that and the load time of its bot's catalogue row (a changed default
-    model, name, business line or tag list touches every event of the bot). Each
+    the later of that and the load time of its bot's latest catalogue version (a new
+    version touches every event of the bot: the business-line and tag marts group by the
+    current catalogue, and a new default model serves the events from its load on). Each
     incremental model remembers the newest load time it has consumed (its watermark, in
     int_model_watermarks__recorded, written by a post-hook after each successful build),
     so a model that failed or was skipped simply catches up on its next run.
@@ -551,7 +552,7 @@ alter table {{ relation }} add columns (
 
 
 {#- What an incremental build of int_chat_events__resolved rewrites: {dates: the days of
-    events loaded after the watermark and every day of a bot whose catalogue row was
+    events loaded after the watermark and every day of a bot with a catalogue version
     loaded after it (none = build everything: a full build, or no watermark yet),
     newest_load: the newest load time of the raw events and catalogue, read before the
     days, on a full build too (see the top of this file; none before dbt executes)}. -#}

@@ -8,13 +8,15 @@
    To exercise what incremental models must survive, the split also
    - lands every `--late-every`-th chat event two days late (late exposures, clicks and
      messages; a late first message moves its session to an earlier day),
-   - drops model_name from every 7th event (it resolves to the bot's default model),
+   - drops model_name from every 7th event (it resolves to the default model of the bot's
+     catalogue version at the event's time),
    - lands enhanced conversation logs a day after the basic logs of the same answers
      and LLM-judge ratings two days after the answers,
    - changes var slow_answer_seconds halfway (the runs from then on and the full
      refresh use the new value), and
    - lands a changed bot catalogue halfway (a new default model, name, business line
-     and tag), which must re-resolve and rebuild every day of those bots,
+     and tag), which must rebuild every day of those bots (the business-line and tag marts
+     group by the current catalogue),
    - lands the only session of a day before the window on the first day and its first
      message, sent before that midnight, on the second: the session moves to the day
      before, and the day it leaves must end up empty (not keep the session),

@@ -38,6 +38,7 @@ catalogued_bots as (
 
     select bot_id
     from {{ ref('stg_chat_platform__bots') }}
+    where is_current = 1
 
 ),
 

@@ -330,18 +330,74 @@ def _seed_with_one_bot(env: dict[str, str], tmp_path: Path) -> None:
     )
 
 
-def _chat_event(event_id: str, event_time: str, event_type: str, user_id: str, session_id: str | None = None) -> str:
+def _chat_event(
+    event_id: str, event_time: str, event_type: str, user_id: str, session_id: str | None = None, model_name: str | None = "m1"
+) -> str:
     record = {
         "event_id": event_id,
         "event_time": event_time,
         "user_id": user_id,
         "bot_id": "b1",
         "event_type": event_type,
-        "model_name": "m1",
     }
+    if model_name:
+        record["model_name"] = model_name
     if session_id:
         record["session_id"] = session_id
     return json.dumps(record) + "\n"
+
+
+def test_a_model_switch_moves_only_the_events_after_it(tmp_path: Path) -> None:
+    """An event without model_name is served by the default model of the catalogue
+    version current at its time (a version serves from its load on): a switch moves the
+    events after it, not the bot's history. The business line is the current one on
+    every day, so a new version rebuilds every day of the bot, also incrementally."""
+    db = tmp_path / "w.duckdb"
+    env = scratch_env(db)
+    header = "bot_id,bot_name,model_name,business_line,tags,created_at\n"
+    select = ["--select", "+mart_model_daily_kpis", "+mart_business_line_daily_kpis"]
+
+    def by_model() -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute(
+                "select cast(report_date as varchar), model_name, exposures from main.mart_model_daily_kpis order by 1, 2"
+            ).fetchall()
+
+    def by_line() -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute(
+                "select cast(report_date as varchar), business_line, sum(exposures) from main.mart_business_line_daily_kpis group by 1, 2 order by 1, 2"
+            ).fetchall()
+
+    _seed_with_one_bot(env, tmp_path)  # b1: default m1, 教育
+    _load(env, tmp_path / "bots_2.csv", "bots", header + "b1,Bot one,m2,社交,学习辅导,2025-01-01T00:00:00+08:00\n")
+    # as if the first version had landed before the events and the second at midnight
+    # of the 11th (reporting time, UTC+8)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "update raw.bots set _loaded_at = case when model_name = 'm1' then timestamp '2025-06-01 00:00:00'"
+            " else timestamp '2025-06-10 16:00:00' end"
+        )
+    _load(
+        env,
+        tmp_path / "events.jsonl",
+        "chat-events",
+        _chat_event("x1", "2025-06-10T23:59:00+08:00", "exposure", "u1", model_name=None)
+        + _chat_event("x2", "2025-06-11T00:01:00+08:00", "exposure", "u1", model_name=None)
+        + _chat_event("x3", "2025-06-11T10:00:00+08:00", "exposure", "u2"),
+    )
+    _dbt(env, tmp_path, "run", *select)
+    assert by_model() == [("2025-06-10", "m1", 1), ("2025-06-11", "m1", 1), ("2025-06-11", "m2", 1)]
+    assert by_line() == [("2025-06-10", "社交", 1), ("2025-06-11", "社交", 2)]
+
+    # a third version lands now, after every event: no event changes model, every day
+    # of the bot moves to the new business line
+    _load(env, tmp_path / "bots_3.csv", "bots", header + "b1,Bot one,m3,金融,学习辅导,2025-01-01T00:00:00+08:00\n")
+    _dbt(env, tmp_path, "run", *select)
+    assert by_model() == [("2025-06-10", "m1", 1), ("2025-06-11", "m1", 1), ("2025-06-11", "m2", 1)]
+    assert by_line() == [("2025-06-10", "金融", 1), ("2025-06-11", "金融", 2)]
+    compiled = next((tmp_path / "target" / "compiled").rglob("int_chat_events__resolved.sql")).read_text(encoding="utf-8")
+    assert "-- rebuilt days: 2025-06-10 2025-06-11" in compiled, compiled  # an incremental build of those two days
 
 
 def test_a_day_whose_only_session_moves_to_the_day_before_leaves_the_funnel(tmp_path: Path) -> None:

@@ -1,11 +1,13 @@
 -- One row per bot × interest tag: the bot's |-separated tag list split into rows.
 -- A tag listed twice on one bot counts once, so a bot never counts twice inside a tag.
+-- The current catalogue's tags: a re-tagged bot takes its history to its new tags.
 with bots as (
 
     select
         bot_id,
         tags
     from {{ ref('stg_chat_platform__bots') }}
+    where is_current = 1
 
 ),
 

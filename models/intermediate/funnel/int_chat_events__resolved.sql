@@ -1,8 +1,11 @@
--- Events with the serving model resolved: the event's own model_name, else the bot's
--- default model. Events of bots missing from the catalogue are kept with model 'unknown'
--- (the loader rejects them, so this only guards hand-edited raw tables).
+-- Events with the serving model resolved: the event's own model_name, else the default
+-- model of the bot's catalogue version serving at the event's time (a model switch moves
+-- the events after it only, not the bot's history). Events of bots missing from the
+-- catalogue are kept with model 'unknown' (the loader rejects them, so this only guards
+-- hand-edited raw tables).
 -- Incremental: rewrites the reporting days of newly loaded events and every day of a bot
--- whose catalogue row changed (macros/incremental/incremental.sql).
+-- with a new catalogue version (the business-line and tag marts downstream group by its
+-- current business line and tags) (macros/incremental/incremental.sql).
 -- No delete of some rebuilt days first: an event keeps its day between runs (a loaded
 -- event_id is rejected when loaded again), so every rebuilt day keeps rows and
 -- delete+insert replaces it; a second delete over the largest table would cost without
@@ -30,7 +33,9 @@ bots as (
     select
         bot_id,
         default_model_name,
-        loaded_at
+        valid_from,
+        valid_to,
+        max(loaded_at) over (partition by bot_id) as catalogue_loaded_at
     from {{ ref('stg_chat_platform__bots') }}
 
 )
@@ -46,12 +51,15 @@ select
     events.session_id,
     events.is_message,
     events.platform,
-    -- What this row was built from was loaded by then: the event, or its bot's catalogue
-    -- row if that came later (a new default model re-resolves the bot's events).
+    -- What this row was built from was loaded by then: the event, or its bot's latest
+    -- catalogue version if that came later (every day of the bot is then new downstream).
     case
-        when bots.loaded_at > events.loaded_at then bots.loaded_at
+        when bots.catalogue_loaded_at > events.loaded_at then bots.catalogue_loaded_at
         else events.loaded_at
     end as loaded_at
 from events
 left join bots
-    on events.bot_id = bots.bot_id
+    on
+        events.bot_id = bots.bot_id
+        and (bots.valid_from is null or events.event_time >= bots.valid_from)
+        and (bots.valid_to is null or events.event_time < bots.valid_to)

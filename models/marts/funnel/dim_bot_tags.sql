@@ -8,4 +8,6 @@ select
     bots.business_line
 from {{ ref('int_bot_tags__split') }} as tags
 inner join {{ ref('stg_chat_platform__bots') }} as bots
-    on tags.bot_id = bots.bot_id
+    on
+        tags.bot_id = bots.bot_id
+        and bots.is_current = 1

@@ -2,6 +2,7 @@
 with bots as (
 
     select * from {{ ref('stg_chat_platform__bots') }}
+    where is_current = 1
 
 ),
 

@@ -31,4 +31,6 @@ select
     {{ funnel_columns('a') }}
 from aggregated as a
 left join {{ ref('stg_chat_platform__bots') }} as bots
-    on a.bot_id = bots.bot_id
+    on
+        a.bot_id = bots.bot_id
+        and bots.is_current = 1

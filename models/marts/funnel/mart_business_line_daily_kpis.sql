@@ -1,5 +1,7 @@
 -- One row per reporting day × business line × serving model; users counted distinct
--- per business line.
+-- per business line. A bot counts under its current business line on every day (the
+-- catalogue as it is now, like the tag marts): a bot moved to another line takes its
+-- history along.
 -- Incremental: rebuilds whole reporting days that new loads touched
 -- (macros/incremental/incremental.sql).
 {{ config(**chatbot_analytics.incremental_config(unique_key='report_date')) }}
@@ -16,7 +18,9 @@ with aggregated as (
         {{ funnel_aggregates('f') }}
     from {{ ref('int_user_bot_days__funnel') }} as f
     inner join {{ ref('stg_chat_platform__bots') }} as bots
-        on f.bot_id = bots.bot_id
+        on
+            f.bot_id = bots.bot_id
+            and bots.is_current = 1
     where {{ chatbot_analytics.in_report_dates('f.report_date', rebuild_dates) }}
     group by
         f.report_date,

@@ -1,11 +1,15 @@
--- One row per bot: the latest loaded version of each bot_id (a bots file is a snapshot).
+-- One row per loaded version of each bot (a bots file is a snapshot; the loader keeps a
+-- row only when it differs from the bot's latest version). A version serves the events
+-- from the time it was loaded (valid_from) until the next one was (valid_to); the first
+-- version also every earlier event (valid_from NULL), the latest every later one
+-- (valid_to NULL, is_current = 1). Versions of one load keep their file and line order.
 with source as (
 
     select * from {{ source('chat_platform', 'bots') }}
 
 ),
 
-ranked as (
+versions as (
 
     select
         bot_id,
@@ -17,19 +21,26 @@ ranked as (
         _loaded_at as loaded_at,
         row_number() over (
             partition by bot_id
-            order by _loaded_at desc, _line_number desc
-        ) as version_rank
+            order by _loaded_at, _source_file, _line_number
+        ) as version_number,
+        lead(_loaded_at) over (
+            partition by bot_id
+            order by _loaded_at, _source_file, _line_number
+        ) as next_loaded_at
     from source
 
 )
 
 select
     bot_id,
+    version_number,
     bot_name,
     default_model_name,
     business_line,
     tags,
     created_at,
-    loaded_at
-from ranked
-where version_rank = 1
+    loaded_at,
+    case when version_number > 1 then loaded_at end as valid_from,
+    next_loaded_at as valid_to,
+    case when next_loaded_at is null then 1 else 0 end as is_current
+from versions

@@ -76,7 +76,9 @@ MART_KPI_COLUMNS = (*FUNNEL_SUMS, *(name for name, _ in USER_COUNTS), *(name for
 
 def events_and_sessions_ctes(raw_schema: str, offset_hours: float, bots: str) -> str:
     """Two CTEs both references share: `events` (the raw events with their reporting day and
-    serving model: model_name, else the default_model of `bots`, a relation keyed by bot_id)
+    serving model: model_name, else the default_model of `bots`, a relation keyed by bot_id:
+    the latest version's, which is the one the marts use on the bench's data, whose
+    catalogue holds one version per bot)
     and `sessions` (one row per session: its first message's day, bot, model and user, by
     event_time then event_id, and its user turns)."""
     seconds = int(round(offset_hours * 3600))
