@@ -95,8 +95,10 @@ report-deps:
 	fi
 
 # The cron form of the hourly DAG (scripts/run_pipeline.py; exit 3 = error-level alerts).
+# LANDING=DIR: the landing folder (default: env CHATBOT_LANDING_DIR, else warehouse/landing;
+# after make demo, LANDING=warehouse/demo_data runs it on the demo's files).
 pipeline: venv
-	$(PY) scripts/run_pipeline.py $(if $(DATE),--date $(DATE),)
+	$(PY) scripts/run_pipeline.py $(if $(DATE),--date $(DATE),) $(if $(LANDING),--landing $(LANDING),)
 
 # Read-only copy of the DuckDB warehouse for Metabase (atomic replace), as the pipeline does.
 publish-bi: venv
@@ -153,9 +155,12 @@ validate: venv
 pytest: venv report-deps
 	$(VENV)/bin/pytest -q tests/python
 
-# dbt build on the hand-written fixture, on DuckDB (models, seeds, data + unit tests).
+# dbt build on the hand-written fixture, on DuckDB (models, seeds, data + unit tests), in a
+# warehouse of its own: the fixture build empties its warehouse first, and the default one
+# is the demo's (make test after make demo must leave it alone).
 dbt-fixture: venv
-	$(PY) scripts/build_fixture.py --target duckdb
+	mkdir -p .tmp
+	CHATBOT_DUCKDB_PATH=$(CURDIR)/.tmp/fixture.duckdb $(PY) scripts/build_fixture.py --target duckdb
 
 # The benchmark end to end at 100k events (prints its table; no timing is asserted, only
 # that every step runs, the floor, pandas and mart KPIs agree and the --json output holds
