@@ -131,6 +131,20 @@ def test_json_lines_in_a_json_file_are_read_line_by_line(with_bots, tmp_path: Pa
     assert rejects(db, huge_first) == {1: "record_too_large"}
 
 
+def test_json_lines_in_a_json_file_whose_first_record_is_cut(with_bots, tmp_path: Path) -> None:
+    """A first line cut after a `:` looks like the start of a pretty-printed document;
+    the whole lines after it say JSON lines: one reject, the other records load."""
+    db, env = with_bots
+    path = tmp_path / "cut_first.json"
+    path.write_text(
+        '{"event_id": "t0", "event_time":\n' + "".join(json.dumps(event(f"t{i}")) + "\n" for i in range(1, 6)), encoding="utf-8"
+    )
+    done = run_script("load.py", "chat-events", str(path), env=env)
+    assert summary(done.stdout, "chat-events") == "chat-events: files=1 read=6 loaded=5 rejected=1"
+    assert rejects(db, path) == {1: "invalid_json"}
+    assert [line for _, line in landed(db, "chat_events", "event_id", path)] == [2, 3, 4, 5, 6]
+
+
 @pytest.mark.parametrize(
     ("text", "layout"),
     [
@@ -144,6 +158,10 @@ def test_json_lines_in_a_json_file_are_read_line_by_line(with_bots, tmp_path: Pa
         ('{"samples": [\n{"a": 1}\n]}\n', "json"),
         ('{"a": 1\n, "b": 2}\n', "json"),
         ('{"a": 1, "b": "cut\n{"a": 2}\n', "jsonl"),  # JSON lines with a broken first record
+        ('{"a": 1, "b":\n{"a": 2}\n{"a": 3}\n', "jsonl"),  # ... cut after a `:`
+        ('{"a": 1,\n{"a": 2}\n', "jsonl"),  # ... cut after a `,`, one record after it
+        ('{"a":\n1\n}\n', "json"),
+        ('{"a":\n{"b": 1}\n}\n', "json"),
         ('{\n  "samples": [{"a": 1}', "json"),  # a truncated document: one reject
         ('not json\n{"a": 1}\n', "jsonl"),
         ("\ufeff" + '{"a": 1}\n{"a": 2}', "jsonl"),

@@ -141,9 +141,13 @@ def _json_layout(path: Path) -> str:
     `{` first: if the first line is a whole JSON value, the file is JSON lines when
     anything follows it (one object and more cannot be one document) and a one-object
     document otherwise. If the first line is not a whole value (a pretty-printed
-    document, or JSON lines whose first record is broken or oversized): a valid document
-    can break a line only between tokens, so the line before the break ends in `{ [ , :`
-    or the next line starts with `, } ] :`; then it is a document, else JSON lines.
+    document, or JSON lines whose first record is broken or oversized): when the second
+    line is a whole value and the third is too, or there is none, JSON lines (in a
+    document a whole value on a line is followed by `, } ]`, which starts the next line,
+    and a document of two lines cannot end in a whole value after an unfinished one).
+    Else a valid document can break a line only between tokens, so the line before the
+    break ends in `{ [ , :` or the next line starts with `, } ] :`; then it is a
+    document, else JSON lines. At most three non-blank lines are read.
     """
     with _open_after_bom(path) as handle:
         first = _next_line(handle)
@@ -157,11 +161,19 @@ def _json_layout(path: Path) -> str:
         if not too_long and _is_json(head):
             return "jsonl" if _next_line(handle) is not None else "json"
         following = _next_line(handle)
-    if following is None:
-        return "json"  # one line: the same single record either way
+        if following is None:
+            return "json"  # one line: the same single record either way
+        if _is_whole_line(following) and ((third := _next_line(handle)) is None or _is_whole_line(third)):
+            return "jsonl"  # a broken first record
     if (last and last in b"{[,:") or following[0][:1] in (b",", b"}", b"]", b":"):
         return "json"
     return "jsonl"
+
+
+def _is_whole_line(line: tuple[bytes, bool, bytes]) -> bool:
+    """Whether a line of _next_line is one whole JSON value (never one over MAX_RECORD_BYTES)."""
+    head, too_long, _ = line
+    return not too_long and _is_json(head)
 
 
 def _csv_header(path: Path) -> tuple[tuple[str, ...], int]:
