@@ -2,7 +2,8 @@
 -- row only when it differs from the bot's latest version). A version serves the events
 -- from the time it was loaded (valid_from) until the next one was (valid_to); the first
 -- version also every earlier event (valid_from NULL), the latest every later one
--- (valid_to NULL, is_current = 1). Versions of one load keep their file and line order.
+-- (valid_to NULL, is_current = 1). Versions of one load keep their line order (the loader's
+-- order; the raw-table suite checks it is total).
 with source as (
 
     select * from {{ source('chat_platform', 'bots') }}
@@ -21,11 +22,11 @@ versions as (
         _loaded_at as loaded_at,
         row_number() over (
             partition by bot_id
-            order by _loaded_at, _source_file, _line_number
+            order by _loaded_at, _line_number
         ) as version_number,
         lead(_loaded_at) over (
             partition by bot_id
-            order by _loaded_at, _source_file, _line_number
+            order by _loaded_at, _line_number
         ) as next_loaded_at
     from source
 
