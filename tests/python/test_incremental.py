@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from conftest import PROJECT_DIR, run_script, scratch_env
+from conftest import PROJECT_DIR, query, run_script, scratch_env
 
 from chatwh.project import copy_dbt_project
 
@@ -358,16 +358,13 @@ def test_a_model_switch_moves_only_the_events_after_it(tmp_path: Path) -> None:
     select = ["--select", "+mart_model_daily_kpis", "+mart_business_line_daily_kpis"]
 
     def by_model() -> list[tuple[Any, ...]]:
-        with duckdb.connect(str(db), read_only=True) as con:
-            return con.execute(
-                "select cast(report_date as varchar), model_name, exposures from main.mart_model_daily_kpis order by 1, 2"
-            ).fetchall()
+        return query(db, "select cast(report_date as varchar), model_name, exposures from main.mart_model_daily_kpis order by 1, 2")
 
     def by_line() -> list[tuple[Any, ...]]:
-        with duckdb.connect(str(db), read_only=True) as con:
-            return con.execute(
-                "select cast(report_date as varchar), business_line, sum(exposures) from main.mart_business_line_daily_kpis group by 1, 2 order by 1, 2"
-            ).fetchall()
+        return query(
+            db,
+            "select cast(report_date as varchar), business_line, sum(exposures) from main.mart_business_line_daily_kpis group by 1, 2 order by 1, 2",
+        )
 
     _seed_with_one_bot(env, tmp_path)  # b1: default m1, 教育
     _load(env, tmp_path / "bots_2.csv", "bots", header + "b1,Bot one,m2,社交,学习辅导,2025-01-01T00:00:00+08:00\n")

@@ -153,12 +153,12 @@ def _json_layout(path: Path) -> str:
         first = _next_line(handle)
         if first is None:
             return "json"  # only blanks: one document, rejected as invalid JSON
-        head, too_long, last = first
+        head, _, last = first
         if head[:1] == b"[":
             return "json"
         if head[:1] != b"{":
             return "jsonl"
-        if not too_long and _is_json(head):
+        if _is_whole_line(first):
             return "jsonl" if _next_line(handle) is not None else "json"
         following = _next_line(handle)
         if following is None:
