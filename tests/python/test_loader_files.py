@@ -21,7 +21,7 @@ import duckdb
 import pytest
 from conftest import PROJECT_DIR, query, run_script
 
-from chatwh.loading.input_file import MAX_RECORD_BYTES, inspect_input
+from chatwh.loading.input_file import MAX_RECORD_BYTES, REJECT_TEXT_CHARS, inspect_input
 
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
 BOTS = FIXTURES / "funnel" / "bots" / "bots.csv"
@@ -198,6 +198,45 @@ def test_csv_oversized_row_early_in_the_file_is_one_reject(scratch_db, tmp_path:
     assert summary(done.stdout, "bots") == "bots: files=1 read=4 loaded=3 rejected=1"
     assert rejects(db, path) == {3: "record_too_large"}
     assert landed(db, "bots", "bot_id", path) == [("o1", 2), ("o3", 4), ("o4", 5)]
+
+
+def _long_rejected_record(path: Path, layout: str) -> str:
+    """Write a file holding one good bot row and one long broken record; return the
+    broken record's text as the file has it."""
+    long_name = "长" * (REJECT_TEXT_CHARS * 2)
+    if layout == "broken json line":
+        broken = '{"bot_id": "b2", "bot_name": "' + long_name  # never closed
+        good = json.dumps(dict(zip(BOT_COLUMNS, bot_row("b1")), strict=True), ensure_ascii=False)
+        path.write_text(good + "\n" + broken + "\n", encoding="utf-8")
+    elif layout == "broken json document":
+        broken = '[{"bot_id": "b2", "bot_name": "' + long_name
+        path.write_text(broken, encoding="utf-8")
+    elif layout == "oversized csv row":
+        broken = ",".join(bot_row("b2", "x" * (MAX_RECORD_BYTES + 100)))
+        path.write_text(csv_text(BOT_COLUMNS, [bot_row("b1")]) + broken + "\n", encoding="utf-8")
+    else:  # a quote never closed, read leniently (mixed line ends)
+        broken = f'b2,"{long_name},qwen-7b,sales,a,2025-01-01\n'
+        path.write_bytes((",".join(BOT_COLUMNS) + "\r\n" + ",".join(bot_row("b1")) + "\n" + broken).encode())
+    return broken
+
+
+@pytest.mark.parametrize(
+    ("layout", "suffix"),
+    [("broken json line", ".jsonl"), ("broken json document", ".json"), ("oversized csv row", ".csv"), ("quote never closed", ".csv")],
+)
+def test_a_rejected_records_text_is_kept_up_to_the_same_length_on_every_read_path(
+    scratch_db, tmp_path: Path, layout: str, suffix: str
+) -> None:
+    """Each reader cuts a rejected record's text itself (SQL or Python, to keep a 4 MiB
+    line out of memory); whichever read it, the rejects table keeps its first
+    REJECT_TEXT_CHARS characters (CJK text included)."""
+    db, env = scratch_db
+    path = tmp_path / f"long_reject{suffix}"
+    broken = _long_rejected_record(path, layout)
+    run_script("load.py", "bots", str(path), env=env)
+    [(raw,)] = query(db, "select raw_record from raw.load_rejects where source_file = ?", [str(path)])
+    assert len(raw) == REJECT_TEXT_CHARS, len(raw)
+    assert broken.startswith(raw)
 
 
 # --- 4. a file name is never a pattern ------------------------------------------------

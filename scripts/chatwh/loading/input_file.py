@@ -19,6 +19,10 @@ from typing import BinaryIO
 # not a chat message); DuckDB reads it as one line and reports it, line number included.
 MAX_RECORD_BYTES = 4 * 1024 * 1024
 
+# How much of a rejected record's text the rejects table keeps (`raw_record`): enough to
+# see what was wrong, not a copy of a 4 MiB line. Characters in SQL, bytes in Python.
+REJECT_TEXT_CHARS = 2000
+
 FORMATS_BY_SUFFIX = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",

@@ -27,7 +27,7 @@ from typing import Literal
 
 import duckdb
 
-from .input_file import MAX_RECORD_BYTES
+from .input_file import MAX_RECORD_BYTES, REJECT_TEXT_CHARS
 from .line_numbers import QUOTED_VALUE, holder_of, lines_at, mapped, spans_lines
 
 LENIENT = "(the file mixes LF and CRLF line ends, so it is read leniently)"
@@ -155,7 +155,7 @@ class _PhysicalLines:
         text = raw.decode("utf-8", errors="replace")
         if self.record_start == 0:
             self.record_start = self._number
-            self.record_text = text[:2000].rstrip("\r\n")
+            self.record_text = text[:REJECT_TEXT_CHARS].rstrip("\r\n")
         return text
 
     def close(self) -> None:
@@ -163,6 +163,6 @@ class _PhysicalLines:
 
 
 def _line(data: bytes, start: int) -> str:
-    """The line starting at byte `start` (at most 2000 bytes, without its line end)."""
+    """The line starting at byte `start` (at most REJECT_TEXT_CHARS bytes, without its line end)."""
     end = data.find(b"\n", start)
-    return data[start : min(end if end >= 0 else len(data), start + 2000)].rstrip(b"\r").decode("utf-8", errors="replace")
+    return data[start : min(end if end >= 0 else len(data), start + REJECT_TEXT_CHARS)].rstrip(b"\r").decode("utf-8", errors="replace")

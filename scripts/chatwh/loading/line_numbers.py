@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 import duckdb
 
+from .input_file import REJECT_TEXT_CHARS
 from .sqlparts import quoted
 
 # DuckDB's error type of a rejected record, as the reason the rejects table gives.
@@ -105,7 +106,7 @@ def read_with_rejects(
     reasons = " ".join(f"when {quoted(k)} then {quoted(v)}" for k, v in _READ_ERROR_REASONS.items())
     bad_select = f"""
         select line_number,
-               left(raw_line, 2000) as doc,
+               left(raw_line, {REJECT_TEXT_CHARS}) as doc,
                (case error_type {reasons} else 'unreadable_record' end) || ': ' || left(error_message, 300)
                || case when error_type in ('INVALID ENCODING', 'INVALID UNICODE')
                        then ' (GBK or another legacy encoding? convert the file: iconv -f GBK -t UTF-8)' else '' end as read_error

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from .input_file import MAX_RECORD_BYTES, InputError, InputFile
+from .input_file import MAX_RECORD_BYTES, REJECT_TEXT_CHARS, InputError, InputFile
 from .lenient_csv import reject_lenient_misreads
 from .line_numbers import read_with_rejects
 from .sqlparts import quoted
@@ -169,7 +169,7 @@ def _read_json_document(con: duckdb.DuckDBPyConnection, path: str) -> None:
         arrays as (
             -- An element larger than a line may be (MAX_RECORD_BYTES) is rejected as JSON lines are.
             select line_number,
-                   case when strlen(value) > {MAX_RECORD_BYTES} then left(value, 2000) else value end as doc,
+                   case when strlen(value) > {MAX_RECORD_BYTES} then left(value, {REJECT_TEXT_CHARS}) else value end as doc,
                    case when strlen(value) > {MAX_RECORD_BYTES}
                         then 'record_too_large: element of ' || strlen(value) || ' bytes, more than {MAX_RECORD_BYTES}' end as read_error
             from elements
@@ -180,7 +180,7 @@ def _read_json_document(con: duckdb.DuckDBPyConnection, path: str) -> None:
             where doc.valid and json_type(cast(doc.text as json)) <> 'ARRAY'
         ),
         broken as (
-            select 1 as line_number, left(coalesce(text, ''), 2000) as doc,
+            select 1 as line_number, left(coalesce(text, ''), {REJECT_TEXT_CHARS}) as doc,
                    case when text is null then 'invalid_encoding: file is not UTF-8 (GBK? convert it with iconv -f GBK -t UTF-8)'
                         else 'invalid_json: the file is not one valid JSON document (truncated?)' end as read_error
             from doc

@@ -28,7 +28,7 @@ from typing import Any
 import duckdb
 
 from ..connection import Warehouse
-from .input_file import InputFile, inspect_input
+from .input_file import REJECT_TEXT_CHARS, InputFile, inspect_input
 from .kind import LoadKind
 from .reader import read_into_input
 from .sinks import BATCH_COLUMNS, REJECT_COLUMNS, BatchInfo, Sink, duckdb_type, sink_for
@@ -354,7 +354,7 @@ def _classify(
             select {_per_file(batches, "batch_id")} as batch_id, {quoted(kind.name)} as kind,
                    {_per_file(batches, "source_file")} as source_file, {_LINE} as line_number,
                    split_part(reason, ':', 1) as reason_code, reason,
-                   left(raw_record, 2000) as raw_record, {started_at} as rejected_at
+                   left(raw_record, {REJECT_TEXT_CHARS}) as raw_record, {started_at} as rejected_at
             from all_rejects
         )
         """
