@@ -4,20 +4,42 @@
 -- different people are listed, and the wording shown is one that many people typed
 -- (else the folded key itself), so no one person's text is shown; at most
 -- var top_questions_limit per bot.
-with rated as (
+with session_users as (
+
+    -- The user a session logged on any of its lines: a line of that session that
+    -- logged no user is the same person, not another asker.
+    select
+        bot_id,
+        session_id,
+        max(user_key) as session_user_key
+    from {{ ref('int_conversations__rated') }}
+    where
+        session_id is not null
+        and user_key is not null
+    group by
+        bot_id,
+        session_id
+
+),
+
+rated as (
 
     select
         rated.*,
-        -- A person: the user when logged, else the session (a log without user ids
-        -- cannot tell one person's two sessions apart). Lines with neither (the
-        -- article's monitor handler logs only response_time) are all one person: were
-        -- each its own, one person retrying a question would count as two askers and
-        -- their text be listed.
-        coalesce(user_key, session_id, '(no user or session)') as asker
+        -- A person: the user when logged (on the line or elsewhere in its session),
+        -- else the session (a log without user ids cannot tell one person's two
+        -- sessions apart). Lines with neither (the article's monitor handler logs only
+        -- response_time) are all one person: were each its own, one person retrying a
+        -- question would count as two askers and their text be listed.
+        coalesce(rated.user_key, session_users.session_user_key, rated.session_id, '(no user or session)') as asker
     from {{ ref('int_conversations__rated') }} as rated
+    left join session_users
+        on
+            rated.bot_id = session_users.bot_id
+            and rated.session_id = session_users.session_id
     where
-        question_key is not null
-        and question_key <> ''
+        rated.question_key is not null
+        and rated.question_key <> ''
 
 ),
 
