@@ -1,7 +1,7 @@
 """The daily report: one self-contained HTML file (and optionally Markdown) for a day.
 
     python scripts/report.py --date 2025-06-01 --out warehouse/reports/report_2025-06-01.html
-                             [--markdown PATH.md] [--target NAME] [--no-texts]
+                             [--markdown PATH.md] [--target NAME] [--with-texts]
     python scripts/report.py --date yesterday --out 'warehouse/reports/report_{date}.html'
 
 `--date` takes YYYY-MM-DD, `today` or `yesterday` (reporting time: UTC shifted by var
@@ -10,7 +10,9 @@ reporting_utc_offset_hours); `{date}` in --out / --markdown becomes the date.
 Sections: KPI tiles with day-over-day change, the funnel per tag, model comparison with
 confidence intervals, latency percentiles and quality mix, top questions, feedback rates
 and problem codes, the latest ChatBI eval run vs the previous one, firing alerts and the
-article's improvement suggestions. Everything is read from the marts dbt built on the
+article's improvement suggestions. The answers to review list ids, reasons and ratings;
+the users' question and answer texts only with --with-texts (a report for reviewers:
+they come from a restricted mart). Everything is read from the marts dbt built on the
 target (dates bound as query parameters); a section whose marts are not built or have no
 rows for the day says so instead of failing. The HTML embeds plotly.js and needs no
 network to be viewed.
@@ -61,7 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="HTML file to write")
     parser.add_argument("--markdown", type=Path, help="also write the Markdown version here")
     parser.add_argument("--target", help="profiles.yml target (default: the profile's default)")
-    parser.add_argument("--no-texts", action="store_true", help="leave question/answer texts out of the review list")
+    texts = parser.add_mutually_exclusive_group()
+    texts.add_argument(
+        "--with-texts",
+        action="store_true",
+        help="put the users' question and answer texts in the review list (restricted: a report for reviewers only)",
+    )
+    texts.add_argument("--no-texts", action="store_true", help="leave the texts out (the default)")
     parser.add_argument("--top-questions", type=int, default=10)
     parser.add_argument("--review-limit", type=int, default=10)
     args = parser.parse_args(argv)
@@ -72,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--out must be an .html file: {args.out}")
 
     started = time.monotonic()
-    options = ReportOptions(top_questions=args.top_questions, review_limit=args.review_limit, include_texts=not args.no_texts)
+    options = ReportOptions(top_questions=args.top_questions, review_limit=args.review_limit, include_texts=args.with_texts)
     try:
         target = load_target(args.target)
         with connect(args.target, read_only=True) as warehouse:

@@ -26,6 +26,7 @@ made no network request, and keeps a full-page screenshot in the pytest tmp dir.
 from __future__ import annotations
 
 import re
+import shutil
 import struct
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -163,10 +164,11 @@ def test_quality_latency_and_suggestions(reports: dict[str, tuple[Path, str]]) -
     assert "3 条对话响应时间超过 2 秒 (42.9%)" in suggestions
     assert table_rows(suggestions, "m5")[0][3:5] == ["safety_issue", "poor (logged)"]
     assert table_rows(suggestions, "m3")[0][3] == "error"
-    assert "How do I fix this BUG in my code?" in suggestions
+    # Users' texts stay out of the report unless asked for (--with-texts).
+    assert "How do I fix this BUG" not in md and "deleting the system files" not in md
 
 
-def test_no_texts_leaves_question_and_answer_out(fixture_warehouse: Path, tmp_path: Path) -> None:
+def test_with_texts_puts_question_and_answer_in(fixture_warehouse: Path, tmp_path: Path) -> None:
     md = tmp_path / "r.md"
     run_script(
         "report.py",
@@ -176,12 +178,32 @@ def test_no_texts_leaves_question_and_answer_out(fixture_warehouse: Path, tmp_pa
         str(tmp_path / "r.html"),
         "--markdown",
         str(md),
-        "--no-texts",
+        "--with-texts",
         env=scratch_env(fixture_warehouse),
     )
-    text = md.read_text(encoding="utf-8")
-    assert table_rows(section_text(text, 9), "m5")
-    assert "How do I fix this BUG" not in text and "deleting the system files" not in text
+    suggestions = section_text(md.read_text(encoding="utf-8"), 9)
+    assert table_rows(suggestions, "m5")
+    assert "How do I fix this BUG in my code?" in suggestions and "deleting the system files" in suggestions
+    assert "for reviewers only" in suggestions
+
+
+def test_low_quality_count_is_the_answers_rated_poor(fixture_warehouse: Path, tmp_path: Path) -> None:
+    """The article's 发现 N 条低质量响应 counts answers rated poor (section 4's poor rate),
+    not every answer to review: an answer with a logged error that is not rated poor is
+    to review, not 低质量. On the fixture both poor answers are also to review, so the
+    copy rates one of them fair in the quality mart."""
+    db = tmp_path / "fair.duckdb"
+    shutil.copy(fixture_warehouse, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            """update main.mart_answer_quality_daily set poor_answers = poor_answers - 1, fair_answers = fair_answers + 1
+               where report_date = '2025-06-01' and bot_id = 'b_learn'"""
+        )
+    md = tmp_path / "r.md"
+    run_script("report.py", "--date", "2025-06-01", "--out", str(tmp_path / "r.html"), "--markdown", str(md), env=scratch_env(db))
+    suggestions = section_text(md.read_text(encoding="utf-8"), 9)
+    assert "发现 1 条低质量响应，建议检查相关对话" in suggestions
+    assert "2 answers to review: poor, failed or unsafe (error: 1, safety_issue: 1)." in suggestions
 
 
 def test_feedback_section(fixture_warehouse: Path, reports: dict[str, tuple[Path, str]]) -> None:

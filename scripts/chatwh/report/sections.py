@@ -26,7 +26,7 @@ RATINGS = ("excellent", "good", "fair", "poor")
 class ReportOptions:
     top_questions: int = 10
     review_limit: int = 10
-    include_texts: bool = True
+    include_texts: bool = False  # raw question/answer texts: for reviewers only (--with-texts)
     trend_days: int = 14
 
 
@@ -640,14 +640,22 @@ def suggestions(reader: MartReader, day: date, options: ReportOptions) -> Sectio
     if quality_rows is not None and not quality_rows and not counts:
         # No answer logged that day: "no poor answers" would read as good news.
         return section.mark_no_data(_no_rows(day, "mart_answer_quality_daily"))
+    if quality_rows:
+        # The article's count: answers rated poor (the poor rate of section 4), not every
+        # answer to review (a fair answer with a logged error is not 低质量).
+        poor = sum(int(r["poor_answers"] or 0) for r in quality_rows)
+        if poor:
+            section.bullets.append(f"发现 {poor} 条低质量响应，建议检查相关对话 — {poor} answers rated poor.")
+        else:
+            section.bullets.append("没有低质量响应 — no answer rated poor on this day.")
     if counts is not None:
         by_reason = {str(r["review_reason"]): int(r["answers"]) for r in counts}
         total = sum(by_reason.values())
         if total:
             detail = ", ".join(f"{reason}: {n}" for reason, n in sorted(by_reason.items()))
-            section.bullets.append(f"发现 {total} 条低质量响应，建议检查相关对话 — {total} answers need a review ({detail}).")
+            section.bullets.append(f"{total} answers to review: poor, failed or unsafe ({detail}).")
         else:
-            section.bullets.append("没有低质量响应 — no poor, failed or unsafe answer on this day.")
+            section.bullets.append("No poor, failed or unsafe answer to review on this day.")
     else:
         section.notes.append(_missing_note(reader, "mart_low_quality_answers_restricted"))
     if quality_rows:
@@ -693,7 +701,11 @@ def suggestions(reader: MartReader, day: date, options: ReportOptions) -> Sectio
                 columns,
                 body,
                 align="lllllr" + ("ll" if options.include_texts else ""),
-                note="From the restricted mart mart_low_quality_answers_restricted; run with --no-texts to leave the question and answer texts out.",
+                note=(
+                    "From the restricted mart mart_low_quality_answers_restricted, with the question and answer texts (--with-texts): for reviewers only."
+                    if options.include_texts
+                    else "From the restricted mart mart_low_quality_answers_restricted; users' texts are left out (report.py --with-texts puts them in, for reviewers)."
+                ),
             )
         )
     return section
