@@ -6,12 +6,16 @@
 {%- set window_start = date_var('comparison_start', add_days(window_end, -6)) %}
 {%- set min_users = number_var('comparison_min_users') %}
 
-with window_users as (
+with window_user_bots as (
 
+    -- What each user did on each bot of the tag over the window: a click counts for
+    -- uv_ctr only on the bot the user was exposed to, as in the daily marts (there the
+    -- same day, bot and model; here the window relaxes only the day).
     select
         tags.tag,
         f.model_name,
         f.user_id,
+        f.bot_id,
         max(case when f.exposures > 0 then 1 else 0 end) as was_exposed,
         max(case when f.clicks > 0 then 1 else 0 end) as clicked,
         max(case when f.chat_starts > 0 then 1 else 0 end) as started_chat
@@ -24,7 +28,26 @@ with window_users as (
     group by
         tags.tag,
         f.model_name,
-        f.user_id
+        f.user_id,
+        f.bot_id
+
+),
+
+window_users as (
+
+    select
+        tag,
+        model_name,
+        user_id,
+        max(was_exposed) as was_exposed,
+        max(was_exposed * clicked) as clicked_when_exposed,
+        max(clicked) as clicked,
+        max(clicked * started_chat) as started_when_clicked
+    from window_user_bots
+    group by
+        tag,
+        model_name,
+        user_id
 
 ),
 
@@ -35,7 +58,7 @@ arms as (
         tag,
         model_name,
         'uv_ctr' as metric,
-        {{ cast_bigint("sum(case when was_exposed = 1 and clicked = 1 then 1 else 0 end)") }} as successes,
+        {{ cast_bigint("sum(clicked_when_exposed)") }} as successes,
         {{ cast_bigint("sum(was_exposed)") }} as trials
     from window_users
     group by
@@ -49,7 +72,7 @@ arms as (
         tag,
         model_name,
         'uv_chat_start_rate' as metric,
-        {{ cast_bigint("sum(case when clicked = 1 and started_chat = 1 then 1 else 0 end)") }} as successes,
+        {{ cast_bigint("sum(started_when_clicked)") }} as successes,
         {{ cast_bigint("sum(clicked)") }} as trials
     from window_users
     group by
