@@ -60,6 +60,12 @@ translate({{ expression }}, '{{ chatbot_analytics._full_width_chars() }}', '{{ c
 {{ chatbot_analytics.regex_literal('[' ~ chatbot_analytics._whitespace_class() ~ '\\p{P}\\p{S}]+') }}
 {%- endmacro %}
 
+{#- A run of the given characters or of whitespace: a pattern to split a list typed by
+    hand on (the characters go into a regex character class: escape ] [ \\ ^ -). -#}
+{% macro separator_run_pattern(characters) -%}
+{{ chatbot_analytics.regex_literal('[' ~ characters ~ chatbot_analytics._whitespace_class() ~ ']+') }}
+{%- endmacro %}
+
 {#- Text without leading and trailing whitespace (the White_Space set above), like
     Python's str.strip(). Not trim(): DuckDB's trim() also removes U+3000 and U+00A0
     (but not tabs or newlines), MySQL's and Spark's only the ASCII space. -#}

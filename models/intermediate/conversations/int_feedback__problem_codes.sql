@@ -5,7 +5,11 @@
 -- holding several ("2.3,2.5"). The loader splits those; rows landed before it did hold
 -- the text as one code, so the codes are split here too, on the loader's separators
 -- ('|', commas and semicolons, ASCII or full-width, and the enumeration comma '、'):
--- each code in it counts (not 'other', none dropped).
+-- each code in it counts (not 'other', none dropped). Texts typed by hand go further:
+-- a list written as text ("[2.3, 2.5]", '["2.3"]': the loader split it on its comma),
+-- codes apart by spaces ("2.3 2.5") and full-width digits ("２．３") count as the codes
+-- they write. Done here, not in the loader, so an event's hash (its codes as landed)
+-- stays what it was and a file loaded again is still recognised.
 {#- 255 characters at most (the loader's limit): at most 128 codes between separators -#}
 {%- set max_codes = 128 %}
 with dislikes as (
@@ -30,10 +34,11 @@ code_texts as (
 
     select
         event_hash,
-        replace(
-            replace(replace(replace(replace(problem_codes, ',', '|'), '，', '|'), ';', '|'), '；', '|'),
-            '、', '|'
-        ) as codes_text
+        {{ regexp_replace_all(
+            "replace(" ~ half_width('problem_codes') ~ ", '．', '.')",
+            separator_run_pattern(',，;；、|\\[\\]"'),
+            "'|'"
+        ) }} as codes_text
     from dislikes
     where problem_codes is not null
 
