@@ -110,6 +110,11 @@ run_mysql() {
   [ -z "${folded}" ] || fail "text columns with a case-folding collation (ids/tags would match 'A' = 'a'):
 ${folded}"
 
+  # The grants README gives Metabase's read-only user: the marts, and nothing else
+  # (no *_restricted mart, no raw, staging or intermediate relation).
+  step "target mysql: a user granted print_mart_grants reads the marts only"
+  check_mart_grants
+
   step "target mysql: a rebuilt day that lost its rows is emptied (scripts/ci/emptied_day_check.py)"
   .venv/bin/python scripts/ci/emptied_day_check.py --target mysql || fail "an emptied day kept its rows on mysql"
 
@@ -123,6 +128,32 @@ ${folded}"
   step "target mysql: incremental day by day = full refresh (scripts/ci/incremental_check.py)"
   .venv/bin/python scripts/ci/incremental_check.py --target mysql --days "${CHATBOT_CI_INCREMENTAL_DAYS:-3}" --command run \
     || fail "incremental builds on mysql differ from a full refresh"
+}
+
+check_mart_grants() {
+  local grants granted marts client=(mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "${CHATBOT_MYSQL_PORT}" -N)
+  scripts/engines/mariadb.sh sql -e "drop user if exists 'metabase_ci'@'%'; create user 'metabase_ci'@'%' identified by 'metabase-ci'"
+  grants="$(DBT_TARGET_PATH=target/ci-mysql DBT_LOG_PATH=logs/ci-mysql \
+    .venv-mysql/bin/dbt --quiet run-operation print_mart_grants --target mysql --args '{user: metabase_ci}')" \
+    || fail "dbt run-operation print_mart_grants failed: ${grants}"
+  printf '%s\n' "${grants}" | scripts/engines/mariadb.sh sql || fail "the printed grants did not run:
+${grants}"
+  granted="$("${client[@]}" -umetabase_ci -pmetabase-ci -e "
+    select table_name from information_schema.tables where table_schema = 'chatbot_analytics' order by 1")"
+  marts="$(scripts/engines/mariadb.sh sql -N -e "
+    select table_name from information_schema.tables where table_schema = 'chatbot_analytics'
+      and (table_name like 'fct\\_%' or table_name like 'dim\\_%' or table_name like 'mart\\_%')
+      and table_name not like '%\\_restricted' order by 1")"
+  [ -n "${marts}" ] && [ "${granted}" = "${marts}" ] || fail "the Metabase user sees other relations than the marts:
+granted: ${granted}
+marts:   ${marts}"
+  "${client[@]}" -umetabase_ci -pmetabase-ci -e "select count(*) from chatbot_analytics.mart_bot_daily_kpis" >/dev/null \
+    || fail "the Metabase user cannot read mart_bot_daily_kpis"
+  if "${client[@]}" -umetabase_ci -pmetabase-ci -e "select count(*) from chatbot_analytics.mart_low_quality_answers_restricted" 2>/dev/null; then
+    fail "the Metabase user reads a restricted mart"
+  fi
+  echo "metabase_ci reads $(printf '%s\n' "${marts}" | wc -l) marts and nothing else in chatbot_analytics"
+  scripts/engines/mariadb.sh sql -e "drop user 'metabase_ci'@'%'"
 }
 
 run_spark() {
