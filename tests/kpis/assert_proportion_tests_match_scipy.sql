@@ -5,6 +5,8 @@
 -- upper bound at exactly 1 (the clamp) and a negative z (model B worse). The last two
 -- rows expect NULLs where the macros define none (an empty arm; both arms at 0 %), and a
 -- NULL anywhere else is a difference: `abs(NULL - x) > tol` alone would let it pass.
+-- The references are 95 % bounds: z is given, so an analyst's confidence_z stays theirs.
+{%- set z95 = 1.959963984540054 %}
 with reference as (
     select 45 as x_a, 100 as n_a, 60 as x_b, 100 as n_b, 0.3561453797951198 as expected_lower, 0.5475539700255787 as expected_upper, 2.1239769762143657 as expected_z, 0.033672068856345896 as expected_p
     union all
@@ -26,8 +28,8 @@ with reference as (
 computed as (
     select
         reference.*,
-        {{ wilson_lower('x_a', 'n_a') }} as actual_lower,
-        {{ wilson_upper('x_a', 'n_a') }} as actual_upper,
+        {{ wilson_lower('x_a', 'n_a', z=z95) }} as actual_lower,
+        {{ wilson_upper('x_a', 'n_a', z=z95) }} as actual_upper,
         {{ two_proportion_z('x_a', 'n_a', 'x_b', 'n_b') }} as actual_z
     from reference
 ),

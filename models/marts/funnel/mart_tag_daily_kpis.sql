@@ -2,7 +2,7 @@
 -- in both tags, and once inside each; users are counted distinct per tag.
 -- Incremental: rebuilds whole reporting days that new loads touched
 -- (macros/incremental/incremental.sql).
-{{ config(**chatbot_analytics.incremental_config(unique_key='report_date')) }}
+{{ config(**chatbot_analytics.incremental_config(unique_key='report_date', fingerprint_vars=['confidence_z'])) }}
 {%- set rebuild_dates = chatbot_analytics.funnel_rebuild_dates() %}
 {{ chatbot_analytics.rebuilt_days_comment(rebuild_dates) }}
 
