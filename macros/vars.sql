@@ -29,6 +29,29 @@
   {%- endif -%}
 {%- endmacro %}
 
+{#- The least value each number var may take, and whether the least itself is allowed:
+    a negative z puts every Wilson lower bound above its upper bound and makes every
+    difference "significant"; a limit of 0 lists nothing. -#}
+{%- macro _number_var_minimums() -%}
+  {{ return({
+      'confidence_z': (0, false),
+      'slow_answer_seconds': (0, true),
+      'top_questions_limit': (1, true),
+      'top_questions_min_askers': (1, true),
+      'comparison_min_users': (0, true),
+      'alert_open_minutes': (0, true),
+      'incremental_lookback_days': (0, true),
+  }) }}
+{%- endmacro -%}
+
 {% macro number_var(name) -%}
-  {{ chatbot_analytics.validated_number(var(name), name) }}
+  {%- set text = chatbot_analytics.validated_number(var(name), name) -%}
+  {%- set bound = chatbot_analytics._number_var_minimums().get(name) -%}
+  {%- if bound is not none -%}
+    {%- set least, inclusive = bound -%}
+    {%- if (text | float) < least or (not inclusive and (text | float) == least) -%}
+      {{ exceptions.raise_compiler_error("var " ~ name ~ " must be " ~ ("at least " if inclusive else "more than ") ~ least ~ ", got: " ~ text) }}
+    {%- endif -%}
+  {%- endif -%}
+  {{- text -}}
 {%- endmacro %}

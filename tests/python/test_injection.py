@@ -163,6 +163,50 @@ def test_hostile_dbt_vars_are_refused_or_stay_literals(tmp_path: Path) -> None:
     assert problems == [], "\n".join(problems)
 
 
+RANGE_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    from dbt.cli.main import dbtRunner
+    cases, target_path = json.loads(sys.argv[1]), sys.argv[2]
+    runner = dbtRunner()
+    messages = []
+    for i, (model, overrides) in enumerate(cases):
+        res = runner.invoke(["compile", "--quiet", "--select", model, "--vars", json.dumps(overrides), "--target-path", f"{target_path}/{i}"])
+        messages.append(None if res.exception is None else str(res.exception))
+    print("RESULTS" + json.dumps(messages))
+    """
+)
+
+
+def test_number_vars_out_of_range_and_a_reversed_window_are_refused(tmp_path: Path) -> None:
+    """Numbers, but nonsense: a negative z put every Wilson lower bound above its upper
+    bound and made every pair "significant"; a window that ends before it starts built
+    an empty comparison mart without a word. A value at the edge of its range compiles."""
+    cases = [
+        ("mart_bot_daily_kpis", {"confidence_z": -1}, "var confidence_z must be more than 0"),
+        ("mart_model_comparison", {"confidence_z": 0}, "var confidence_z must be more than 0"),
+        ("mart_top_questions", {"top_questions_limit": 0}, "var top_questions_limit must be at least 1"),
+        ("mart_model_comparison", {"comparison_start": "2025-06-05", "comparison_end": "2025-06-02"}, "the window starts after it ends"),
+        ("mart_model_comparison", {"comparison_start": "2025-06-02", "comparison_end": "2025-06-02", "comparison_min_users": 0}, None),
+        ("mart_model_comparison", {"comparison_start": "2025-06-05"}, None),  # the end is the default
+    ]
+    done = subprocess.run(
+        [PYTHON, "-c", RANGE_SCRIPT, json.dumps([(m, v) for m, v, _ in cases]), str(tmp_path / "target")],
+        cwd=PROJECT_DIR,
+        env=scratch_env(tmp_path / "compile.duckdb"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    line = next((x for x in done.stdout.splitlines() if x.startswith("RESULTS")), None)
+    assert line, done.stdout[-3000:] + done.stderr[-3000:]
+    for (model, overrides, expected), message in zip(cases, json.loads(line[len("RESULTS") :]), strict=True):
+        if expected is None:
+            assert message is None, (model, overrides, message)
+        else:
+            assert message is not None and expected in message, (model, overrides, message)
+
+
 def test_dq_threshold_vars_are_numbers(tmp_path: Path) -> None:
     env = scratch_env(tmp_path / "w.duckdb")
     done = run_script("validate_sources.py", "--var", f"dq_max_reject_share={PAYLOAD}", env=env, check=False)

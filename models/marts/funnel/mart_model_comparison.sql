@@ -5,6 +5,12 @@
 {%- set window_end = date_var('comparison_end', add_days(current_report_date(), -1)) %}
 {%- set window_start = date_var('comparison_start', add_days(window_end, -6)) %}
 {%- set min_users = number_var('comparison_min_users') %}
+{#- both given (date_var validated them: YYYY-MM-DD compares as text): a reversed window
+    would build an empty mart without a word -#}
+{%- set given = [var('comparison_start', none), var('comparison_end', none)] | map('string') | map('trim') | list %}
+{%- if given[0] not in ('', 'none', 'None', 'null') and given[1] not in ('', 'none', 'None', 'null') and given[0] > given[1] %}
+    {{ exceptions.raise_compiler_error("vars comparison_start and comparison_end: the window starts after it ends (" ~ given[0] ~ " > " ~ given[1] ~ ")") }}
+{%- endif %}
 
 with window_user_bots as (
 
