@@ -44,9 +44,19 @@ case when {{ n }} > (char_length({{ text }}) - char_length(replace({{ text }}, {
 case when ({{ expression }}) is null then null else {{ adapter.dispatch('user_key', 'chatbot_analytics')(expression) }} end
 {%- endmacro %}
 {% macro user_key_salt() -%}
-{{ env_var(var('user_key_salt_env_var'), 'demo-salt-change-me') | replace("'", "''") }}
+{{ env_var(var('user_key_salt_env_var'), 'demo-salt-change-me') }}
 {%- endmacro %}
-{% macro default__user_key(expression) %}sha256(concat('{{ chatbot_analytics.user_key_salt() }}', {{ expression }})){% endmacro %}
-{% macro mysql__user_key(expression) %}sha2(concat('{{ chatbot_analytics.user_key_salt() }}', {{ expression }}), 256){% endmacro %}
-{% macro mariadb__user_key(expression) %}sha2(concat('{{ chatbot_analytics.user_key_salt() }}', {{ expression }}), 256){% endmacro %}
-{% macro spark__user_key(expression) %}sha2(concat('{{ chatbot_analytics.user_key_salt() }}', {{ expression }}), 256){% endmacro %}
+{% macro default__user_key(expression) %}sha256(concat({{ chatbot_analytics.string_literal(chatbot_analytics.user_key_salt()) }}, {{ expression }})){% endmacro %}
+{% macro mysql__user_key(expression) %}sha2(concat({{ chatbot_analytics.string_literal(chatbot_analytics.user_key_salt()) }}, {{ expression }}), 256){% endmacro %}
+{% macro mariadb__user_key(expression) %}{{ chatbot_analytics.mysql__user_key(expression) }}{% endmacro %}
+{% macro spark__user_key(expression) %}{{ chatbot_analytics.mysql__user_key(expression) }}{% endmacro %}
+
+{#- A text as an SQL string literal that reads back as exactly that text: a quote
+    doubled everywhere, and a backslash doubled where the engine's literals read it as
+    an escape (MySQL/MariaDB without NO_BACKSLASH_ESCAPES, Spark): a salt 'ab\c' must
+    hash alike on every engine, and one ending in a backslash must not end the literal. -#}
+{% macro string_literal(text) %}{{ return(adapter.dispatch('string_literal', 'chatbot_analytics')(text)) }}{% endmacro %}
+{% macro default__string_literal(text) %}'{{ text | replace("'", "''") }}'{% endmacro %}
+{% macro mysql__string_literal(text) %}'{{ text | replace('\\', '\\\\') | replace("'", "''") }}'{% endmacro %}
+{% macro mariadb__string_literal(text) %}{{ chatbot_analytics.mysql__string_literal(text) }}{% endmacro %}
+{% macro spark__string_literal(text) %}{{ chatbot_analytics.mysql__string_literal(text) }}{% endmacro %}

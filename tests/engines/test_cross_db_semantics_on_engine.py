@@ -18,6 +18,7 @@ and the Derby metastore admits one at a time (the module skips on spark).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -70,7 +71,7 @@ NUMBERS = [
 ]
 
 
-def compile_sql(sql: str, dbt_target: str, tmp_path: Path) -> str:
+def compile_sql(sql: str, dbt_target: str, tmp_path: Path, extra_env: dict[str, str] | None = None) -> str:
     """The SQL dbt compiles `sql` to for a profiles.yml target."""
     binary = DBT["duckdb" if dbt_target == "duckdb" else "mysql"]
     env = dict(os.environ)
@@ -81,6 +82,7 @@ def compile_sql(sql: str, dbt_target: str, tmp_path: Path) -> str:
         DBT_LOG_PATH=str(tmp_path / f"logs-{dbt_target}"),
         CHATBOT_DUCKDB_PATH=str(tmp_path / "compile.duckdb"),
     )
+    env.update(extra_env or {})
     done = subprocess.run(
         [str(binary), "compile", "--inline", sql, "--target", dbt_target],
         cwd=PROJECT_DIR,
@@ -107,11 +109,13 @@ def engine() -> Iterator[Warehouse]:
         yield wh
 
 
-def run_both(sql: str, engine: Warehouse, tmp_path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+def run_both(
+    sql: str, engine: Warehouse, tmp_path: Path, extra_env: dict[str, str] | None = None
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     import duckdb
 
-    reference = duckdb.connect().execute(compile_sql(sql, "duckdb", tmp_path)).fetchall()
-    other = engine.fetchall(compile_sql(sql, TARGET or "", tmp_path))
+    reference = duckdb.connect().execute(compile_sql(sql, "duckdb", tmp_path, extra_env)).fetchall()
+    other = engine.fetchall(compile_sql(sql, TARGET or "", tmp_path, extra_env))
     return reference, other
 
 
@@ -128,6 +132,18 @@ def test_question_folding_and_trim_whitespace_agree_with_duckdb(engine: Warehous
     expected = [(n, key, fold, trimmed) for n, (_, key, fold, trimmed) in enumerate(TEXTS)]
     assert [tuple(r) for r in reference] == expected
     assert [(int(r[0]), *(str(v) for v in r[1:])) for r in other] == expected
+
+
+@pytest.mark.parametrize("salt", ["ab\\c", "salt ending in a backslash\\", "it's \\' quoted"])
+def test_user_key_with_backslashes_or_quotes_in_the_salt_agrees_with_duckdb(engine: Warehouse, tmp_path: Path, salt: str) -> None:
+    """The salt is pasted into the SQL as a string literal: MySQL and Spark read a
+    backslash in it as an escape, so 'ab\\c' hashed as 'abc' there, and a salt ending in
+    a backslash did not compile. The key is sha256(salt + id) on every engine."""
+    sql = "select {{ user_key(\"'u_000123'\") }} as k"
+    reference, other = run_both(sql, engine, tmp_path, {"CHATBOT_USER_KEY_SALT": salt})
+    expected = hashlib.sha256((salt + "u_000123").encode()).hexdigest()
+    assert [str(r[0]) for r in reference] == [expected]
+    assert [str(r[0]) for r in other] == [expected]
 
 
 def test_round_half_away_agrees_with_duckdb(engine: Warehouse, tmp_path: Path) -> None:
