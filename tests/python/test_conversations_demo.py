@@ -141,6 +141,29 @@ def test_a_second_run_into_the_same_folder_leaves_no_older_day_behind(tmp_path: 
     assert not [n for n in names if "2025-06-27" in n or "2025-06-25" in n]
 
 
+@pytest.mark.parametrize(("scale", "some_rejects"), [(0.05, False), (0.5, True)])
+def test_no_demo_file_rejects_more_than_validation_allows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scale: float, some_rejects: bool
+) -> None:
+    """The demo's malformed lines are there to show rejects, not to fail `make demo`: a
+    small demo (--scale 0.05: 10-30 lines a file) put its two in a file that then held
+    more than dq_max_reject_share rejects, and the demo's validation step stopped it."""
+    out = tmp_path / "landing"
+    conversations.write(build_context(out, date(2025, 6, 28), 4, scale, 11))
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(PROJECT_DIR / "profiles"))
+    monkeypatch.setenv("CHATBOT_TARGET", "duckdb")
+    monkeypatch.setenv("CHATBOT_DUCKDB_PATH", str(tmp_path / "w.duckdb"))
+    kinds = all_kinds()
+    with connect() as wh:
+        for kind in ("conversation-logs", "quality-judgements", "feedback"):
+            for path in sorted((out / kind).iterdir()):
+                load_file(wh, kinds[kind], str(path))
+        shares = wh.fetchall("select source_file, rows_rejected, rows_read from raw.load_batches")
+    max_share = float(yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]["dq_max_reject_share"])
+    assert [(f, r, n) for f, r, n in shares if r > max_share * n] == []
+    assert any(r for _, r, _ in shares) == some_rejects
+
+
 def test_most_answers_are_fast_with_a_tail_of_slow_ones(landed: Warehouse) -> None:
     """A realistic chatbot answers most questions fast: 10-25 % of the logged answers are
     slower than var slow_answer_seconds (it was 78 %), and the slow ones form a long tail."""
