@@ -19,7 +19,7 @@ Conventions (D = the reference date, "today" for the question)
 - A named part of a current period (上旬 1-10, 中旬 11-20, 下旬 21-end, 月初 = 上旬,
   月末/月底 = 下旬, 季度初/季度末 = first/last month of the quarter, 年初/年末 = January/
   December, 上半年/下半年, 第N季度) is the whole part, except that a part containing D
-  ends on D.
+  ends on D. Said on its own (月底, 上旬, 年初, 季末) it is a part of the current period.
 - Previous and next periods (上个月, 上上个月, 大上个月, 上上上个月, 下个月, 上周, 上上周,
   上个季度, 去年/上个年度, 前年, 明年, 去年下半年 ...) are whole calendar periods.
 - Rolling windows end on D: 近/最近/过去/这 N 天 = the N days D-N+1 … D; N 周 = 7N days;
@@ -35,7 +35,10 @@ Conventions (D = the reference date, "today" for the question)
   numerals (二〇二四年四月一日), English month names (April 1, 2024), with `~`, 至, 到,
   —— or `-` between the two ends; bracketed notes (周一), (含4月和7月) and a time of day
   are ignored. A point names a whole year, month or day, so 2024年4月到5月 is 04-01 …
-  05-31. A part missing its year takes the other part's year, else D's year; a part
+  05-31. A part missing its year takes the other part's year, else D's year, except
+  that a range whose end month comes before its start month crosses New Year
+  (2024年12月30日到1月5日 = 2024-12-30 … 2025-01-05; 12月到1月 = last December to this
+  January); a part
   missing its month takes the other part's month, else D's; a two-digit year is 20YY.
   Explicit months and days are whole periods even in the future (no clipping to D).
   `X以来`/`X至今` = X … D.
@@ -62,7 +65,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 ERROR_CODES: dict[str, str] = {
@@ -336,6 +339,16 @@ def _explicit_range(left: Point, right: Point, reference: date) -> tuple[date, d
     end_point = _complete(right, left, reference)
     start, _ = _point_range(start_point)
     _, end = _point_range(end_point)
+    if end < start and left.month is not None and right.month is not None and right.month < left.month:
+        # Across New Year with the year that changes left out (2024年12月30日到1月5日,
+        # 从去年11月到2月, 12月到1月): the end is in the year after the start's. Only the
+        # start names a year: the end takes the next; else the start takes the one before.
+        if left.year is not None and right.year is None:
+            end_point = replace(end_point, year=end_point.year + 1 if end_point.year is not None else None)
+            _, end = _point_range(end_point)
+        elif left.year is None:
+            start_point = replace(start_point, year=start_point.year - 1 if start_point.year is not None else None)
+            start, _ = _point_range(start_point)
     if end < start:
         raise TimeRangeError("reversed_range", f"the end {end.isoformat()} is before the start {start.isoformat()}")
     return start, end
@@ -384,7 +397,12 @@ _PERIOD = re.compile(rf"^(?P<period>{_PERIOD_ALTERNATION})(?:的)?(?P<part>.*)$"
 _SAME_TIME = re.compile(
     r"^(?P<period>去年|上年|前年|大前年|上个月|上月)(?:的)?(?:这个时候|这时候|此时|同期|同1时期|同一时期|同时期|这个时间)$"
 )
-_STANDALONE_PART = re.compile(r"^(?:上半年|下半年|第\d季度|\d季度|q\d)$")
+_STANDALONE_PART = re.compile(r"^(?:上半年|下半年|第\d季度|\d季度|q\d|年初|年头|年末|年底)$")
+# Parts of the current month or quarter said on their own (月底 = 本月底, 季末 = 本季度末).
+_STANDALONE_PARTS = {
+    "月": ("上旬", "中旬", "下旬", "月初", "月末", "月底"),
+    "季度": ("季度初", "季度末", "季初", "季末"),
+}
 
 
 def _period_bounds(unit: str, offset: int, reference: date) -> tuple[date, date]:
@@ -540,11 +558,17 @@ def _relative(text: str, reference: date) -> DateRange | None:
 
     if _STANDALONE_PART.match(text):
         start, end = _period_bounds("年", 0, reference)
-        # 上半年, 第2季度, Q3 on their own are parts of the current year
+        # 上半年, 第2季度, Q3, 年初 on their own are parts of the current year
         bounds = _part_of_period("年", text, start, end)
         if bounds is not None:
             bounds = _clip_to_reference(*bounds, reference)
             return DateRange(bounds[0], bounds[1], "part of the current year")
+    for unit, parts in _STANDALONE_PARTS.items():
+        if text in parts:
+            bounds = _part_of_period(unit, text, *_period_bounds(unit, 0, reference))
+            assert bounds is not None  # every listed part is one _part_of_period knows
+            bounds = _clip_to_reference(*bounds, reference)
+            return DateRange(bounds[0], bounds[1], f"part of the current {'month' if unit == '月' else 'quarter'}")
     return None
 
 
