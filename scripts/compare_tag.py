@@ -19,8 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kpis import iso_date  # noqa: E402
-
+from chatwh.cli import iso_date  # noqa: E402
 from chatwh.connection import Warehouse, WarehouseError, connect  # noqa: E402
 from chatwh.dbt import compiled_model_sql  # noqa: E402
 from chatwh.display import fmt, interval, make_console, table  # noqa: E402

@@ -17,8 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate_demo_data import positive_float, positive_int  # noqa: E402
-
+from chatwh.cli import output_dir_problem, positive_float, positive_int  # noqa: E402
 from chatwh.connection import DuckDBWarehouse, WarehouseError, connect  # noqa: E402
 from chatwh.dbt import run_dbt  # noqa: E402
 from chatwh.display import fmt, make_console, table  # noqa: E402
@@ -58,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--target", default=None)
     args = parser.parse_args(argv)
+    problem = output_dir_problem(PROJECT_DIR / args.out)  # the generator's folder, before anything runs
+    if problem:
+        parser.error(f"--out: {problem}")
     try:
         return run(args)
     except KeyboardInterrupt:

@@ -16,7 +16,6 @@ arguments.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
@@ -25,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kpis import iso_date  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from chatwh.cli import STORED_YEARS, output_dir, positive_float, positive_int, stored_date, write_problem  # noqa: E402
 from chatwh.demo import writers  # noqa: E402
 from chatwh.demo.chat_events import count_events  # noqa: E402
 from chatwh.demo.context import DemoContext, build_context  # noqa: E402
@@ -43,32 +42,12 @@ def yesterday(offset_hours: float) -> date:
     return now_local.date() - timedelta(days=1)
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not (value > 0 and math.isfinite(value)):  # inf would crash the volume arithmetic
-        raise argparse.ArgumentTypeError("must be a positive finite number")
-    return value
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "--out",
         required=True,
-        type=Path,
+        type=output_dir,
         help="landing folder to write (DIR/<kind>/...)",
     )
     parser.add_argument(
@@ -79,8 +58,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--end-date",
-        type=iso_date,
-        help="last reporting day, YYYY-MM-DD (default yesterday)",
+        type=stored_date,
+        help=f"last reporting day, YYYY-MM-DD in {STORED_YEARS[0]}-{STORED_YEARS[1]} (default yesterday)",
     )
     parser.add_argument(
         "--scale",
@@ -104,7 +83,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=min(2, os.cpu_count() or 1),
         help="worker processes for formatting (default: up to 2; output is the same for any value)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.end_date is not None:
+        problem = window_problem(args.end_date, args.days)
+        if problem:
+            parser.error(problem)
+    return args
+
+
+def window_problem(end: date, days: int) -> str | None:
+    """Why `days` days ending on `end` are not all in the years the loaders store (None: they are)."""
+    first = date(STORED_YEARS[0], 1, 1)
+    if (end - first).days + 1 < days:
+        return f"--days {days} ending {end} starts before {first}: the loaders store the years {STORED_YEARS[0]}-{STORED_YEARS[1]}"
+    return None
 
 
 def calibrate(ctx: DemoContext, target_events: int) -> DemoContext:
@@ -132,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
         available = [(name, write) for name, write in available if name in wanted]
     offset = reporting_offset_hours()
     end = args.end_date or yesterday(offset)
+    problem = window_problem(end, args.days)
+    if problem:
+        errors.print(f"generate_demo_data: {problem}", soft_wrap=True)
+        return 2
     ctx = build_context(args.out, end, args.days, args.scale, args.seed, offset, jobs=args.jobs)
     if args.events:
         ctx = calibrate(ctx, args.events)
@@ -148,7 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     for name, write in available:
         began = time.perf_counter()
-        counts = write(ctx)
+        try:
+            counts = write(ctx)
+        except OSError as exc:  # what the check of --out could not foresee (a full disk, say)
+            errors.print(f"generate_demo_data: {name}: {write_problem(exc.filename or ctx.out_dir, exc)}", soft_wrap=True)
+            return 2
         seconds = time.perf_counter() - began
         for kind, rows in counts.items():
             files = [p for p in (ctx.out_dir / kind).glob("*") if p.is_file()] if (ctx.out_dir / kind).is_dir() else []

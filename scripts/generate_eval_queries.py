@@ -19,7 +19,8 @@ design document's variation prompt through an OpenAI-compatible endpoint
 (OPENAI_BASE_URL, OPENAI_API_KEY; model from --model, CHATBI_LLM_MODEL or OPENAI_MODEL);
 each variant becomes a sample with the same expected_result (variant_of = the original).
 
-Exit codes: 0 ok; 2 usage error (or --llm without a model); 4 written, but some questions
+Exit codes: 0 ok; 2 usage error (an unusable --out, a --reference-date outside 1970-2999,
+--llm without a model) or the file could not be written; 4 written, but some questions
 could not be rewritten (their originals are kept; reasons printed).
 """
 
@@ -39,34 +40,31 @@ from rich.progress import Progress  # noqa: E402
 from chatwh.chatbi.dictionaries import load_dictionaries  # noqa: E402
 from chatwh.chatbi.generation import generate_samples, llm_variants  # noqa: E402
 from chatwh.chatbi.llm import LLMConfig, LLMError, OpenAICompatibleClient, model_from_env  # noqa: E402
+from chatwh.cli import STORED_YEARS, non_negative_int, output_file, positive_float, positive_int, stored_date, write_problem  # noqa: E402
 
 EXIT_PARTIAL = 4
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=_positive_int, required=True, help="questions to compose")
+    parser.add_argument("--count", type=positive_int, required=True, help="questions to compose")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    parser.add_argument("--out", type=Path, required=True, help="dataset JSON file to write")
+    parser.add_argument("--out", type=output_file, required=True, help="dataset JSON file to write")
     parser.add_argument(
-        "--reference-date", type=date.fromisoformat, default=None, help="the day the questions are asked (YYYY-MM-DD; default today)"
+        "--reference-date",
+        type=stored_date,
+        default=None,
+        help=f"the day the questions are asked (YYYY-MM-DD, years {STORED_YEARS[0]}-{STORED_YEARS[1]}; default today)",
     )
     parser.add_argument("--dataset-id", default=None, help="dataset id (default generated-<seed>)")
     parser.add_argument("--simulate-values", action="store_true", help="fill expected_values with plausible simulated numbers")
     parser.add_argument("--llm", action="store_true", help="also rewrite each question into variants through the LLM")
-    parser.add_argument("--variants", type=_positive_int, default=3, help="variants per question with --llm (default 3)")
+    parser.add_argument("--variants", type=positive_int, default=3, help="variants per question with --llm (default 3)")
     parser.add_argument("--model", help="chat model for --llm (default env CHATBI_LLM_MODEL or OPENAI_MODEL)")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per LLM request (default 60)")
-    parser.add_argument("--retries", type=int, default=3, help="retries per LLM request (default 3)")
+    parser.add_argument("--timeout", type=positive_float, default=60.0, help="seconds per LLM request (default 60)")
+    parser.add_argument("--retries", type=non_negative_int, default=3, help="retries per LLM request (default 3)")
     args = parser.parse_args(argv)
 
     reference = args.reference_date or date.today()
@@ -107,9 +105,13 @@ def main(argv: list[str] | None = None) -> int:
         "generator": {"tool": "scripts/generate_eval_queries.py", "seed": args.seed, "count": args.count, "llm": bool(args.llm)},
         "samples": samples,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "w", encoding="utf-8") as handle:
-        json.dump(document, handle, ensure_ascii=False, indent=2)
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        with open(args.out, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, ensure_ascii=False, indent=2)
+    except OSError as exc:  # what the check of --out could not foresee (a full disk, say)
+        errors.print(f"generate_eval_queries: {write_problem(args.out, exc)}", soft_wrap=True)
+        return 2
     for message in failures[:20]:
         errors.print(f"generate_eval_queries: {message}")
     console.print(f"generate_eval_queries: wrote {len(samples)} samples ({args.count} composed) to {args.out}")

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from chatwh.cli import iso_date  # noqa: E402
 from chatwh.connection import WarehouseError, connect  # noqa: E402
 from chatwh.display import fmt, interval, make_console, table  # noqa: E402
 from chatwh.project import ProfileError  # noqa: E402
@@ -31,13 +31,6 @@ LEVELS = {
 }
 FILTER_COLUMN = {"bot": "bot_id", "model": "model_name", "tag": "tag", "business_line": "business_line"}
 COUNTS = ["exposures", "clicks", "sessions", "chat_starts", "user_turns", "exposed_users", "exposed_users_who_clicked", "active_users"]
-
-
-def iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def ratio(numerator: float, denominator: float) -> float | None:

@@ -9,8 +9,9 @@ fsync and an atomic rename, after checking that the copy opens read-only and hol
 exactly those tables with the same row counts (see scripts/chatwh/publish.py). Raw,
 staging and intermediate tables never leave the warehouse. `run_pipeline.py` and the
 Airflow DAG call it after every successful build.
-Exit codes: 0 published, 1 the copy failed (nothing was replaced), 2 bad arguments or
-the target is not a DuckDB file.
+Exit codes: 0 published, 1 the copy failed (nothing was replaced), 2 bad arguments (an
+--out that is a directory, the warehouse file itself or cannot be created too) or the
+target is not a DuckDB file.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from chatwh.cli import output_file, output_file_problem  # noqa: E402
 from chatwh.display import make_console  # noqa: E402
 from chatwh.project import ProfileError, load_target, resolve_path  # noqa: E402
-from chatwh.publish import DEFAULT_SCHEMA, PublishError, publish_bi_copy  # noqa: E402
+from chatwh.publish import DEFAULT_SCHEMA, PublishError, bi_path_problem, default_bi_path, publish_bi_copy  # noqa: E402
 
 console = make_console()
 
@@ -41,15 +43,21 @@ def warehouse_file(target_name: str | None) -> tuple[Path, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--target", default=None, help="profiles.yml target (a DuckDB one)")
-    parser.add_argument("--out", type=Path, default=None, help="where to publish the copy")
+    parser.add_argument("--out", type=output_file, default=None, help="where to publish the copy (a file)")
     args = parser.parse_args(argv)
     try:
         source, schema = warehouse_file(args.target)
     except ProfileError as exc:
         print(f"publish: {exc}", file=sys.stderr)
         return 2
+    out = args.out.resolve() if args.out else default_bi_path(source)
+    # Checked before the copy is built: a bad destination is a usage error (2), not a failed copy.
+    problem = bi_path_problem(source, out) or output_file_problem(out)
+    if problem:
+        print(f"publish: {'--out: ' if args.out else ''}{problem}", file=sys.stderr)
+        return 2
     try:
-        result = publish_bi_copy(source, args.out.resolve() if args.out else None, schema=schema)
+        result = publish_bi_copy(source, out, schema=schema)
     except PublishError as exc:
         print(f"publish: {exc}", file=sys.stderr)
         return 1

@@ -17,7 +17,8 @@ target (dates bound as query parameters); a section whose marts are not built or
 rows for the day says so instead of failing. The HTML embeds plotly.js and needs no
 network to be viewed.
 
-Exit codes: 0 written; 2 usage error or the target cannot be reached.
+Exit codes: 0 written; 2 usage error (an unusable --out or --markdown path too), the
+target cannot be reached or a file could not be written.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from chatwh.cli import iso_date, output_file_problem, positive_int, write_problem  # noqa: E402
 from chatwh.connection import WarehouseError, connect  # noqa: E402
 from chatwh.project import ProfileError, load_target, reporting_offset_hours  # noqa: E402
 from chatwh.report import ReportOptions, build_report, render_html, render_markdown  # noqa: E402
@@ -40,8 +42,8 @@ def report_day(text: str) -> date:
         local_today = (datetime.now(UTC) + timedelta(hours=reporting_offset_hours())).date()
         return local_today - timedelta(days=1 if text == "yesterday" else 0)
     try:
-        return date.fromisoformat(text)
-    except ValueError:
+        return iso_date(text)
+    except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD, today or yesterday): {text!r}") from None
 
 
@@ -70,14 +72,19 @@ def main(argv: list[str] | None = None) -> int:
         help="put the users' question and answer texts in the review list (restricted: a report for reviewers only)",
     )
     texts.add_argument("--no-texts", action="store_true", help="leave the texts out (the default)")
-    parser.add_argument("--top-questions", type=int, default=10)
-    parser.add_argument("--review-limit", type=int, default=10)
+    parser.add_argument("--top-questions", type=positive_int, default=10, help="questions in the top list (default 10)")
+    parser.add_argument("--review-limit", type=positive_int, default=10, help="answers in the review list (default 10)")
     args = parser.parse_args(argv)
     args.out = dated(args.out, args.date)
     if args.markdown:
         args.markdown = dated(args.markdown, args.date)
     if args.out.suffix.lower() not in (".html", ".htm"):
         parser.error(f"--out must be an .html file: {args.out}")
+    # Checked before the warehouse is read: an unusable path is a usage error, not a traceback.
+    for flag, path in (("--out", args.out), ("--markdown", args.markdown)):
+        problem = output_file_problem(path) if path else None
+        if problem:
+            parser.error(f"{flag}: {problem}")
 
     started = time.monotonic()
     options = ReportOptions(top_questions=args.top_questions, review_limit=args.review_limit, include_texts=args.with_texts)
@@ -88,9 +95,14 @@ def main(argv: list[str] | None = None) -> int:
     except (ProfileError, WarehouseError) as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 2
-    write_atomic(args.out, render_html(report))
-    if args.markdown:
-        write_atomic(args.markdown, render_markdown(report))
+    for path, render in ((args.out, render_html), (args.markdown, render_markdown)):
+        if path is None:
+            continue
+        try:
+            write_atomic(path, render(report))
+        except OSError as exc:  # what no check up front foresaw (a full disk, say)
+            print(f"report: {write_problem(path, exc)}", file=sys.stderr)
+            return 2
     empty = [s.key for s in report.sections if s.no_data]
     print(f"report {args.date}: {len(report.sections)} sections, {len(report.charts)} charts, {time.monotonic() - started:.1f}s")
     if empty:

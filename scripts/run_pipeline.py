@@ -42,8 +42,9 @@ Exit codes: 0 every step ok; 1 a step failed (the steps after it did not run, an
 BI copy keeps the last good build), or landing files could not be read (every other
 step ran on what did land: the last line starts `run_pipeline: exit 1: N landing
 file(s) could not be read` and names them; it adds `error-level alerts fire as well`
-when alerts.py said so, which alone would be exit 3); 2 bad arguments, a missing
-landing folder or an unknown target; 3 every step ok but error-level alerts fire; 4
+when alerts.py said so, which alone would be exit 3); 2 bad arguments (a report folder,
+--bi-path or --unreadable-json that cannot be written too), a missing landing folder or
+an unknown target; 3 every step ok but error-level alerts fire; 4
 another pipeline run holds the lock for this warehouse. An unreadable file is exit 1,
 not a code of its own: like a failed step it needs someone to act (fix or remove the
 file), and a cron wrapper that treats 1 as broken stays right; the last line tells the
@@ -69,12 +70,13 @@ from rich.markup import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from chatwh.cli import iso_date, output_dir, output_dir_problem, output_file, write_problem  # noqa: E402
 from chatwh.connection import WarehouseError, connect  # noqa: E402
 from chatwh.dbt import run_dbt  # noqa: E402
 from chatwh.display import make_console, table  # noqa: E402
 from chatwh.landing import land_folder  # noqa: E402
 from chatwh.project import PROJECT_DIR, ProfileError, load_target, resolve_path  # noqa: E402
-from chatwh.publish import DEFAULT_SCHEMA, PublishError, publish_bi_copy  # noqa: E402
+from chatwh.publish import DEFAULT_SCHEMA, PublishError, bi_path_problem, publish_bi_copy  # noqa: E402
 from chatwh.schedule import ALERT_GATE_TESTS, current_report_date, days, dbt_vars_for  # noqa: E402
 
 STEPS = ("land", "validate", "dbt", "publish", "alerts", "report")
@@ -157,7 +159,10 @@ def step_land(plan: RunPlan, state: RunState) -> str:
     state.unreadable = list(report.failed)
     if plan.unreadable_json is not None:
         problems = [{"file": str(path), "reason": reason} for path, reason in report.failed]
-        plan.unreadable_json.write_text(json.dumps(problems, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        try:
+            plan.unreadable_json.write_text(json.dumps(problems, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise StepFailed(write_problem(plan.unreadable_json, exc)) from None
     for result in report.results:
         shown = _shown(Path(result.source_file), plan.landing)
         console.print(f"  landed {shown}: read={result.rows_read:,} loaded={result.rows_loaded:,} rejected={result.rows_rejected:,}")
@@ -195,7 +200,8 @@ def step_validate(plan: RunPlan, state: RunState) -> str:
     args = ["--docs-dir", str(duckdb_file.parent / "data_docs")] if duckdb_file else []
     code = _run_script("validate_sources.py", args, plan)
     if code != 0:
-        raise StepFailed(f"validate_sources.py exited {code}: the landed sources fail an error-level check, so nothing is built")
+        why = "the landed sources fail an error-level check" if code == 1 else "it could not run (its reason is above)"
+        raise StepFailed(f"validate_sources.py exited {code}: {why}, so nothing is built")
     return "sources pass"
 
 
@@ -238,7 +244,10 @@ def step_alerts(plan: RunPlan, state: RunState) -> str:
 def step_report(plan: RunPlan, state: RunState) -> str:
     if not _script("report.py").exists():
         return "skipped: scripts/report.py is not in this checkout"
-    plan.report_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        plan.report_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # what the check before the run could not foresee
+        raise StepFailed(f"report folder: {write_problem(plan.report_dir, exc)}") from None
     written = []
     for day in plan.days:
         html = plan.report_dir / f"report_{day.isoformat()}.html"
@@ -338,21 +347,24 @@ def run(plan: RunPlan) -> int:
 def parse_plan(argv: list[str] | None) -> RunPlan:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     when = parser.add_mutually_exclusive_group()
-    when.add_argument("--date", type=date.fromisoformat, help="reporting day YYYY-MM-DD (default: the day of the hour that just ended)")
-    when.add_argument("--start", type=date.fromisoformat, help="first day of a backfill (with --end)")
-    parser.add_argument("--end", type=date.fromisoformat, help="last day of a backfill (with --start)")
+    when.add_argument("--date", type=iso_date, help="reporting day YYYY-MM-DD (default: the day of the hour that just ended)")
+    when.add_argument("--start", type=iso_date, help="first day of a backfill (with --end)")
+    parser.add_argument("--end", type=iso_date, help="last day of a backfill (with --start)")
     parser.add_argument("--landing", type=Path, default=None, help=f"landing folder (default: ${LANDING_ENV} or {DEFAULT_LANDING})")
     parser.add_argument("--target", default=None, help="profiles.yml target (default: the profile's default)")
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated subset of {','.join(STEPS)} (run in that order)")
     parser.add_argument(
-        "--report-dir", type=Path, default=None, help=f"where report.py writes (default: ${REPORT_DIR_ENV} or {DEFAULT_REPORT_DIR})"
+        "--report-dir", type=output_dir, default=None, help=f"where report.py writes (default: ${REPORT_DIR_ENV} or {DEFAULT_REPORT_DIR})"
     )
     parser.add_argument(
-        "--bi-path", type=Path, default=None, help="published BI copy (default: $CHATBOT_BI_DUCKDB_PATH or <warehouse dir>/bi/<file>)"
+        "--bi-path",
+        type=output_file,
+        default=None,
+        help="published BI copy (default: $CHATBOT_BI_DUCKDB_PATH or <warehouse dir>/bi/<file>)",
     )
     parser.add_argument(
         "--unreadable-json",
-        type=Path,
+        type=output_file,
         default=None,
         help='the land step writes the files it could not read here: [{"file": ..., "reason": ...}] ([] when none)',
     )
@@ -376,12 +388,16 @@ def parse_plan(argv: list[str] | None) -> RunPlan:
     landing = args.landing.resolve() if args.landing else resolve_path(os.environ.get(LANDING_ENV) or DEFAULT_LANDING)
     if "land" in steps and not landing.is_dir():
         parser.error(f"landing folder {landing} does not exist")
+    report_dir = args.report_dir.resolve() if args.report_dir else resolve_path(os.environ.get(REPORT_DIR_ENV) or DEFAULT_REPORT_DIR)
+    problem = output_dir_problem(report_dir) if "report" in steps and not args.report_dir else None
+    if problem:  # the env var's or the default folder: checked before any step runs, as --report-dir is
+        parser.error(f"report folder: {problem}")
     return RunPlan(
         start=start,
         end=end,
         landing=landing.resolve(),
         target=args.target,
-        report_dir=args.report_dir.resolve() if args.report_dir else resolve_path(os.environ.get(REPORT_DIR_ENV) or DEFAULT_REPORT_DIR),
+        report_dir=report_dir,
         bi_path=args.bi_path.resolve() if args.bi_path else None,
         steps=steps,
         unreadable_json=args.unreadable_json.resolve() if args.unreadable_json else None,
@@ -392,9 +408,15 @@ def main(argv: list[str] | None = None) -> int:
     plan = parse_plan(argv)
     try:
         load_target(plan.target)
+        source = _duckdb_file(plan.target)
     except ProfileError as exc:
         print(f"run_pipeline: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if plan.bi_path is not None and source is not None and "publish" in plan.steps:
+        problem = bi_path_problem(source, plan.bi_path)
+        if problem:  # before any step runs, not after the build
+            print(f"run_pipeline: --bi-path: {problem}", file=sys.stderr)
+            return EXIT_USAGE
     with pipeline_lock(plan.target) as acquired:
         if not acquired:
             print("run_pipeline: another pipeline run holds the lock for this warehouse; try again later", file=sys.stderr)

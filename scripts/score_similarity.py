@@ -21,8 +21,9 @@ CHATBI_EMBEDDING_MODEL / CHATBI_JUDGE_MODEL, else OPENAI_MODEL). Requests are ba
 (--batch-size texts per embeddings request), time out after --timeout seconds and are
 retried --retries times with backoff; a rich progress bar shows the pairs done.
 
-Exit codes: 0 every pair scored and landed; 2 usage error, warehouse unreachable, run not
-found or no model configured; 4 some pairs could not be scored (the others were written
+Exit codes: 0 every pair scored and landed; 2 usage error (an unusable --out too),
+warehouse unreachable, run not found, no model configured or the JSONL file could not be
+written; 4 some pairs could not be scored (the others were written
 and landed; the reasons are printed).
 """
 
@@ -43,6 +44,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from chatwh.chatbi.llm import LLMConfig, OpenAICompatibleClient, model_from_env  # noqa: E402
 from chatwh.chatbi.similarity import EmbeddingScorer, JudgeScorer, ScoreBatchResult, Scorer, TfidfCharScorer  # noqa: E402
+from chatwh.cli import non_negative_int, output_file, output_file_problem, positive_float, positive_int, write_problem  # noqa: E402
 from chatwh.connection import Warehouse, WarehouseError, connect  # noqa: E402
 from chatwh.kinds import all_kinds  # noqa: E402
 from chatwh.loading.runner import load_file  # noqa: E402
@@ -55,20 +57,6 @@ console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be positive")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run-id", required=True, help="run to score (raw chatbi_eval_results.run_id)")
@@ -79,16 +67,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--text", choices=("answer", "description"), default="answer", help="what of the prediction to compare (default answer)"
     )
-    parser.add_argument("--batch-size", type=int, default=32, help="texts per embeddings request (default 32)")
-    parser.add_argument("--timeout", type=_positive_float, default=30.0, help="seconds per request (default 30)")
-    parser.add_argument("--retries", type=_non_negative_int, default=3, help="retries per request on timeout/429/5xx (default 3)")
+    parser.add_argument("--batch-size", type=positive_int, default=32, help="texts per embeddings request (default 32)")
+    parser.add_argument("--timeout", type=positive_float, default=30.0, help="seconds per request (default 30)")
+    parser.add_argument("--retries", type=non_negative_int, default=3, help="retries per request on timeout/429/5xx (default 3)")
     parser.add_argument("--backoff", type=float, default=0.5, help="first retry delay in seconds, doubled each time (default 0.5)")
-    parser.add_argument("--out", type=Path, help="JSONL file to write (default warehouse/similarity/...)")
+    parser.add_argument("--out", type=output_file, help="JSONL file to write (default warehouse/similarity/...)")
     parser.add_argument("--no-load", action="store_true", help="only write the JSONL file")
     parser.add_argument("--target", help="profiles.yml target (default: the profile's default target)")
     args = parser.parse_args(argv)
-    if args.batch_size < 1:
-        parser.error("--batch-size must be at least 1")
+    if args.out is None:  # the default folder too, before the warehouse is read and the pairs scored
+        problem = output_file_problem(_default_out(args.run_id, "x"))
+        if problem:
+            parser.error(f"cannot write the scores to the default place: {problem} (give --out)")
     return args
 
 
@@ -228,10 +218,14 @@ def main(argv: list[str] | None = None) -> int:
         errors.print(f"score_similarity: {message}")
     if rows:
         out = args.out or _default_out(args.run_id, scorer_name)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with open(out, "w", encoding="utf-8") as handle:
-            for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with open(out, "w", encoding="utf-8") as handle:
+                for row in rows:
+                    handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        except OSError as exc:  # what the check of --out could not foresee (a full disk, say)
+            errors.print(f"score_similarity: {write_problem(out, exc)}; nothing was landed", soft_wrap=True)
+            return 2
         console.print(f"score_similarity: wrote {len(rows)} scores to {out}")
         if not args.no_load:
             try:

@@ -25,15 +25,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from chatwh.chatbi.time_range import TimeRangeError, resolve  # noqa: E402
+from chatwh.cli import iso_date  # noqa: E402
 
 EXIT_REJECTED = 3
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date written YYYY-MM-DD: {text!r}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("expression", help="the time expression, e.g. 上个月, 近三天, 2024年4月1日到2024年4月30日")
     parser.add_argument(
         "--reference-date",
-        type=_iso_date,
+        type=iso_date,
         default=None,
         help="the day the question was asked on (YYYY-MM-DD); default: today's local date",
     )

@@ -10,7 +10,8 @@ are the dbt vars `dq_*` (dbt_project.yml), overridable with --var. Writes Data D
 DIR/index.html (default warehouse/data_docs) and DIR/last_run.json, prints a summary.
 
 Exit codes: 0 no error-level expectation failed (warnings are printed only), 1 an
-error-level expectation failed, 2 usage error or the warehouse could not be read.
+error-level expectation failed, 2 usage error (an unusable --docs-dir too), the warehouse
+could not be read or the Data Docs could not be written.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from chatwh.cli import output_dir, write_problem  # noqa: E402
 from chatwh.connection import WarehouseError, connect  # noqa: E402
 from chatwh.display import make_console, table  # noqa: E402
 from chatwh.project import PROJECT_DIR, ProfileError, var  # noqa: E402
@@ -49,7 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--target", help="profiles.yml target (default: the profile's default target)")
     parser.add_argument(
-        "--docs-dir", type=Path, default=DEFAULT_DOCS_DIR, help=f"Data Docs directory (default {DEFAULT_DOCS_DIR.relative_to(PROJECT_DIR)})"
+        "--docs-dir",
+        type=output_dir,
+        default=DEFAULT_DOCS_DIR,
+        help=f"Data Docs directory (default {DEFAULT_DOCS_DIR.relative_to(PROJECT_DIR)})",
     )
     parser.add_argument(
         "--var", dest="overrides", action="append", type=_parse_var, default=[], help="override a dq_* threshold for this run"
@@ -77,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ImportError as exc:
         _error(f"this target needs a driver that is not installed here: {exc}")
+        return 2
+    except OSError as exc:  # the Data Docs could not be written (what the check of --docs-dir could not foresee)
+        _error(write_problem(exc.filename or args.docs_dir, exc))
         return 2
 
     if not args.quiet:

@@ -103,19 +103,51 @@ def load_target(name: str | None = None) -> Target:
     path = profiles_dir() / "profiles.yml"
     if not path.exists():
         raise ProfileError(f"no profiles.yml in {path.parent} (set DBT_PROFILES_DIR or copy profiles.example.yml)")
-    with open(path, encoding="utf-8") as handle:
-        profiles = yaml.safe_load(handle) or {}
+    profiles = _read_profiles(path)
     if PROFILE_NAME not in profiles:
         raise ProfileError(f"{path} has no profile named {PROFILE_NAME!r}")
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)
     env.globals["env_var"] = _env_var
     profile = profiles[PROFILE_NAME]
-    target_name = name or os.environ.get("DBT_TARGET") or str(_render(profile.get("target", "dev"), env))
+    if not isinstance(profile, dict):
+        raise ProfileError(f"{path}: profile {PROFILE_NAME!r} is not a mapping (target:, outputs:)")
+    target_name = name or os.environ.get("DBT_TARGET") or str(_rendered(profile.get("target", "dev"), env, path))
     outputs = profile.get("outputs") or {}
+    if not isinstance(outputs, dict):
+        raise ProfileError(f"{path}: outputs of profile {PROFILE_NAME!r} is not a mapping of target names")
     if target_name not in outputs:
-        raise ProfileError(f"target {target_name!r} is not in {path} (known: {', '.join(sorted(outputs))})")
-    settings = _render(outputs[target_name], env)
+        raise ProfileError(f"target {target_name!r} is not in {path} (known: {', '.join(sorted(map(str, outputs)))})")
+    settings = _rendered(outputs[target_name], env, path)
+    if not isinstance(settings, dict):
+        raise ProfileError(f"{path}: target {target_name!r} is not a mapping of settings")
+    if not settings.get("type"):
+        raise ProfileError(f"{path}: target {target_name!r} has no type (duckdb, postgres, ...)")
     return Target(name=target_name, type=str(settings["type"]), settings=settings)
+
+
+def _read_profiles(path: Path) -> dict[Any, Any]:
+    """profiles.yml as a mapping; a file YAML cannot read is a ProfileError naming its line."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            profiles = yaml.safe_load(handle) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ProfileError(f"{path}{where}: not valid YAML: {problem}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"cannot read {path}: {exc}") from None
+    if not isinstance(profiles, dict):
+        raise ProfileError(f"{path} is not a mapping of profiles (profile name: target:, outputs:)")
+    return profiles
+
+
+def _rendered(value: Any, env: jinja2.Environment, path: Path) -> Any:
+    """`_render`, with a template error in profiles.yml as a ProfileError."""
+    try:
+        return _render(value, env)
+    except jinja2.TemplateError as exc:
+        raise ProfileError(f"{path}: {type(exc).__name__}: {exc}") from None
 
 
 def resolve_path(path: str | os.PathLike[str]) -> Path:

@@ -68,6 +68,19 @@ def default_bi_path(warehouse_path: Path) -> Path:
     return warehouse_path.parent / "bi" / warehouse_path.name
 
 
+def bi_path_problem(warehouse_path: Path, bi_path: Path) -> str | None:
+    """Why `bi_path` cannot take the BI copy of `warehouse_path` (None: it can)."""
+    target = bi_path.resolve()
+    if target == warehouse_path.resolve():
+        return f"the BI copy must not be the warehouse file itself ({target})"
+    if target.is_dir():
+        return f"the BI copy {target} is a directory: give the path of a file"
+    for ancestor in target.parents:  # the nearest existing one must be a directory
+        if ancestor.exists():
+            return None if ancestor.is_dir() else f"{ancestor} is a file, so the BI copy {target} cannot be written"
+    return None
+
+
 def is_published(name: str) -> bool:
     """True for a mart Metabase may read: fct_/dim_/mart_ and not *_restricted."""
     return bool(PUBLISHED_NAME.match(name)) and not name.endswith(RESTRICTED_SUFFIX)
@@ -152,11 +165,14 @@ def publish_bi_copy(
     if not source.exists():
         raise PublishError(f"warehouse file {source} does not exist: build it first")
     target = (bi_path or default_bi_path(source)).resolve()
-    if target == source:
-        raise PublishError(f"the BI copy must not be the warehouse file itself ({source})")
-    target.parent.mkdir(parents=True, exist_ok=True)
-
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    problem = bi_path_problem(source, target)
+    if problem:  # before the copy is built, not when it is renamed over a directory
+        raise PublishError(problem)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise PublishError(f"cannot write the BI copy {target}: {exc.strerror or exc}") from None
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # DuckDB creates the file; an empty one is not a database
@@ -181,6 +197,9 @@ def publish_bi_copy(
         os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
         os.replace(tmp, target)
         _fsync(target.parent)
+    except OSError as exc:  # a write, the rename or the fsync failed: nothing was replaced
+        tmp.unlink(missing_ok=True)
+        raise PublishError(f"cannot write the BI copy {target}: {exc.strerror or exc}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -477,3 +477,69 @@ def test_publish_cli_refuses_a_missing_warehouse(tmp_path: Path) -> None:
     env["CHATBOT_DUCKDB_PATH"] = str(tmp_path / "never_built.duckdb")
     completed = run_script("publish_bi_copy.py", env=env, check=False)
     assert completed.returncode == 1 and "does not exist" in completed.stderr
+
+
+# -- unusable output paths: one line and exit 2, before anything is built ---------------------
+def test_publish_cli_refuses_a_directory_or_the_warehouse_as_out_before_copying(tmp_path: Path) -> None:
+    env = pipeline_env(tmp_path)
+    source = tmp_path / "warehouse" / "chatbot.duckdb"
+    source.parent.mkdir()
+    _warehouse_with(source, 3)
+    folder = tmp_path / "a_folder"
+    folder.mkdir()
+    for out, says in ((folder, "is a directory"), (source, "warehouse file itself")):
+        completed = run_script("publish_bi_copy.py", "--out", str(out), env=env, check=False)
+        assert completed.returncode == 2, completed.stdout + completed.stderr
+        assert "Traceback" not in completed.stderr and says in completed.stderr
+    assert list(folder.iterdir()) == []  # no copy was built there, no temp file left
+
+
+def test_publish_refuses_a_directory_before_building_the_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source, folder = tmp_path / "w.duckdb", tmp_path / "bi"
+    _warehouse_with(source, 3)
+    folder.mkdir()
+
+    def no_copy(*args: object) -> None:
+        raise AssertionError("the copy was built for a destination that cannot take it")
+
+    monkeypatch.setattr(publish_module, "_write_copy", no_copy)
+    with pytest.raises(PublishError, match="is a directory"):
+        publish_bi_copy(source, folder)
+    a_file = tmp_path / "a_file"
+    a_file.touch()
+    with pytest.raises(PublishError, match="is a file"):
+        publish_bi_copy(source, a_file / "copy.duckdb")
+
+
+def test_run_pipeline_refuses_unusable_output_paths_before_any_step(tmp_path: Path) -> None:
+    env = pipeline_env(tmp_path)
+    a_file = tmp_path / "a_file"
+    a_file.touch()
+    for args, says in (
+        (["--steps", "report", "--report-dir", str(a_file)], "--report-dir"),
+        (["--steps", "report", "--report-dir", str(a_file / "reports")], "--report-dir"),
+        (["--steps", "publish", "--bi-path", str(tmp_path)], "--bi-path"),
+        (["--steps", "land", "--landing", str(tmp_path), "--unreadable-json", str(a_file / "x.json")], "--unreadable-json"),
+    ):
+        completed = run_script("run_pipeline.py", "--date", "2025-06-02", *args, env=env, check=False)
+        assert completed.returncode == 2, (args, completed.stdout + completed.stderr)
+        assert "Traceback" not in completed.stderr and says in completed.stderr
+    env["CHATBOT_REPORT_DIR"] = str(a_file / "reports")  # the env var's folder too
+    completed = run_script("run_pipeline.py", "--date", "2025-06-02", "--steps", "report", env=env, check=False)
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr and "report folder" in completed.stderr
+
+
+def test_run_pipeline_bi_path_must_not_be_the_warehouse(tmp_path: Path) -> None:
+    env = pipeline_env(tmp_path)
+    warehouse = tmp_path / "warehouse" / "chatbot.duckdb"
+    completed = run_script(
+        "run_pipeline.py", "--date", "2025-06-02", "--steps", "publish", "--bi-path", str(warehouse), env=env, check=False
+    )
+    assert completed.returncode == 2 and "warehouse file itself" in completed.stderr
+
+
+def test_run_pipeline_dates_are_written_yyyy_mm_dd(tmp_path: Path) -> None:
+    env = pipeline_env(tmp_path)
+    for args in (["--date", "20250602"], ["--date", "2025-W23-1"], ["--start", "20250601", "--end", "2025-06-02"]):
+        completed = run_script("run_pipeline.py", *args, "--steps", "report", env=env, check=False)
+        assert completed.returncode == 2 and "YYYY-MM-DD" in completed.stderr, completed.stderr

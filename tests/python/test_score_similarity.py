@@ -250,3 +250,28 @@ def test_tfidf_scores_a_pair_the_same_in_every_run_of_its_dataset(warehouse_env:
     by_run = {run_id: {sample_id: score for r, sample_id, score in rows if r == run_id} for run_id in ("r1", "r2")}
     assert set(by_run["r1"]) == {"1", "2"}
     assert by_run["r1"] == by_run["r2"]
+
+
+def test_an_unusable_out_is_a_usage_error_before_scoring(warehouse_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a_file = tmp_path / "a_file"
+    a_file.touch()
+    for out in (a_file / "scores.jsonl", tmp_path):
+        with pytest.raises(SystemExit) as exited:
+            score_similarity.main(["--run-id", "cases-v1", "--out", str(out)])
+        assert exited.value.code == 2
+        err = capsys.readouterr().err
+        assert "--out" in err and "Traceback" not in err
+    assert scores("tfidf-char") == []
+
+
+def test_a_write_that_fails_is_one_line_exit_2_and_lands_nothing(
+    warehouse_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def disk_full(path: object, *args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(score_similarity, "open", disk_full, raising=False)
+    assert run(tmp_path) == 2
+    err = capsys.readouterr().err.strip()
+    assert "No space left on device" in err and "scores.jsonl" in err and "Traceback" not in err
+    assert scores("tfidf-char") == []

@@ -225,12 +225,16 @@ def build_context(
             raise ValueError(f"{bot.bot_id}: models must be known and include the default model")
         if bot.model_weights and len(bot.model_weights) != len(bot.models):
             raise ValueError(f"{bot.bot_id}: one weight per model")
-    start = end_date - timedelta(days=days - 1)
     tz = timezone(timedelta(hours=reporting_offset_hours))
-    resolved = tuple(
-        bot if bot.created_at is not None else replace(bot, created_at=_created_at(bot, i, start, end_date, tz, seed))
-        for i, bot in enumerate(bots)
-    )
+    try:
+        start = end_date - timedelta(days=days - 1)
+        end_date + timedelta(days=1)  # sessions run past midnight of the last day
+        resolved = tuple(
+            bot if bot.created_at is not None else replace(bot, created_at=_created_at(bot, i, start, end_date, tz, seed))
+            for i, bot in enumerate(bots)
+        )
+    except OverflowError:
+        raise ValueError(f"{days} days ending {end_date} (and the bots launched before them) reach past the calendar") from None
     models = tuple(m for m in MODELS if any(m in bot.models for bot in resolved))
     return DemoContext(
         out_dir=Path(out_dir),

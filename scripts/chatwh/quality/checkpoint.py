@@ -88,6 +88,8 @@ def run_gate(warehouse: Warehouse, sources: list[SourceTable], ctx: SuiteContext
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     outcome = GateResult()
+    # Before the tables are read: a docs_dir that cannot be made fails at once (OSError).
+    docs_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="chatbot-gx-") as workdir:
         data = extract(warehouse, sources, ctx, Path(workdir))
         outcome.not_landed = data.missing
@@ -97,7 +99,6 @@ def run_gate(warehouse: Warehouse, sources: list[SourceTable], ctx: SuiteContext
 
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        docs_dir.mkdir(parents=True, exist_ok=True)
         # The site shows the latest run only: pages of earlier runs would pile up hourly.
         for stale in ("validations", "expectations"):
             shutil.rmtree(docs_dir / stale, ignore_errors=True)
