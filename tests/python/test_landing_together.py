@@ -6,9 +6,11 @@ the same rejects (file, line, reason code) and the same counts per file."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import PROJECT_DIR, PYTHON, SCRIPTS_DIR, query, run_script, scratch_env
 
 BOTS = PROJECT_DIR / "tests" / "fixtures" / "funnel" / "bots" / "bots.csv"
@@ -181,3 +183,169 @@ def test_pipeline_land_step_fails_naming_the_file_after_landing_the_rest(tmp_pat
     assert "land failed:" in run.stdout and "chat-events/b.csv" in run.stdout
     assert "landed conversation-logs/" in run.stdout
     assert query(db, "select count(*) from raw.load_batches") == [(4,)]
+
+
+# -- a file the loader may not open: an OSError is a failed file, not a crash -------------
+# The tests run as root, which reads a chmod 000 file all the same: the pipeline runs with
+# input_file's `open` refusing one file name, as the OS does for a file without read
+# permission (test_a_file_without_read_permission_... does it for real when not root).
+PIPELINE_WITH_AN_UNREADABLE_FILE = """
+import errno, runpy, sys
+from pathlib import Path
+from chatwh.loading import input_file
+
+def refusing_open(path, *args, **kwargs):
+    if Path(path).name == "b.jsonl":
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+    return open(path, *args, **kwargs)
+
+input_file.open = refusing_open
+sys.argv = ["run_pipeline.py", *sys.argv[1:]]
+runpy.run_path("run_pipeline.py", run_name="__main__")  # the cwd is scripts/
+"""
+
+
+def landing_with_three_event_files(folder: Path) -> Path:
+    """bots, then chat-events a.jsonl, b.jsonl, c.jsonl (one group), then
+    conversation-logs: every file readable. Returns b.jsonl."""
+    for kind in ("bots", "chat-events", "conversation-logs"):
+        (folder / kind).mkdir(parents=True)
+    shutil.copy(BOTS, folder / "bots" / "bots.csv")
+    for name, ids in {"a.jsonl": ["p1", "p2"], "b.jsonl": ["p3"], "c.jsonl": ["p4"]}.items():
+        (folder / "chat-events" / name).write_text("".join(event(i) + "\n" for i in ids), encoding="utf-8")
+    shutil.copy(CONVERSATIONS, folder / "conversation-logs" / CONVERSATIONS.name)
+    return (folder / "chat-events" / "b.jsonl").resolve()
+
+
+def test_a_file_the_loader_may_not_open_is_failed_and_the_rest_lands(tmp_path: Path) -> None:
+    import subprocess
+
+    folder = tmp_path / "landing"
+    bad = landing_with_three_event_files(folder)
+    db = tmp_path / "warehouse" / "chatbot.duckdb"
+    run = subprocess.run(
+        [PYTHON, "-c", PIPELINE_WITH_AN_UNREADABLE_FILE, "--steps", "land", "--landing", str(folder)],
+        cwd=SCRIPTS_DIR,
+        env=scratch_env(db),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-2000:]
+    assert f"could not land {bad}: cannot be read: permission denied\n" in run.stdout
+    assert "chat-events/b.jsonl" in run.stdout.splitlines()[-1]
+    # the other files of its group and the later kind landed; it is not recorded as landed
+    assert [r[0] for r in query(db, "select event_id from raw.chat_events order by 1")] == ["p1", "p2", "p4"]
+    assert query(db, "select count(*) > 0 from raw.conversation_logs") == [(True,)]
+    assert str(bad) not in {source for (source,) in query(db, "select source_file from raw.load_batches")}
+    assert query(db, "select count(*) from raw.load_batches") == [(4,)]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads a file without read permission")
+def test_a_file_without_read_permission_is_failed_and_the_rest_lands(tmp_path: Path) -> None:
+    folder = tmp_path / "landing"
+    bad = landing_with_three_event_files(folder)
+    bad.chmod(0)
+    db = tmp_path / "warehouse" / "chatbot.duckdb"
+    try:
+        run = run_script("run_pipeline.py", "--steps", "land", "--landing", str(folder), env=scratch_env(db), check=False)
+    finally:
+        bad.chmod(0o644)
+    assert "Traceback" not in run.stderr and run.returncode == 1, run.stdout[-3000:] + run.stderr[-2000:]
+    assert f"could not land {bad}: cannot be read: permission denied\n" in run.stdout
+    assert [r[0] for r in query(db, "select event_id from raw.chat_events order by 1")] == ["p1", "p2", "p4"]
+
+
+def test_a_dangling_link_and_a_pipe_are_failed_files_and_the_rest_lands(tmp_path: Path) -> None:
+    """Files of an accepted type that cannot be read whoever runs the landing: a link to
+    a file that is gone and a named pipe (which must not block the landing)."""
+    import subprocess
+
+    folder = tmp_path / "land"
+    landing_with_three_event_files(folder)
+    gone = folder / "chat-events" / "gone.jsonl"
+    gone.symlink_to(folder / "chat-events" / "removed.jsonl")
+    pipe = folder / "chat-events" / "pipe.jsonl"
+    os.mkfifo(pipe)
+    db = tmp_path / "links.duckdb"
+    landed = subprocess.run(
+        [PYTHON, "-c", LAND_REPORTING, str(folder)], cwd=SCRIPTS_DIR, env=scratch_env(db), capture_output=True, text=True, timeout=120
+    )
+    assert landed.returncode == 0, landed.stderr
+    out = json.loads(landed.stdout)
+    assert out["landed"] == ["a.jsonl", "b.jsonl", "bots.csv", "c.jsonl", CONVERSATIONS.name]
+    # named as they sit in the folder (the link, not its target)
+    assert out["failed"] == [
+        [str(gone), f"{gone}: no such file"],
+        [str(pipe), f"{pipe}: not a regular file (a pipe, socket or device)"],
+    ]
+    message, results, skipped = out["again"]
+    assert str(gone) in message and str(pipe) in message and (results, skipped) == (0, 5)
+    assert [r[0] for r in query(db, "select event_id from raw.chat_events order by 1")] == ["p1", "p2", "p3", "p4"]
+
+
+# -- entries the landing does not land: listed and printed, never silently dropped ----------
+LAND_IGNORED = """
+import json, sys
+from pathlib import Path
+from chatwh.connection import connect
+from chatwh.landing import land_folder
+folder = Path(sys.argv[1])
+with connect("duckdb") as warehouse:
+    report = land_folder(warehouse, folder)  # check: ignored entries raise nothing
+print(json.dumps({
+    "landed": sorted(Path(r.source_file).name for r in report.results),
+    "failed": [str(path) for path, _ in report.failed],
+    "ignored": [[str(path.relative_to(folder)), reason] for path, reason in report.ignored],
+}))
+"""
+
+
+def landing_with_strays(folder: Path) -> None:
+    """A landing folder whose bots and chat-events a.jsonl land, with data in places it
+    is not landed from, and hidden files that are nobody's data."""
+    for kind in ("bots", "chat-events", "chat_events", "chat-events/sub"):
+        (folder / kind).mkdir(parents=True)
+    shutil.copy(BOTS, folder / "bots" / "bots.csv")
+    (folder / "chat-events" / "a.jsonl").write_text(event("s1") + "\n", encoding="utf-8")
+    for stray in ("chat_events/x.jsonl", "chat-events/sub/y.jsonl", "chat-events/notes.txt", "chat-events/z.jsonl.gz", "README.md"):
+        (folder / stray).write_text(event("never") + "\n", encoding="utf-8")
+    for hidden in (".DS_Store", "chat-events/.a.jsonl.swp", "chat-events/.upload.jsonl", ".hidden-folder/x.jsonl"):
+        (folder / hidden).parent.mkdir(parents=True, exist_ok=True)
+        (folder / hidden).write_text("x", encoding="utf-8")
+
+
+def test_entries_not_landed_are_listed_with_their_reason(tmp_path: Path) -> None:
+    import subprocess
+
+    folder = tmp_path / "land"
+    landing_with_strays(folder)
+    db = tmp_path / "strays.duckdb"
+    landed = subprocess.run([PYTHON, "-c", LAND_IGNORED, str(folder)], cwd=SCRIPTS_DIR, env=scratch_env(db), capture_output=True, text=True)
+    assert landed.returncode == 0, landed.stderr
+    out = json.loads(landed.stdout)
+    assert out["landed"] == ["a.jsonl", "bots.csv"] and out["failed"] == []
+    ignored = dict(out["ignored"])
+    assert sorted(ignored) == ["README.md", "chat-events/notes.txt", "chat-events/sub", "chat-events/z.jsonl.gz", "chat_events"]
+    assert ignored["chat_events"].startswith("not a kind folder (did you mean chat-events?); the kinds are bots, chat-events,")
+    assert ignored["README.md"].startswith("a file outside a kind folder (files land from the kind folders: bots, chat-events,")
+    assert ignored["chat-events/sub"].startswith("a subfolder of a kind folder")
+    assert ignored["chat-events/notes.txt"] == "unsupported file type .txt (accepted: .csv, .json, .jsonl, .ndjson, .parquet)"
+    assert ignored["chat-events/z.jsonl.gz"].startswith("a compressed file (.gz) is not read")
+    # one line each on stderr, hidden files not among them
+    lines = [line for line in landed.stderr.splitlines() if line.startswith("ignored ")]
+    assert lines == [f"ignored {folder / name}: {reason}" for name, reason in out["ignored"]]
+    assert [r[0] for r in query(db, "select event_id from raw.chat_events")] == ["s1"]
+
+
+def test_pipeline_land_step_prints_ignored_entries_and_succeeds(tmp_path: Path) -> None:
+    folder = tmp_path / "landing"
+    landing_with_strays(folder)
+    db = tmp_path / "warehouse" / "chatbot.duckdb"
+    run = run_script("run_pipeline.py", "--steps", "land", "--landing", str(folder), env=scratch_env(db), check=False)
+    # harmless to the run (a stray README must not fail it), but in its log
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert f"ignored {folder / 'chat_events'}: not a kind folder (did you mean chat-events?)" in run.stderr
+    assert f"ignored {folder / 'chat-events' / 'sub'}: a subfolder of a kind folder" in run.stderr
+    assert len([line for line in run.stderr.splitlines() if line.startswith("ignored ")]) == 5

@@ -518,3 +518,67 @@ def test_csv_mixed_line_ends_reject_a_row_with_extra_values(with_bots, tmp_path:
     assert rejects(db, path) == {3: "wrong_column_count", 4: "wrong_column_count"}
     raw = query(db, "select raw_record from raw.load_rejects where source_file = ? order by line_number", [str(path)])
     assert raw == [(lines[2].rstrip("\r\n"),), (lines[3].rstrip("\n"),)]
+
+
+# -- the file is recorded by its resolved path, not as typed ----------------------------------
+LAND_FOLDER = """
+import json, sys
+from pathlib import Path
+from chatwh.connection import connect
+from chatwh.landing import land_folder
+with connect("duckdb") as warehouse:
+    report = land_folder(warehouse, Path(sys.argv[1]))
+print(json.dumps({"landed": [r.source_file for r in report.results], "skipped": [str(p) for p in report.skipped]}))
+"""
+
+
+def test_a_relative_path_is_recorded_resolved_and_known_to_the_landing(tmp_path: Path) -> None:
+    """`load.py bots bots/bots.csv` typed in two folders loads two files: each is recorded
+    by its absolute path (batches, rejects, raw rows), so they can be told apart, and the
+    folder landing knows the one it finds as landed already."""
+    import subprocess
+
+    from conftest import PYTHON, SCRIPTS_DIR, scratch_env
+
+    db = tmp_path / "relative.duckdb"
+    env = scratch_env(db)
+    files = []
+    for name in ("one", "two"):
+        (tmp_path / name / "bots").mkdir(parents=True)
+        (tmp_path / name / "bots" / "bots.csv").write_bytes(BOTS.read_bytes())
+        done = subprocess.run(
+            [PYTHON, str(SCRIPTS_DIR / "load.py"), "bots", "bots/bots.csv"], cwd=tmp_path / name, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        files.append(str((tmp_path / name / "bots" / "bots.csv").resolve()))
+    one, two = files
+    assert query(db, "select source_file from raw.load_batches order by started_at") == [(one,), (two,)]
+    assert set(query(db, "select distinct _source_file from raw.bots")) == {(one,)}
+    # the same rows again under the other folder: already_loaded rejects of that file
+    assert query(db, "select distinct source_file, reason_code from raw.load_rejects") == [(two, "already_loaded")]
+    landing = subprocess.run([PYTHON, "-c", LAND_FOLDER, str(tmp_path / "one")], cwd=SCRIPTS_DIR, env=env, capture_output=True, text=True)
+    assert landing.returncode == 0, landing.stderr
+    assert json.loads(landing.stdout) == {"landed": [], "skipped": [str(tmp_path / "one" / "bots" / "bots.csv")]}
+
+
+@pytest.mark.parametrize("name", ["events.jsonl", "events.json", "events.csv", "events.parquet"])
+def test_a_file_that_cannot_be_opened_is_an_input_error_naming_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """No read permission (as root reads everything, input_file's `open` refuses, as the
+    OS does): one InputError naming the file and the reason, for every format (a Parquet
+    file, which DuckDB alone reads, too), not a PermissionError traceback."""
+    import errno
+
+    from chatwh.loading import input_file
+
+    path = tmp_path / name
+    path.write_text(json.dumps(event("e1")) + "\n", encoding="utf-8")
+
+    def refusing_open(*args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(input_file, "open", refusing_open, raising=False)
+    with pytest.raises(input_file.InputError) as raised:
+        inspect_input(str(path), ("jsonl", "json", "csv", "parquet"), csv_fields=["event_id"])
+    assert str(raised.value) == f"{path}: cannot be read: permission denied"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +64,25 @@ def inspect_input(raw_path: str, allowed_formats: tuple[str, ...], *, csv_fields
     """The file's format and, for a CSV, its header. `csv_fields` are the fields the
     kind reads (LoadKind.record_fields): a CSV whose first line names none of them has
     no header (its first line is a record), which is an InputError, not a file whose
-    first record disappears and whose other records are all missing_field rejects."""
+    first record disappears and whose other records are all missing_field rejects.
+
+    Any OSError on the way (no read permission, a file removed or replaced while it is
+    inspected, an I/O error) is an InputError too, naming the file and the reason: a
+    caller handles one exception for "this file cannot be read" (land_folder lists the
+    file as failed and lands the rest), not a traceback."""
+    try:
+        return _inspect(raw_path, allowed_formats, csv_fields=csv_fields, kind_name=kind_name)
+    except OSError as exc:
+        raise InputError(f"{raw_path}: cannot be read: {os_reason(exc)}") from exc
+
+
+def os_reason(exc: OSError) -> str:
+    """An OSError's reason in a few lower-case words ('permission denied'), without the
+    path and errno the exception's own text repeats."""
+    return (exc.strerror or str(exc) or type(exc).__name__).lower()
+
+
+def _inspect(raw_path: str, allowed_formats: tuple[str, ...], *, csv_fields: Sequence[str], kind_name: str) -> InputFile:
     path = Path(raw_path)
     if not path.exists():
         raise InputError(f"{raw_path}: no such file")
@@ -72,12 +91,21 @@ def inspect_input(raw_path: str, allowed_formats: tuple[str, ...], *, csv_fields
     fmt = FORMATS_BY_SUFFIX.get(path.suffix.lower())
     if fmt is None:
         raise InputError(f"{raw_path}: unknown file type {path.suffix or '(none)'}; expected one of {', '.join(sorted(FORMATS_BY_SUFFIX))}")
+    # Size and mtime before anything is read (a rewrite while it is read gives a newer
+    # mtime, so the next landing loads it again).
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        # A pipe would block the read below for as long as nobody writes to it.
+        raise InputError(f"{raw_path}: not a regular file (a pipe, socket or device)")
+    # Opened once here whatever the format: a Parquet file is not read before DuckDB
+    # reads it, whose error would not name the file's problem (or be an InputError).
+    with open(path, "rb"):
+        pass
     if fmt == "json":
         fmt = _json_layout(path)
     if fmt not in allowed_formats:
         raise InputError(f"{raw_path}: format {fmt} is not accepted here (accepted: {', '.join(allowed_formats)})")
-    stat = path.stat()
-    size, mtime = stat.st_size, stat.st_mtime_ns
+    size, mtime = info.st_size, info.st_mtime_ns
     if fmt == "csv" and size > 0:
         columns, skip = _csv_header(path)
         if not columns:

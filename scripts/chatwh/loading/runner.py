@@ -16,13 +16,14 @@ is the same as loading the files one after another, in order.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -112,7 +113,7 @@ def group_files(warehouse: Warehouse, kind: LoadKind, raw_paths: Sequence[str]) 
     size = 0  # bytes of the last group
     open_group = False  # whether the last group takes more files (it holds no large one)
     for path in raw_paths:
-        path_bytes = Path(path).stat().st_size if Path(path).is_file() else 0
+        path_bytes = _file_bytes(path)
         small = path_bytes < ALONE_FROM_BYTES
         if open_group and small and size + path_bytes <= MAX_BYTES_PER_LOAD:
             groups[-1].append(path)
@@ -121,6 +122,16 @@ def group_files(warehouse: Warehouse, kind: LoadKind, raw_paths: Sequence[str]) 
             groups.append([path])
             size, open_group = path_bytes, small
     return groups
+
+
+def _file_bytes(raw_path: str) -> int:
+    """A file's size for grouping; 0 when it is no regular file or cannot be stat'ed
+    (inspect_input then fails it, naming the reason)."""
+    try:
+        info = os.stat(raw_path)
+    except OSError:
+        return 0
+    return info.st_size if stat.S_ISREG(info.st_mode) else 0
 
 
 def load_files(
@@ -138,16 +149,19 @@ def load_files(
         raise ValueError(f"{kind.name}: files of a kind with a prepare step or derived tables load one at a time")
     started = time.monotonic()
     started_at = datetime.now(UTC).replace(tzinfo=None)
+    # The file is recorded by its resolved absolute path (InputFile.path), never as typed:
+    # `rel/r.jsonl` from two working directories are two files, and a file loaded by
+    # hand is the same file to land_folder's already-landed check (which resolves too).
     batches = [
         BatchInfo(
             batch_id=uuid.uuid4().hex,
             kind=kind.name,
-            source_file=str(path),
+            source_file=str(source.path),
             file_bytes=source.size_bytes,
             started_at=started_at,
             file_mtime_ns=source.mtime_ns,
         )
-        for path, source in zip(raw_paths, sources, strict=True)
+        for source in sources
     ]
     sink = sink_for(warehouse)
     sink.ensure_tables(kind)

@@ -22,7 +22,7 @@ from .kind import Column, LoadKind
 BATCH_COLUMNS: tuple[Column, ...] = (
     Column("batch_id", "text", "Id of one load of one file"),
     Column("kind", "text", "Loader kind (bots, chat-events, ...)"),
-    Column("source_file", "long_text", "Path of the file as given to the loader"),
+    Column("source_file", "long_text", "Resolved absolute path of the file"),
     Column("file_bytes", "bigint", "Size of the file"),
     Column("rows_read", "bigint", "Records read (= loaded + rejected)"),
     Column("rows_loaded", "bigint", "Records added to the raw table"),
