@@ -319,3 +319,15 @@ def test_reference_date_that_is_not_a_date_is_a_usage_error(
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [f"load: --reference-date {reference_date!r}: not a date: YYYY-MM-DD"]
     assert "read=" not in done.stdout and not db.exists()
+
+
+def test_a_similarity_row_without_dataset_id_is_rejected(wh: Warehouse, tmp_path: Path) -> None:
+    """dataset_id is required (README): it was filled with 'default', so a row without it
+    landed as a score of a sample no run of a real dataset has, or doubled one that has it."""
+    row = {"run_id": "r", "dataset_id": "d", "sample_id": "1", "scorer": "tfidf-char", "score": 0.5}
+    path = write_jsonl(tmp_path / "scores.jsonl", [row, {k: v for k, v in row.items() if k != "dataset_id"}, {**row, "dataset_id": None}])
+    result = load_file(wh, all_kinds()["similarity"], str(path), {})
+    assert (result.rows_loaded, result.rows_rejected) == (1, 2)
+    reasons = _reasons(wh)
+    assert set(reasons) == {2, 3} and all(r.startswith("missing_field") and "dataset_id" in r for r in reasons.values())
+    assert wh.fetchall("select dataset_id, sample_id from raw.chatbi_similarity_scores") == [("d", "1")]

@@ -142,9 +142,10 @@ def test_run_summaries_and_diff(chatbi_db: Path) -> None:
     # v2 fixed sample 2, broke sample 3 (日期小于2025-04-30 drops the 30th) and skipped sample 14
     assert (v2["scored_samples"], v2["unanswered_samples"], v2["pass_count"], v2["base_run_id"]) == (13, 1, 5, "cases-v1")
     assert v2["pass_rate_over_dataset"] == pytest.approx(5 / 14)
-    assert (v2["samples_regressed"], v2["samples_improved"], v2["samples_mixed"]) == (1, 1, 0)
+    # sample 14, answered by v1 and skipped by v2, is dropped: a regression (the answer is lost)
+    assert (v2["samples_regressed"], v2["samples_improved"], v2["samples_mixed"], v2["samples_dropped"]) == (2, 1, 0, 1)
     diff = {r[0]: r[1:] for r in query(chatbi_db, "select sample_id, change_direction, base_is_pass, is_pass from mart_chatbi_run_diff")}
-    assert diff == {"2": ("improved", 0, 1), "3": ("regressed", 1, 0)}
+    assert diff == {"2": ("improved", 0, 1), "3": ("regressed", 1, 0), "14": ("dropped", 0, None)}
     models = {
         r[0]: r[1:]
         for r in query(chatbi_db, "select model_name, runs, scored_samples, pass_count, latest_run_id from mart_chatbi_model_summary")

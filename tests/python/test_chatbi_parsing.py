@@ -161,3 +161,17 @@ def test_repeated_sentences() -> None:
     assert repeated_sentence_count("筛选出北京草桥店的数据;计算销售量;计算销售量。") == 1
     assert repeated_sentence_count(SEED_DESCRIPTION) == 0
     assert repeated_sentence_count(None) == 0
+
+
+def test_in_without_spaces_before_a_bracketed_list() -> None:
+    # SQL-minded answers glue `in` to the field or the list; before, only " in " with
+    # spaces on both sides was read, so these stated no clause at all.
+    for text in ("筛选出门店名称in (北京草桥店, 北京望京店)", "门店名称 in(北京草桥店,北京望京店)", "门店名称IN[北京草桥店、北京望京店]"):
+        (clause,) = parse_description(text)
+        assert (clause.field, clause.operator, clause.values) == ("门店名称", "in", ["北京草桥店", "北京望京店"]), text
+    assert parse_expected_filter("门店名称in(北京草桥店)").field == "门店名称"
+    # a word that merely contains "in" is no operator: not glued to a letter, not without a bracket
+    assert parse_description("计算min(价格)、join (门店)") == []
+    assert parse_description("Info (门店)") == [] and parse_description("门店名称inside(北京)") == []
+    # the spaced and negated spellings read as before
+    assert [c.operator for c in parse_description("门店名称 in (北京草桥店)、渠道not in(58)")] == ["in", "not_in"]

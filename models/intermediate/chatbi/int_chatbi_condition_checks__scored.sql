@@ -2,14 +2,20 @@
 -- A filter matches only when a clause with an equality or inclusion operator (eq, in)
 -- names exactly the expected value (comparison keys: width, case, spaces and quotes
 -- ignored), so 门店名称不等于北京草桥店, another store, or 北京草桥店 inside a longer name do
--- not match; an expected negative filter (渠道不等于58) needs ne/not_in. A time range
+-- not match; an expected negative filter (渠道不等于58) needs ne/not_in. An expected filter
+-- that names its field (大区名称:东北大区) also needs the clause on that field (folded
+-- with question_key: width, case, spaces and punctuation ignored; the clause's field may
+-- end with it), so 门店名称等于东北大区 does not state it; a bare value (北京草桥店)
+-- matches on any field. A time range
 -- matches when the range the description states equals the resolved expected range. A
 -- sample that expects several time ranges (上个月 and 去年同期) has the description state
 -- several; their intersection cannot equal more than one of them, so there each expected
 -- range also matches a range the description states on its own: one clause with both
--- bounds (月份等于2024-04, 日期在A到B之间), or a start-only clause with the nearest
--- end-only clause (by clause position; on a tie the later one, as 日期大于等于A、日期小于等于B
--- is written).
+-- bounds (月份等于2024-04, 日期在A到B之间), each date value of an eq/in list (月份属于
+-- 2025-04、2024-04 states 2025-04 and 2024-04, the natural answer to a two-period
+-- comparison, whose span or gap states no single range), or a start-only clause with the
+-- nearest end-only clause (by clause position; on a tie the later one, as
+-- 日期大于等于A、日期小于等于B is written).
 with scoped as (
 
     select * from {{ ref('int_chatbi_results__scoped') }}
@@ -81,6 +87,24 @@ bound_pairs as (
 
 ),
 
+-- each date value of an eq/in clause on its own (月份属于2025-04、2024-04); only read for
+-- samples expecting several ranges (range_hits), where a list names one range per value
+list_value_ranges as (
+
+    select
+        run_id,
+        dataset_id,
+        sample_id,
+        date_start as range_start,
+        date_end as range_end
+    from clauses
+    where
+        clause_operator in ('eq', 'in')
+        and date_start is not null
+        and date_end is not null
+
+),
+
 stated_parts as (
 
     select
@@ -102,6 +126,16 @@ stated_parts as (
         range_end
     from bound_pairs
     where nearness = 1
+
+    union all
+
+    select
+        run_id,
+        dataset_id,
+        sample_id,
+        range_start,
+        range_end
+    from list_value_ranges
 
 ),
 
@@ -132,26 +166,77 @@ range_hits as (
 
 ),
 
+-- field names folded for comparison (question_key: width, case, spaces, punctuation)
+filter_conditions as (
+
+    select
+        dataset_id,
+        sample_id,
+        condition_index,
+        filter_polarity,
+        filter_value_key,
+        {{ question_key('filter_field') }} as field_key
+    from conditions
+    where condition_type = 'filter'
+
+),
+
+value_clauses as (
+
+    select
+        run_id,
+        dataset_id,
+        sample_id,
+        polarity,
+        value_key,
+        {{ question_key('field_name') }} as field_key
+    from clauses
+    where polarity is not null
+
+),
+
+-- expected filters whose value an eq/in (ne/not_in) clause names; names_field is 1 when
+-- one such clause is also on the expected field (or the filter names no field), so a
+-- value stated for another field (门店名称等于东北大区 for 大区名称:东北大区) is told apart.
+-- The clause's field may end with the expected one: text the parser leaves before a
+-- field (查询条件:门店名称, 按门店名称, WHERE 门店名称) still names it.
 filter_hits as (
 
-    select distinct
+    select
         scoped.run_id,
-        conditions.dataset_id,
-        conditions.sample_id,
-        conditions.condition_index
+        filter_conditions.dataset_id,
+        filter_conditions.sample_id,
+        filter_conditions.condition_index,
+        max(
+            case
+                when filter_conditions.field_key is null then 1
+                when
+                    {{ char_length('value_clauses.field_key') }} >= {{ char_length('filter_conditions.field_key') }}
+                    and substr(
+                        value_clauses.field_key,
+                        {{ char_length('value_clauses.field_key') }}
+                        - {{ char_length('filter_conditions.field_key') }} + 1
+                    ) = filter_conditions.field_key then 1
+                else 0
+            end
+        ) as names_field
     from scoped
-    inner join conditions
+    inner join filter_conditions
         on
-            scoped.dataset_id = conditions.dataset_id
-            and scoped.sample_id = conditions.sample_id
-    inner join clauses
+            scoped.dataset_id = filter_conditions.dataset_id
+            and scoped.sample_id = filter_conditions.sample_id
+    inner join value_clauses
         on
-            scoped.run_id = clauses.run_id
-            and scoped.dataset_id = clauses.dataset_id
-            and scoped.sample_id = clauses.sample_id
-            and conditions.filter_value_key = clauses.value_key
-            and conditions.filter_polarity = clauses.polarity
-    where conditions.condition_type = 'filter'
+            scoped.run_id = value_clauses.run_id
+            and scoped.dataset_id = value_clauses.dataset_id
+            and scoped.sample_id = value_clauses.sample_id
+            and filter_conditions.filter_value_key = value_clauses.value_key
+            and filter_conditions.filter_polarity = value_clauses.polarity
+    group by
+        scoped.run_id,
+        filter_conditions.dataset_id,
+        filter_conditions.sample_id,
+        filter_conditions.condition_index
 
 ),
 
@@ -179,14 +264,15 @@ checked as (
             when conditions.condition_type = 'time_range' then stated.stated_end
         end as stated_end,
         case
-            when conditions.condition_type = 'filter' and filter_hits.condition_index is not null then 1
+            when conditions.condition_type = 'filter' and filter_hits.names_field = 1 then 1
             when range_hits.condition_index is not null then 1
             when
                 conditions.condition_type = 'time_range'
                 and stated.stated_start = conditions.range_start
                 and stated.stated_end = conditions.range_end then 1
             else 0
-        end as is_matched
+        end as is_matched,
+        case when filter_hits.condition_index is not null then 1 else 0 end as is_value_stated
     from scoped
     inner join conditions
         on
@@ -228,6 +314,7 @@ select
     is_matched,
     case
         when is_matched = 1 then null
+        when condition_type = 'filter' and is_value_stated = 1 then 'the value is stated for another field'
         when condition_type = 'filter' then 'no equality/inclusion clause names the value'
         when stated_start is null and stated_end is null then 'the description states no date range'
         when stated_start is null then 'the description states no start date'

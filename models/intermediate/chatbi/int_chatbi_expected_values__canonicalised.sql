@@ -30,7 +30,8 @@ canonical as (
         expected.value_decimals,
         expected.value_number,
         expected.value_scaled,
-        expected.rounding_unit_scaled
+        expected.rounding_unit_scaled,
+        expected.stated_unit
     from expected
     left join synonyms
         on expected.metric_key = synonyms.alias
@@ -50,6 +51,7 @@ select
     value_number,
     value_scaled,
     rounding_unit_scaled,
+    stated_unit,
     row_number() over (
         partition by dataset_id, sample_id, canonical_metric
         order by value_index

@@ -23,6 +23,7 @@ select
     predicted.metric_key,
     predicted.value_unit,
     predicted.value_count,
+    predicted.name_unit,
     coalesce(synonyms.canonical_metric, predicted.metric_key) as canonical_metric
 from predicted
 left join synonyms

@@ -4,7 +4,10 @@
 -- 2025-04-30); between takes its first value's first day and its second value's last day.
 -- A list (月份属于2025-04、2025-05, or eq with more values) covers its values when they
 -- are all dates and leave no gap; otherwise it states no range (its bounds stay NULL, as
--- for ne and not_in). Intersecting a list's values instead would invert the range.
+-- for ne and not_in). Intersecting a list's values instead would invert the range. A
+-- sample expecting several ranges (上个月 and 2024年4月) reads each date value of a list
+-- on its own instead (int_chatbi_condition_checks__scored): one row per clause here keeps
+-- the intersection of int_chatbi_stated_ranges__derived one range per clause.
 with clauses as (
 
     select * from {{ ref('stg_chatbi__description_clauses') }}

@@ -7,6 +7,19 @@ with scores as (
 
 ),
 
+-- Only scores of samples the run answered and its dataset holds: a score of another
+-- dataset's sample, or of a sample that is not in the dataset, would otherwise count in
+-- the run's mean similarity although the run's other scores leave it out.
+scoped as (
+
+    select
+        run_id,
+        dataset_id,
+        sample_id
+    from {{ ref('int_chatbi_results__scoped') }}
+
+),
+
 runs as (
 
     select
@@ -27,5 +40,10 @@ select
     scores.scored_at,
     case when scores.scorer = '{{ scorer }}' then 1 else 0 end as is_primary_scorer
 from scores
+inner join scoped
+    on
+        scores.run_id = scoped.run_id
+        and scores.dataset_id = scoped.dataset_id
+        and scores.sample_id = scoped.sample_id
 inner join runs
     on scores.run_id = runs.run_id

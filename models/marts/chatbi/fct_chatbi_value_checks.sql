@@ -14,6 +14,9 @@ select
     predicted_metric_position,
     predicted_value_text,
     predicted_number,
+    expected_unit,
+    predicted_unit,
+    is_unit_converted,
     is_correct,
     mismatch_reason
 from {{ ref('int_chatbi_value_checks__scored') }}

@@ -1,6 +1,7 @@
 -- One row per evaluation run: mean accuracies, pass rate (all four accuracies 1.0) with
 -- its 95 % Wilson interval, errors, mean similarity of the primary scorer, and how many
--- samples regressed or improved against the run's base run (dim_chatbi_runs.base_run_id).
+-- samples regressed, improved or dropped against the run's base run
+-- (dim_chatbi_runs.base_run_id).
 with runs as (
 
     select * from {{ ref('dim_chatbi_runs') }}
@@ -39,9 +40,13 @@ changes as (
 
     select
         run_id,
-        {{ cast_bigint("sum(case when change_direction = 'regressed' then 1 else 0 end)") }} as samples_regressed,
+        -- a dropped sample (answered by the base run, not by the run) is a regression:
+        -- the answer is lost whatever it scored, so skipping a question cannot hide one
+        {{ cast_bigint("sum(case when change_direction in ('regressed', 'dropped') then 1 else 0 end)") }}
+            as samples_regressed,
         {{ cast_bigint("sum(case when change_direction = 'improved' then 1 else 0 end)") }} as samples_improved,
-        {{ cast_bigint("sum(case when change_direction = 'mixed' then 1 else 0 end)") }} as samples_mixed
+        {{ cast_bigint("sum(case when change_direction = 'mixed' then 1 else 0 end)") }} as samples_mixed,
+        {{ cast_bigint("sum(case when change_direction = 'dropped' then 1 else 0 end)") }} as samples_dropped
     from {{ ref('mart_chatbi_run_diff') }}
     group by run_id
 
@@ -76,7 +81,8 @@ select
     runs.base_run_id,
     case when runs.base_run_id is null then null else coalesce(changes.samples_regressed, 0) end as samples_regressed,
     case when runs.base_run_id is null then null else coalesce(changes.samples_improved, 0) end as samples_improved,
-    case when runs.base_run_id is null then null else coalesce(changes.samples_mixed, 0) end as samples_mixed
+    case when runs.base_run_id is null then null else coalesce(changes.samples_mixed, 0) end as samples_mixed,
+    case when runs.base_run_id is null then null else coalesce(changes.samples_dropped, 0) end as samples_dropped
 from runs
 left join per_run
     on runs.run_id = per_run.run_id

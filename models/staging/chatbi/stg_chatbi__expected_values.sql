@@ -29,5 +29,11 @@ select
     value_decimals,
     value_number,
     value_scaled,
-    rounding_unit_scaled
+    rounding_unit_scaled,
+    -- everything after the last digit: the loader accepted the text as '<name> <number>
+    -- [unit]', so that is the unit (or nothing)
+    nullif(
+        replace(lower({{ regexp_replace_all(half_width('value_text'), "'^.*[0-9]'", "''") }}), ' ', ''),
+        ''
+    ) as stated_unit
 from source

@@ -1,4 +1,6 @@
 -- One row per value of a predicted metric's value_list.
+-- stated_unit is the unit written after the value itself (1.2万 → 万), NULL when none;
+-- read from the landed text, so rows of older loads get it too.
 -- Reads the raw table only when it exists, so a project without ChatBI data still builds.
 with source as (
 
@@ -25,5 +27,14 @@ select
     metric_key,
     value_text,
     value_number,
-    value_scaled
+    value_scaled,
+    -- everything after the last digit of a value that is a number (a number with a unit
+    -- suffix is one: the loader read 1.2万 as 1.2)
+    case
+        when value_scaled is not null
+            then nullif(
+                replace(lower({{ regexp_replace_all(half_width('value_text'), "'^.*[0-9]'", "''") }}), ' ', ''),
+                ''
+            )
+    end as stated_unit
 from source

@@ -19,6 +19,9 @@ How it reads:
   sentence is one more value of that clause (门店名称属于北京草桥店、北京望京店);
 - `在` only counts as an operator when its value is a bracketed list or a range, so
   "我们在“门店销售”主题下" is not a filter;
+- `in` needs spaces around it (门店名称 in 北京草桥店) unless a bracketed list follows
+  (门店名称in (北京草桥店, 北京望京店), 门店名称 in(…)); glued to a preceding letter or digit
+  it is part of a word (min(价格), join (…)), not an operator;
 - a value that is an explicit date or month (2025-04-01, 2025年4月, 20250401) carries the
   first and last day it names, which the time-range check turns into a stated range.
 """
@@ -49,6 +52,11 @@ OPERATOR_SPELLINGS: tuple[tuple[str, str], ...] = (
 POSITIVE_OPERATORS = ("eq", "in")
 NEGATIVE_OPERATORS = ("ne", "not_in")
 _WEAK_SPELLINGS = {"在"}  # only an operator before a list or a range
+# `in` written without the spaces " in " needs: SQL-minded answers glue it to the field
+# (门店名称in (A, B)) or the list (门店名称 in(A, B)). Only before an opening bracket, so a
+# word merely containing "in" (Info, 门店in店) is no operator, and never right after an
+# ASCII letter or digit, so min(价格) or join (…) is not split. Matched on lower case.
+_BRACKETED_IN = re.compile(r"(?<![a-z0-9_])in\s*(?=[(\[{])")
 
 _FILLER_BEFORE = re.compile(
     r"^.*?(?:筛选出了|筛选出|筛选了|筛选|过滤出|过滤掉|过滤|条件为|条件是|满足|其中|限定为|限定|只看|只保留|保留|选取|查询了|查询|统计了|统计)"
@@ -118,6 +126,9 @@ def _find_operator(segment: str) -> tuple[int, str, str] | None:
             if lowered.startswith(spelling, position):
                 if best is None or len(spelling) > len(best[1]):
                     best = (position, spelling, operator)
+        bracketed_in = _BRACKETED_IN.match(lowered, position)
+        if bracketed_in and (best is None or len(bracketed_in.group()) > len(best[1])):
+            best = (position, bracketed_in.group(), "in")
         if best is not None:
             return best
     return best

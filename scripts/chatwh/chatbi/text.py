@@ -9,7 +9,8 @@ expected and the predicted side:
 - `value_key`   fold + surrounding quotes/brackets removed: “北京草桥店” → 北京草桥店.
 
 Numbers: `parse_number` reads 6,001.15 / 12.5% / −3 / １２ (a unit suffix such as 万元 or
-台 is ignored: units are not converted). `parse_expected_value` splits `销售量 64`,
+台 is left out of the number; the marts read the unit from the text and compare in
+base units when both sides state one: int_chatbi_value_checks__scored). `parse_expected_value` splits `销售量 64`,
 `销售量-100`, `销售量: 64`, `推广率 12.5%` into (metric name, number as written);
 `decimals` is how many decimals the number is written with. A dash glued to the name is a
 separator (销售量-100 is 100, as the design document writes results); a minus sign after
