@@ -133,6 +133,11 @@ def test_model_comparison_rows_come_from_the_mart(fixture_warehouse: Path, repor
     mart = query_dicts(fixture_warehouse, "select * from main.mart_model_comparison")
     assert mart, "the fixture builds model pairs"
     assert "Comparison window: 2025-06-01 … 2025-06-02" in models
+    # A window ending after the report date is worth a note; one ending the day before is
+    # what every hourly build makes (its own day is not complete yet).
+    assert "does not end on the report date 2025-06-01" in models
+    next_day = section_text(reports["2025-06-03"][1], 3)
+    assert "ends on the last complete day before the report date" in next_day and "does not end" not in next_day
     for row in mart:
         cells = [
             r

@@ -245,7 +245,10 @@ def model_comparison(reader: MartReader, day: date) -> Section:
         return section.mark_no_data("No data: mart_model_comparison has no model pairs (fewer than two models per tag in its window).")
     start, end = rows[0]["window_start"], rows[0]["window_end"]
     section.notes.append(f"Comparison window: {start} … {end} (dbt vars comparison_start / comparison_end).")
-    if end != day:
+    if end == day - timedelta(days=1):
+        # what every hourly build does: its own day is not complete yet
+        section.notes.append("The window ends on the last complete day before the report date.")
+    elif end != day:
         section.notes.append(
             f"The window does not end on the report date {day.isoformat()}; rebuild with `--vars '{{comparison_end: {day.isoformat()}}}'` to align it."
         )
