@@ -7,9 +7,13 @@ report; last, `unreadable_files` fails the run when the land task could not read
 of the landing folder (the rest was landed, built and published all the same). The
 non-dbt steps run `scripts/run_pipeline.py --steps <step>` with the
 project's own virtualenv, so cron (`python scripts/run_pipeline.py`) and Airflow run the
-same code; dbt runs from the project's .venv as well (Airflow lives in .venv-airflow and
-never imports dbt). See dags/README.md for set-up, configuration and the layer-vs-model
-measurement.
+same code; dbt runs from the project's virtualenvs as well (Airflow lives in
+.venv-airflow and never imports dbt), through scripts/locked_dbt.sh: the target's dbt
+(chatwh.dbt.dbt_executable, as run_pipeline.py picks it) under the same pipeline lock as
+run_pipeline.py, so a cron run and this DAG never write one warehouse together. Every
+step that takes the lock waits for a cron run holding it (CHATBOT_LOCK_WAIT_S, default
+30 min) before it gives up with exit 4. See dags/README.md for set-up, configuration and
+the layer-vs-model measurement.
 
 Backfill a date range in one run (dbt vars cover the range, a report per day):
     airflow dags trigger chatbot_analytics --conf '{"start_date": "2025-06-01", "end_date": "2025-06-07"}'
@@ -30,8 +34,8 @@ from airflow.sdk import DAG, Param, TriggerRule, Variable, task
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 from airflow.timetables.interval import CronDataIntervalTimetable
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior, TestIndirectSelection
-from cosmos.operators.local import DbtBuildLocalOperator
+from cosmos.constants import DbtResourceType, ExecutionMode, InvocationMode, LoadMode, TestBehavior, TestIndirectSelection
+from cosmos.operators.local import DbtBuildLocalOperator, DbtTestLocalOperator
 
 # -- configuration (environment of the scheduler and workers) ----------------------------
 PROJECT_DIR = Path(os.environ.get("CHATBOT_PROJECT_DIR") or Path(__file__).resolve().parents[1]).resolve()
@@ -42,20 +46,29 @@ from chatwh.schedule import (  # noqa: E402
     ALERT_GATE_TESTS,
     INDIRECT_SELECTION,
     LAYERS,
+    LOCK_WAIT_ENV,
     current_report_date,
     days,
     dbt_vars_for,
     interval_report_date,
+    lock_wait_seconds,
 )
 
 PROJECT_PYTHON = PROJECT_DIR / ".venv" / "bin" / "python"
-DBT_EXECUTABLE = PROJECT_DIR / ".venv" / "bin" / "dbt"
+# Every dbt command of the DAG (cosmos' dbt_executable_path, for running and for `dbt ls`)
+# goes through this wrapper: it runs the target's dbt (chatwh.dbt.dbt_executable: .venv,
+# .venv-mysql or .venv-spark) holding the pipeline lock run_pipeline.py takes, waiting up
+# to LOCK_WAIT_S for a cron run (ls, deps and parse run without it). See the script.
+DBT_EXECUTABLE = PROJECT_DIR / "scripts" / "locked_dbt.sh"
 TARGET = os.environ.get("CHATBOT_TARGET", "duckdb")
 # "layer" (default): one `dbt build` task per layer; "model": one task per model/seed.
 DBT_TASKS = os.environ.get("CHATBOT_DBT_TASKS", "layer")
 POOL = os.environ.get("CHATBOT_POOL", "chatbot_duckdb")
 LANDING_VARIABLE = "chatbot_landing_dir"
 DEFAULT_LANDING = os.environ.get("CHATBOT_LANDING_DIR", "warehouse/landing")
+# How long a task waits for the pipeline lock (a cron run on the same warehouse) before
+# it fails with exit 4; added to the execution_timeout of every task that takes it.
+LOCK_WAIT_S = lock_wait_seconds()
 
 # Every task gets absolute paths: cosmos runs dbt from a temporary copy of the project, so
 # a relative DuckDB path would land in that copy.
@@ -63,6 +76,7 @@ TASK_ENV = {
     "CHATBOT_DUCKDB_PATH": str(resolve_path(os.environ.get("CHATBOT_DUCKDB_PATH", "warehouse/chatbot.duckdb")).resolve()),
     "DBT_PROFILES_DIR": str(PROJECT_DIR / "profiles"),
     "CHATBOT_TARGET": TARGET,
+    LOCK_WAIT_ENV: f"{LOCK_WAIT_S:g}",
     "PYTHONUNBUFFERED": "1",
 }
 
@@ -78,6 +92,9 @@ TIMEOUTS = {
     "report": timedelta(minutes=20),
     "unreadable_files": timedelta(minutes=2),
 }
+# The steps that take the pipeline lock may first wait for it: that wait is on top.
+for _step in ("land", "validate", "dbt", "publish", "alerts", "report"):
+    TIMEOUTS[_step] += timedelta(seconds=LOCK_WAIT_S)
 
 default_args: dict[str, Any] = {
     "owner": "analytics",
@@ -91,9 +108,11 @@ default_args: dict[str, Any] = {
 
 
 def _run_step(step: str, plan: dict[str, Any], extra: tuple[str, ...] = ()) -> int:
-    """`run_pipeline.py --steps <step>` for the planned range; output goes to the task log."""
+    """`run_pipeline.py --steps <step>` for the planned range; output goes to the task log.
+    A cron run that holds the pipeline lock is waited for (--wait-lock, LOCK_WAIT_S) rather
+    than failing the task at once: validate and alerts have no retries."""
     command = [str(PROJECT_PYTHON), str(PROJECT_DIR / "scripts" / "run_pipeline.py"), "--steps", step]
-    command += ["--start", plan["start"], "--end", plan["end"], "--target", TARGET, *extra]
+    command += ["--start", plan["start"], "--end", plan["end"], "--target", TARGET, "--wait-lock", f"{LOCK_WAIT_S:g}", *extra]
     if step == "land":
         command += ["--landing", plan["landing"]]
     env = {**os.environ, **TASK_ENV}
@@ -112,7 +131,9 @@ def _step_ok(step: str, plan: dict[str, Any]) -> None:
 def _check_exit(step: str, code: int) -> None:
     if code == 2:  # bad input (e.g. a missing landing folder): a retry fails the same way
         raise AirflowFailException(f"run_pipeline.py --steps {step}: bad input (exit 2), see the log above")
-    if code != 0:  # 1 = the step failed, 4 = a cron run holds the lock: Airflow retries
+    if code == 4:  # a cron run held the lock for all of LOCK_WAIT_S: retried where retries are set
+        raise AirflowException(f"run_pipeline.py --steps {step}: another pipeline run held the lock for {LOCK_WAIT_S:g} s (exit 4)")
+    if code != 0:  # 1 = the step failed: Airflow retries
         raise AirflowException(f"run_pipeline.py --steps {step} exited {code}, see the log above")
 
 
@@ -136,11 +157,18 @@ with DAG(
 ) as dag:
 
     @task(execution_timeout=TIMEOUTS["plan"], retries=0)
-    def plan(params: dict[str, Any] | None = None, data_interval_start: datetime | None = None, dag_run: Any = None) -> dict[str, Any]:
+    def plan(
+        params: dict[str, Any] | None = None,
+        data_interval_start: datetime | None = None,
+        data_interval_end: datetime | None = None,
+        dag_run: Any = None,
+    ) -> dict[str, Any]:
         """The run's reporting days: a backfill range from params/conf, else the local day
         of the hour this interval covers (a manual run without a logical date, Airflow 3's
         default for the UI's Trigger and `airflow dags trigger`, has no interval: the hour
-        that ended before it was triggered, as cron does); the dbt vars follow from them."""
+        that ended before it was triggered, as cron does); the dbt vars follow from them.
+        A backfill compares the models over its days; a scheduled run's day is still
+        partial (but for its last hour), so its window ends on the last complete day."""
         params = params or {}
         start_text, end_text = params.get("start_date"), params.get("end_date")
         if start_text or end_text:
@@ -148,10 +176,13 @@ with DAG(
             end = date.fromisoformat(end_text or start_text)
             if end < start:
                 raise AirflowFailException(f"end_date {end} is before start_date {start}")
+            as_of = None  # explicit days: compared over exactly those
         elif data_interval_start is not None:
             start = end = interval_report_date(data_interval_start)
+            as_of = data_interval_end or data_interval_start + timedelta(hours=1)
         elif dag_run is not None and getattr(dag_run, "run_after", None) is not None:
             start = end = current_report_date(dag_run.run_after)
+            as_of = dag_run.run_after
         else:
             raise AirflowFailException("no data interval, no run_after and no start_date/end_date given")
         landing = Variable.get(LANDING_VARIABLE, default=DEFAULT_LANDING)
@@ -159,7 +190,7 @@ with DAG(
             "start": start.isoformat(),
             "end": end.isoformat(),
             "days": [d.isoformat() for d in days(start, end)],
-            "dbt_vars": dbt_vars_for(start, end),
+            "dbt_vars": dbt_vars_for(start, end, as_of=as_of),
             "landing": str(resolve_path(landing).resolve()),
         }
         print(f"plan: {result}")
@@ -187,7 +218,8 @@ with DAG(
     @task(execution_timeout=TIMEOUTS["validate"], retries=0)
     def validate(plan: dict[str, Any]) -> None:
         """Source checks (scripts/validate_sources.py); a failure stops the build. No
-        retry: the landed data a check failed on is the same on a retry."""
+        retry: the landed data a check failed on is the same on a retry. A cron run that
+        holds the pipeline lock is waited for (up to LOCK_WAIT_S), not a failure."""
         _step_ok("validate", plan)
 
     @task(execution_timeout=TIMEOUTS["publish"])
@@ -199,12 +231,12 @@ with DAG(
     def alerts(plan: dict[str, Any]) -> None:
         """scripts/alerts.py. An error-level alert fails this task (no retry: the data will
         not change), which marks the run failed for whoever watches it; the report and
-        the BI copy do not depend on this task."""
+        the BI copy do not depend on this task. A cron run that holds the pipeline lock is
+        waited for (up to LOCK_WAIT_S): a busy warehouse is not an alert."""
         code = _run_step("alerts", plan)
         if code == 3:
             raise AirflowFailException("error-level alerts fire: see the table above")
-        if code != 0:
-            raise AirflowException(f"alerts step exited {code}")
+        _check_exit("alerts", code)
 
     @task(execution_timeout=TIMEOUTS["report"])
     def report(plan: dict[str, Any]) -> None:
@@ -266,12 +298,40 @@ with DAG(
                 load_method=LoadMode.DBT_LS,
                 invocation_mode=InvocationMode.SUBPROCESS,
                 test_behavior=TestBehavior.BUILD,
+                # A test with several parents gets its own task after all of them (`dbt
+                # test`): under BUILD + BUILDABLE no parent's task selects it (its other
+                # parents are not that model's ancestors), so relationships between marts,
+                # the privacy and reconcile tests never ran.
+                should_detach_multiple_parents_tests=True,
                 dbt_executable_path=DBT_EXECUTABLE,
                 env_vars=TASK_ENV,
             ),
             operator_args=dbt_operator_args,
         )
         dbt_first = dbt_last = dbt_build
+        # Tests no model's task selects: those on sources only (cosmos renders no task for
+        # a source) and singular tests with no parent (checks of macros). One task runs
+        # them before the models, as the staging layer runs the source tests.
+        unattached = sorted(
+            {
+                node.unique_id.split(".")[2]
+                for node in dbt_build.dbt_graph.filtered_nodes.values()
+                if node.resource_type == DbtResourceType.TEST and all(parent.startswith("source.") for parent in node.depends_on)
+            }
+            - set(ALERT_GATE_TESTS)
+        )
+        if unattached:
+            dbt_first = DbtTestLocalOperator(
+                task_id="dbt_test_sources_and_standalone",
+                project_dir=str(PROJECT_DIR),
+                profile_config=profile_config,
+                dbt_executable_path=str(DBT_EXECUTABLE),
+                invocation_mode=InvocationMode.SUBPROCESS,
+                select=unattached,
+                indirect_selection=TestIndirectSelection.BUILDABLE.value,
+                **dbt_operator_args,
+            )
+            dbt_first >> dbt_build
     else:
         # One `dbt build` per layer (chatwh.schedule.LAYERS), run by cosmos' local
         # operator: four dbt invocations an hour instead of one per model.

@@ -2,7 +2,7 @@
 
     python scripts/run_pipeline.py [--date D | --start D --end D] [--landing DIR]
                                    [--target NAME] [--steps land,validate,...]
-                                   [--report-dir DIR] [--bi-path PATH]
+                                   [--report-dir DIR] [--bi-path PATH] [--wait-lock SECONDS]
 
 Steps, in order (each one only after the previous one succeeded):
 
@@ -31,7 +31,10 @@ Steps, in order (each one only after the previous one succeeded):
 The run's day: `--date D` (default: the reporting day of the hour that just ended,
 local date of now - 1 h, dbt var reporting_utc_offset_hours). A backfill
 is `--start S --end E`: the same steps once, the dbt vars cover the range and a report
-is written for every day of it.
+is written for every day of it. The model comparison window (dbt vars, from
+chatwh.schedule.dbt_vars_for) ends on the run's last day for an explicit --date or range,
+and on the last complete day for the default one (the hour that just ended is part of a
+day that is not over yet, except at local midnight).
 
 The BI copy is published right after a successful build, before alerts and the report,
 so a failing report never holds back fresh dashboards. Firing alerts are a finding, not
@@ -45,7 +48,9 @@ file(s) could not be read` and names them; it adds `error-level alerts fire as w
 when alerts.py said so, which alone would be exit 3); 2 bad arguments (a report folder,
 --bi-path or --unreadable-json that cannot be written too), a missing landing folder or
 an unknown target; 3 every step ok but error-level alerts fire; 4
-another pipeline run holds the lock for this warehouse. An unreadable file is exit 1,
+another pipeline run holds the lock for this warehouse (the flock
+<warehouse>.pipeline.lock, chatwh.schedule.pipeline_lock, which the Airflow DAG's dbt
+tasks take too, through scripts/locked_dbt.sh), at once or after --wait-lock SECONDS. An unreadable file is exit 1,
 not a code of its own: like a failed step it needs someone to act (fix or remove the
 file), and a cron wrapper that treats 1 as broken stays right; the last line tells the
 two apart.
@@ -54,16 +59,13 @@ two apart.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from rich.markup import escape
@@ -77,14 +79,14 @@ from chatwh.display import make_console, table  # noqa: E402
 from chatwh.landing import land_folder  # noqa: E402
 from chatwh.project import PROJECT_DIR, ProfileError, load_target, resolve_path  # noqa: E402
 from chatwh.publish import DEFAULT_SCHEMA, PublishError, bi_path_problem, publish_bi_copy  # noqa: E402
-from chatwh.schedule import ALERT_GATE_TESTS, current_report_date, days, dbt_vars_for  # noqa: E402
+from chatwh.schedule import ALERT_GATE_TESTS, EXIT_LOCKED, current_report_date, days, dbt_vars_for, pipeline_lock  # noqa: E402
 
 STEPS = ("land", "validate", "dbt", "publish", "alerts", "report")
 LANDING_ENV = "CHATBOT_LANDING_DIR"
 DEFAULT_LANDING = "warehouse/landing"
 REPORT_DIR_ENV = "CHATBOT_REPORT_DIR"
 DEFAULT_REPORT_DIR = "warehouse/reports"
-EXIT_OK, EXIT_STEP_FAILED, EXIT_USAGE, EXIT_ALERTS, EXIT_LOCKED = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_STEP_FAILED, EXIT_USAGE, EXIT_ALERTS = 0, 1, 2, 3  # 4: EXIT_LOCKED (chatwh.schedule)
 
 console = make_console()
 
@@ -108,6 +110,11 @@ class RunPlan:
     bi_path: Path | None
     steps: tuple[str, ...]
     unreadable_json: Path | None = None
+    # A scheduled run (no --date/--start): when it started. Its comparison window ends on
+    # the last complete day at that time (chatwh.schedule.dbt_vars_for); None = explicit.
+    as_of: datetime | None = None
+    # Seconds to wait for another run's lock before exit 4 (--wait-lock; cron: 0).
+    wait_lock_s: float = 0.0
 
     @property
     def days(self) -> list[date]:
@@ -206,7 +213,7 @@ def step_validate(plan: RunPlan, state: RunState) -> str:
 
 
 def step_dbt(plan: RunPlan, state: RunState) -> str:
-    dbt_vars = dbt_vars_for(plan.start, plan.end)
+    dbt_vars = dbt_vars_for(plan.start, plan.end, as_of=plan.as_of)
     # Without the open-alert test: the alerts step judges open alerts (exit 3), after the
     # BI copy is published and before the report (chatwh.schedule.ALERT_GATE_TESTS).
     code = run_dbt(["build", "--exclude", *ALERT_GATE_TESTS], target=plan.target, dbt_vars=dbt_vars, check=False)
@@ -267,33 +274,6 @@ STEP_FUNCTIONS = {
     "alerts": step_alerts,
     "report": step_report,
 }
-
-
-@contextmanager
-def pipeline_lock(target: str | None) -> Iterator[bool]:
-    """One pipeline run per warehouse at a time (two cron runs that overlap, or cron and
-    Airflow on one file): a non-blocking flock next to the DuckDB file, or in
-    warehouse/ for a server target. Yields False when another run holds it."""
-    duckdb_file = _duckdb_file(target)
-    if duckdb_file is not None:
-        lock_path = duckdb_file.with_name(duckdb_file.name + ".pipeline.lock")
-    else:
-        lock_path = PROJECT_DIR / "warehouse" / f".pipeline.{load_target(target).name}.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"{os.getpid()}\n")
-            handle.flush()
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def run(plan: RunPlan) -> int:
@@ -368,16 +348,27 @@ def parse_plan(argv: list[str] | None) -> RunPlan:
         default=None,
         help='the land step writes the files it could not read here: [{"file": ..., "reason": ...}] ([] when none)',
     )
+    parser.add_argument(
+        "--wait-lock",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="when another run holds this warehouse's lock, wait up to this long for it before exit 4 (default 0: exit 4 at once)",
+    )
     args = parser.parse_args(argv)
 
     if (args.start is None) != (args.end is None):
         parser.error("--start and --end go together")
+    as_of = None  # an explicit day or range: compared over exactly its days
     if args.start is not None:
         start, end = args.start, args.end
         if end < start:
             parser.error("--end is before --start")
     else:
-        start = end = args.date or current_report_date()
+        as_of = None if args.date else datetime.now(UTC)
+        start = end = args.date or current_report_date(as_of)
+    if args.wait_lock < 0:
+        parser.error("--wait-lock must be 0 or more seconds")
     requested = tuple(s.strip() for s in args.steps.split(",") if s.strip())
     unknown = [s for s in requested if s not in STEPS]
     if unknown or not requested:
@@ -401,6 +392,8 @@ def parse_plan(argv: list[str] | None) -> RunPlan:
         bi_path=args.bi_path.resolve() if args.bi_path else None,
         steps=steps,
         unreadable_json=args.unreadable_json.resolve() if args.unreadable_json else None,
+        as_of=as_of,
+        wait_lock_s=args.wait_lock,
     )
 
 
@@ -417,9 +410,10 @@ def main(argv: list[str] | None = None) -> int:
         if problem:  # before any step runs, not after the build
             print(f"run_pipeline: --bi-path: {problem}", file=sys.stderr)
             return EXIT_USAGE
-    with pipeline_lock(plan.target) as acquired:
+    with pipeline_lock(plan.target, plan.wait_lock_s, who="run_pipeline") as acquired:
         if not acquired:
-            print("run_pipeline: another pipeline run holds the lock for this warehouse; try again later", file=sys.stderr)
+            waited = f" (waited {plan.wait_lock_s:.0f} s)" if plan.wait_lock_s else ""
+            print(f"run_pipeline: another pipeline run holds the lock for this warehouse{waited}; try again later", file=sys.stderr)
             return EXIT_LOCKED
         return run(plan)
 

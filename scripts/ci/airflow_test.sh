@@ -7,7 +7,9 @@
 #   3. `airflow db migrate`, the pool of size 1, then
 #      `airflow dags test chatbot_analytics <date>` (every task, in-process);
 #   4. scripts/ci/check_airflow_run.py asserts the task states, that the marts hold the
-#      date (KPIs equal to counts straight from the raw events), the BI copy and the report;
+#      date (KPIs equal to counts straight from the raw events), the comparison window
+#      (the last complete day), every dbt command under the pipeline lock, the BI copy and
+#      the report;
 #   5. the same for the next hour after a file of failed conversations and an unreadable
 #      landing file (a header-less CSV) next to a good one landed: the land task, every
 #      dbt layer, publish and report succeed on what landed; the open error-level alert
@@ -80,11 +82,14 @@ want = datetime.fromisoformat(sys.argv[2])
 runs = [r for r in json.load(open(sys.argv[1])) if datetime.fromisoformat(r['logical_date']).replace(tzinfo=None) == want]
 print(runs[0]['run_id'])" "${WORK}/runs.json" "${logical}")
   "${AIRFLOW_BIN}" tasks states-for-dag-run chatbot_analytics "${run_id}" -o json 2>/dev/null | grep '^\[' >"${WORK}/states.json"
-  "${PY}" scripts/ci/check_airflow_run.py --date "${RUN_DATE}" --states "${WORK}/states.json" --dags-test-exit "${rc}" --expect-alerts "${expect}" \
+  "${PY}" scripts/ci/check_airflow_run.py --date "${RUN_DATE}" --window-end "${WINDOW_END}" --states "${WORK}/states.json" --dags-test-exit "${rc}" --expect-alerts "${expect}" \
     --dags-test-log "${WORK}/${name}.log" ${unreadable:+--expect-unreadable "${unreadable}"} \
     || { echo "dags test log: ${WORK}/${name}.log (kept)"; trap - EXIT; exit 1; }
 }
 
+# Both runs are scheduled hours of RUN_DATE (00:00 and 01:00 UTC = 08:00 and 09:00 local):
+# the day is not over, so the model comparison window ends on the day before.
+WINDOW_END=$("${PY}" -c "import sys; from datetime import date, timedelta; print(date.fromisoformat(sys.argv[1]) - timedelta(days=1))" "${RUN_DATE}")
 dags_test_and_check "${RUN_DATE}T00:00:00" dags_test success
 
 # The next hour lands trouble of two kinds (one `dags test` for both: each costs two
@@ -131,6 +136,8 @@ plan = module.dag.get_task("plan").python_callable
 # 16:05 UTC = 00:05 at UTC+8: the hour that ended belongs to the day before.
 result = plan(params={}, data_interval_start=None, dag_run=SimpleNamespace(run_after=datetime(2025, 6, 2, 16, 5, tzinfo=UTC)))
 assert (result["start"], result["end"]) == ("2025-06-02", "2025-06-02"), result
+# Local midnight has passed: June 2 is complete, so the window ends on it.
+assert result["dbt_vars"] == {"comparison_end": "2025-06-02"}, result
 print("  ok    manual run at 2025-06-02 16:05 UTC plans", result["start"])
 PLAN
 phase "done"

@@ -13,7 +13,10 @@ CHATBOT_BI_DUCKDB_PATH, CHATBOT_REPORT_DIR) and checks:
 - every landed file has one raw.load_batches row (the unreadable ones have none);
 - the marts hold the date: mart_bot_daily_kpis has rows for it, and its exposures and
   clicks equal the counts of those events taken straight from raw.chat_events;
-- the dbt vars reached the cosmos tasks: mart_model_comparison's window ends on the date;
+- the dbt vars reached the cosmos tasks: mart_model_comparison's window ends on
+  --window-end (a scheduled hour of the date: the last complete day, the day before);
+- every dbt task ran dbt through scripts/locked_dbt.sh holding the pipeline lock (its
+  line in the dags test log), as run_pipeline.py's steps do;
 - the BI copy is read-only, opens read-only and matches the warehouse;
 - the daily report for the date was written.
 Exit codes: 0 all checks pass, 1 a check failed, 2 bad arguments.
@@ -65,6 +68,11 @@ def main() -> int:
         help="a landing file (relative to the landing folder) the land task cannot read: unreadable_files must fail naming it",
     )
     parser.add_argument("--dags-test-log", type=Path, help="the `airflow dags test` log, searched for the unreadable files' names")
+    parser.add_argument(
+        "--window-end",
+        type=date.fromisoformat,
+        help="the day mart_model_comparison's window must end on (default --date; a scheduled run: the last complete day)",
+    )
     args = parser.parse_args()
     day = args.date
     warehouse = Path(os.environ["CHATBOT_DUCKDB_PATH"])
@@ -104,6 +112,17 @@ def main() -> int:
     for required in ("plan", "land", "validate", "publish", "report", "unreadable_files"):
         check(required in states, f"task {required} ran")
     check(any(t.startswith("dbt_build") for t in states), "the dbt build ran as cosmos tasks")
+    if args.dags_test_log:
+        # cosmos logs each command it runs; every dbt command goes through the wrapper, and
+        # the wrapper says when it holds the lock (cron and Airflow exclude each other).
+        log = args.dags_test_log.read_text(encoding="utf-8", errors="replace")
+        wrapper = str(PROJECT_DIR / "scripts" / "locked_dbt.sh")
+        dbt_runs = [line for line in log.splitlines() if "Running command:" in line and ("'build'" in line or "'test'" in line)]
+        held = sum("locked_dbt: holding the pipeline lock" in line for line in log.splitlines())
+        check(
+            bool(dbt_runs) and all(wrapper in line for line in dbt_runs) and held >= len(dbt_runs),
+            f"every dbt command ran through scripts/locked_dbt.sh under the pipeline lock ({len(dbt_runs)} commands, {held} lock lines)",
+        )
     if expected_alerts == "success" and not args.expect_unreadable:
         check(args.dags_test_exit == 0, f"airflow dags test exited {args.dags_test_exit}")
 
@@ -131,7 +150,8 @@ def main() -> int:
         )
         check(clicks == raw.get("click"), f"clicks on {day}: mart {clicks}, raw events {raw.get('click')}")
         windows = con.execute("select distinct window_end from main.mart_model_comparison").fetchall()
-        check(windows == [(day,)], f"mart_model_comparison window ends on the run's date (dbt vars from the plan task): {windows}")
+        window_end = args.window_end or day
+        check(windows == [(window_end,)], f"mart_model_comparison window ends on {window_end} (dbt vars from the plan task): {windows}")
         source_counts = con.execute("select count(*), sum(exposures) from main.mart_bot_daily_kpis").fetchone()
 
     print("BI copy")

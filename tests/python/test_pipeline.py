@@ -543,3 +543,25 @@ def test_run_pipeline_dates_are_written_yyyy_mm_dd(tmp_path: Path) -> None:
     for args in (["--date", "20250602"], ["--date", "2025-W23-1"], ["--start", "20250601", "--end", "2025-06-02"]):
         completed = run_script("run_pipeline.py", *args, "--steps", "report", env=env, check=False)
         assert completed.returncode == 2 and "YYYY-MM-DD" in completed.stderr, completed.stderr
+
+
+def test_wait_lock_waits_for_the_other_run_then_gives_up_with_exit_4(tmp_path: Path) -> None:
+    # The Airflow DAG's steps pass --wait-lock: a cron run on the same warehouse is waited
+    # for (validate and alerts have no retries), for a bounded time, then exit 4.
+    import threading
+    import time
+
+    env = pipeline_env(tmp_path)
+    (tmp_path / "warehouse").mkdir()
+    (tmp_path / "landing").mkdir()
+    lock = tmp_path / "warehouse" / "chatbot.duckdb.pipeline.lock"
+    args = ("--steps", "land", "--landing", str(tmp_path / "landing"))
+    with open(lock, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        busy = run_script("run_pipeline.py", *args, "--wait-lock", "1", env=env, check=False)
+        assert busy.returncode == 4 and "waited 1 s" in busy.stderr, busy.stderr
+        threading.Timer(2.0, lambda: fcntl.flock(handle, fcntl.LOCK_UN)).start()
+        started = time.monotonic()
+        waited = run_script("run_pipeline.py", *args, "--wait-lock", "60", env=env, check=False)
+    assert waited.returncode == 0, waited.stdout + waited.stderr
+    assert time.monotonic() - started >= 2.0 and "waiting up to 60 s" in waited.stderr
