@@ -20,19 +20,34 @@ diffs as (
     from {{ ref('mart_chatbi_run_diff') }}
     group by run_id
 
+),
+
+-- Both ways (a run with scored samples but no summary row is a difference; MySQL has no
+-- full outer join, so every run of either side, then left joins) and null-safe (a NULL
+-- count is a difference: -1 is no count).
+runs as (
+
+    select run_id from {{ ref('mart_chatbi_run_summary') }}
+    union
+    select run_id from per_run
+
 )
 
-select summary.run_id
-from {{ ref('mart_chatbi_run_summary') }} as summary
+select runs.run_id
+from runs
+left join {{ ref('mart_chatbi_run_summary') }} as summary
+    on runs.run_id = summary.run_id
 left join per_run
-    on summary.run_id = per_run.run_id
+    on runs.run_id = per_run.run_id
 left join diffs
-    on summary.run_id = diffs.run_id
+    on runs.run_id = diffs.run_id
 where
-    summary.scored_samples <> coalesce(per_run.scored, 0)
-    or summary.pass_count <> coalesce(per_run.passes, 0)
-    or summary.samples_with_errors <> coalesce(per_run.with_errors, 0)
+    summary.run_id is null
+    or coalesce(summary.scored_samples, -1) <> coalesce(per_run.scored, 0)
+    or coalesce(summary.pass_count, -1) <> coalesce(per_run.passes, 0)
+    or coalesce(summary.samples_with_errors, -1) <> coalesce(per_run.with_errors, 0)
     or (
         summary.base_run_id is not null
-        and summary.samples_regressed + summary.samples_improved + summary.samples_mixed <> coalesce(diffs.changed, 0)
+        and coalesce(summary.samples_regressed + summary.samples_improved + summary.samples_mixed, -1)
+        <> coalesce(diffs.changed, 0)
     )
