@@ -63,8 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         thresholds = Thresholds.from_vars(dict(args.overrides))
-    except ValueError as exc:
-        parser.error(str(exc))
+    except ValueError as exc:  # one line, exit 2: a threshold that is not a number or out of range
+        _error(str(exc))
+        return 2
     ctx = SuiteContext(thresholds=thresholds, now_utc=now_utc())
     console = make_console()
     started = time.monotonic()

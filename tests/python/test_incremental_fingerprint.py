@@ -89,4 +89,6 @@ def test_the_var_reader_finds_the_vars_the_models_read(manifest: dict[str, Any])
     nodes = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
     assert "slow_answer_seconds" in _vars_read(manifest, nodes["int_conversations__rated"])
     assert "confidence_z" in _vars_read(manifest, nodes["mart_bot_daily_kpis"])  # through funnel_ratios -> wilson
-    assert "reporting_utc_offset_hours" in {v for n in _upstream_models(manifest, nodes["mart_bot_daily_kpis"]["unique_id"]) for v in _vars_read(manifest, n)}
+    assert "reporting_utc_offset_hours" in {
+        v for n in _upstream_models(manifest, nodes["mart_bot_daily_kpis"]["unique_id"]) for v in _vars_read(manifest, n)
+    }

@@ -221,3 +221,174 @@ def test_command_line_exit_codes(tmp_path: Path) -> None:
     assert "validate_sources: passed" in done.stdout and (tmp_path / "docs" / "index.html").exists()
     # the page that works offline is the one printed
     assert f"Data Docs: {tmp_path / 'docs' / 'summary.html'}" in " ".join(done.stdout.split()), done.stdout
+
+
+FEEDBACK = PROJECT_DIR / "tests" / "fixtures" / "feedback" / "feedback" / "feedback_events_2025-06-01.jsonl"
+
+
+def backdate_loads(db: Path, table: str, days: int = 2) -> None:
+    """As if every row of `table` had been loaded `days` ago (before dq_reject_error_hours)."""
+    with duckdb.connect(str(db)) as con:
+        con.execute(f"update raw.{table} set _loaded_at = _loaded_at - interval {int(days)} day")
+
+
+def test_old_rows_only_warn_so_one_accepted_row_does_not_block_later_runs(gate, tmp_path: Path) -> None:
+    """Error-level row checks judge rows loaded within dq_reject_error_hours; the whole
+    table, older rows included, only warns (as the volume and reject-share checks)."""
+    base = json.loads(FEEDBACK.read_text(encoding="utf-8").splitlines()[0])
+    now = int(datetime.now(UTC).timestamp())
+    rows = []
+    for i in range(40):
+        row = dict(base, rn=f"r{i}", user_id=f"u{i}", bhv_time=str(now - 3600 - i), reach_time=str(now - 3600 - i + 1))
+        rows.append(row)
+    rows[0].update(bhv_time="1893456000", reach_time="1893456001")  # a phone clock in 2030
+    rows[1]["reach_time"] = str(now - 3600 - 1 - 5)  # reached before it happened
+    rows[2].update(bhv_type="share", item_type="goods")  # not among the spec's common values
+    path = tmp_path / "feedback.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    run_script("load.py", "feedback", str(path), env=gate.env)
+    rc, summary = gate()
+    assert rc == 1
+    found = failures(summary)
+    assert found[("raw.feedback_events", "expect_column_max_to_be_between", "bhv_time")][0] == "error"
+    assert found[("raw.feedback_events", "expect_column_pair_values_a_to_be_greater_than_b", "reach_time, bhv_time")][0] == "error"
+    # The spec lists common bhv_type values only: another one warns.
+    share = found[("raw.feedback_events", "expect_column_values_to_be_in_set", "bhv_type")]
+    assert share[0] == "warn" and "share" in share[1]
+    # A day later the rows are history: judged when they were loaded, they only warn now.
+    backdate_loads(gate.db, "feedback_events")
+    rc, summary = gate()
+    assert rc == 0, summary["failures"]
+    found = failures(summary)
+    assert not [f for f in summary["failures"] if f["suite"] == "raw.feedback_events"]
+    assert found[("raw.feedback_events.history", "expect_column_max_to_be_between", "bhv_time")][0] == "warn"
+    assert found[("raw.feedback_events.history", "expect_column_pair_values_a_to_be_greater_than_b", "reach_time, bhv_time")][0] == "warn"
+    # A recent row repeating an old row's key still fails.
+    with duckdb.connect(str(gate.db)) as con:
+        con.execute(
+            "insert into raw.feedback_events select * replace (now()::timestamp as _loaded_at) from raw.feedback_events where rn = 'r5'"
+        )
+    rc, summary = gate()
+    assert rc == 1
+    assert failures(summary)[("raw.feedback_events", "expect_column_values_to_be_unique", "event_hash")][1].startswith("2 unexpected")
+
+
+def test_a_bot_put_back_to_an_earlier_version_passes(gate, tmp_path: Path) -> None:
+    """The new version repeats an earlier record_hash: unique per load, as the dbt test."""
+    first = BOTS.read_text(encoding="utf-8")
+    (tmp_path / "b1.csv").write_text(first, encoding="utf-8")
+    (tmp_path / "b2.csv").write_text(first.replace("学习助手", "学习助手2"), encoding="utf-8")
+    for name in ("b1.csv", "b2.csv", "b1.csv"):
+        run_script("load.py", "bots", str(tmp_path / name), env=gate.env)
+    with duckdb.connect(str(gate.db), read_only=True) as con:
+        assert con.execute("select count(*) - count(distinct record_hash) from raw.bots").fetchone() == (1,)
+    rc, summary = gate()
+    assert rc == 0, summary["failures"]
+
+
+def test_eval_results_without_run_at_pass(gate, tmp_path: Path) -> None:
+    """run_at defaults to the load time (NULL in raw): neither not-null nor max/min on it."""
+    fixtures = PROJECT_DIR / "tests" / "fixtures" / "chatbi"
+    lines = [
+        json.loads(line) for line in (fixtures / "eval-results" / "cases_run_v2.jsonl").read_text(encoding="utf-8").splitlines() if line
+    ]
+    for line in lines:
+        line.pop("run_at", None)
+    run = tmp_path / "run.jsonl"
+    run.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n", encoding="utf-8")
+    run_script("load.py", "eval-dataset", str(fixtures / "eval-dataset" / "cases_dataset.json"), env=gate.env)
+    run_script("load.py", "eval-results", str(run), env=gate.env)
+    with duckdb.connect(str(gate.db), read_only=True) as con:
+        assert con.execute("select count(*), count(run_at) from raw.chatbi_eval_results").fetchone()[1] == 0
+    rc, summary = gate()
+    assert rc == 0, summary["failures"]
+    assert not [f for f in summary["failures"] if f["column"] == "run_at"]
+
+
+@pytest.mark.parametrize(
+    ("last_day_ago", "bad_recent"),
+    [(5, 2), (2, 1)],  # nothing for 5 days; yesterday lost
+)
+def test_a_stopped_feed_fails_the_volume_check(gate, tmp_path: Path, last_day_ago: int, bad_recent: int) -> None:
+    today = today_local()
+    run_script("load.py", "bots", str(BOTS), env=gate.env)
+    days = {today - timedelta(days=last_day_ago + d): 40 for d in range(17)}
+    run_script("load.py", "chat-events", str(write_events(tmp_path / "events.jsonl", days)), env=gate.env)
+    rc, summary = gate()
+    assert rc == 1
+    recent = failures(summary)[("raw.chat_events.daily_volume", "expect_column_values_to_be_between", "ratio_recent_days")]
+    assert recent[0] == "error" and recent[1].startswith(f"{bad_recent} unexpected") and "0.0" in recent[1]
+
+
+def test_a_short_old_backfill_is_not_a_stopped_feed(gate, tmp_path: Path) -> None:
+    """Empty days after the last one with rows are judged only once the feed had 7 days of
+    history (like any day): two days of 2025 data pass."""
+    run_script("load.py", "bots", str(BOTS), env=gate.env)
+    days = {date(2025, 6, 1): 40, date(2025, 6, 2): 40}
+    run_script("load.py", "chat-events", str(write_events(tmp_path / "events.jsonl", days)), env=gate.env)
+    rc, summary = gate()
+    assert rc == 0, summary["failures"]
+
+
+def test_a_burst_after_empty_days_fails_the_volume_check(gate, tmp_path: Path) -> None:
+    yesterday = today_local() - timedelta(days=1)
+    days = {yesterday - timedelta(days=d): 40 for d in range(10, 30)}
+    days[yesterday] = 400  # after 9 empty days (trailing median 0)
+    run_script("load.py", "bots", str(BOTS), env=gate.env)
+    run_script("load.py", "chat-events", str(write_events(tmp_path / "events.jsonl", days)), env=gate.env)
+    rc, summary = gate()
+    assert rc == 1
+    recent = failures(summary)[("raw.chat_events.daily_volume", "expect_column_values_to_be_between", "ratio_recent_days")]
+    assert recent[0] == "error" and recent[1].startswith("1 unexpected") and "inf" in recent[1]
+
+
+def test_event_mix_and_filled_shares_are_judged_on_recent_rows(gate, tmp_path: Path) -> None:
+    """A recent load of only messages without model or platform warns, however good the
+    history that dilutes it."""
+    yesterday = today_local() - timedelta(days=1)
+    run_script("load.py", "bots", str(BOTS), env=gate.env)
+    history = {yesterday - timedelta(days=d): 40 for d in range(1, 21)}
+    run_script("load.py", "chat-events", str(write_events(tmp_path / "history.jsonl", history)), env=gate.env)
+    backdate_loads(gate.db, "chat_events")
+    messages = [
+        json.dumps(
+            {
+                "event_id": f"m{i}",
+                "event_time": f"{yesterday.isoformat()}T12:{i:02d}:00+08:00",
+                "user_id": f"u{i % 7}",
+                "bot_id": "b_learn",
+                "event_type": "user_message",
+                "session_id": f"s{i % 7}",
+            }
+        )
+        for i in range(40)
+    ]
+    (tmp_path / "messages.jsonl").write_text("\n".join(messages) + "\n", encoding="utf-8")
+    run_script("load.py", "chat-events", str(tmp_path / "messages.jsonl"), env=gate.env)
+    rc, summary = gate()
+    assert rc == 0, summary["failures"]
+    found = failures(summary)
+    for column in ("model_name", "platform"):
+        assert found[("raw.chat_events", "expect_column_values_to_not_be_null", column)][0] == "warn"
+    assert found[("raw.chat_events", "expect_column_distinct_values_to_contain_set", "event_type")][0] == "warn"
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("dq_volume_error_days=-3", "dq_volume_error_days: must be at least 0"),
+        ("dq_reject_error_hours=-1", "dq_reject_error_hours: must be at least 0"),
+        ("dq_max_response_time_s=-1", "dq_max_response_time_s: must be above 0"),
+        ("dq_max_response_time_s=0", "dq_max_response_time_s: must be above 0"),
+        ("dq_future_tolerance_hours=-5", "dq_future_tolerance_hours: must be at least 0"),
+        ("dq_future_tolerance_hours=1e8", "dq_future_tolerance_hours: must be at least 0 and at most"),
+        ("dq_reject_error_hours=1e8", "dq_reject_error_hours: must be at least 0 and at most"),
+        ("dq_volume_error_days=1000000", "dq_volume_error_days: must be at least 0 and at most"),
+    ],
+)
+def test_out_of_range_thresholds_are_usage_errors(gate, capsys: pytest.CaptureFixture[str], override: str, message: str) -> None:
+    import validate_sources
+
+    assert validate_sources.main(["--docs-dir", str(gate.docs), "--quiet", "--var", override]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1, err

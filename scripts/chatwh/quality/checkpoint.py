@@ -94,7 +94,9 @@ def run_gate(warehouse: Warehouse, sources: list[SourceTable], ctx: SuiteContext
         data = extract(warehouse, sources, ctx, Path(workdir))
         outcome.not_landed = data.missing
         specs: list[SuiteSpec] = [
-            s for s in build_suites(sources, ctx, frozenset(t for t, n in data.rows.items() if n == 0)) if s.asset in data.files
+            s
+            for s in build_suites(sources, ctx, frozenset(t for t, n in data.rows.items() if n == 0), data.valued_timestamps)
+            if s.asset in data.files
         ]
 
         context = gx.get_context(mode="ephemeral")

@@ -2,14 +2,14 @@
 
 Every engine goes the same way: DuckDB copies a table straight to Parquet; MySQL and
 Spark rows come back through the connection module and are written with pyarrow. The
-frames that are not tables — the daily volume of a table and the per-file reject share —
-are then computed set-based with an in-memory DuckDB over those Parquet files, so the
+frames that are not tables — a table's recent rows, its daily volume and the per-file
+reject share — are then computed set-based with an in-memory DuckDB over those Parquet files, so the
 SQL is written once, whatever the warehouse is.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,16 +17,18 @@ import duckdb
 
 from ..connection import DuckDBWarehouse, Warehouse
 from ..project import raw_schema, reporting_offset_hours
-from .framework import SourceTable, SuiteContext
+from .framework import SourceTable, SuiteContext, recent_asset, unique_key
 
 
 @dataclass
 class Extracted:
-    """Parquet file per asset name, plus the row count of each landed table."""
+    """Parquet file per asset name, plus the row count of each landed table and of its
+    recent rows, and per such asset the timestamp columns that hold a value."""
 
     files: dict[str, Path]
     rows: dict[str, int]
     missing: list[str]
+    valued_timestamps: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _literal(text: str) -> str:
@@ -61,6 +63,18 @@ def extract(warehouse: Warehouse, sources: list[SourceTable], ctx: SuiteContext,
     con.execute("set TimeZone = 'UTC'")
     try:
         for source in sources:
+            if source.table not in result.files:
+                continue
+            assets = [source.table]
+            if source.has_lineage:
+                path = workdir / f"{recent_asset(source.table)}.parquet"
+                result.rows[recent_asset(source.table)] = recent_rows(con, result.files[source.table], source, ctx, path)
+                result.files[recent_asset(source.table)] = path
+                assets.append(recent_asset(source.table))
+            timestamps = [c.name for c in source.columns if c.type == "timestamp"]
+            for asset in assets:
+                result.valued_timestamps[asset] = valued_columns(con, result.files[asset], timestamps)
+        for source in sources:
             if source.day_column and source.table in result.files:
                 path = workdir / f"{source.table}__daily_volume.parquet"
                 daily_volume(con, result.files[source.table], source.day_column, ctx, path)
@@ -75,12 +89,42 @@ def extract(warehouse: Warehouse, sources: list[SourceTable], ctx: SuiteContext,
     return result
 
 
+def recent_rows(con: duckdb.DuckDBPyConnection, table_file: Path, source: SourceTable, ctx: SuiteContext, out: Path) -> int:
+    """The rows loaded since ctx.recent_since, plus any older row sharing a unique key with
+    one of them (so a recent row repeating an old key still fails the key check)."""
+    table = f"read_parquet({_literal(str(table_file))})"
+
+    def is_recent(alias: str) -> str:
+        return f'try_cast({alias}."_loaded_at" as timestamp) >= $since'
+
+    where = is_recent("t")
+    key = unique_key(source)
+    if key:
+        match = " and ".join(f'r."{c}" = t."{c}"' for c in key)
+        where += f" or exists (select 1 from {table} as r where {is_recent('r')} and {match})"
+    con.execute(f"copy (select * from {table} as t where {where}) to {_literal(str(out))} (format parquet)", {"since": ctx.recent_since})
+    (count,) = con.execute(f"select count(*) from read_parquet({_literal(str(out))})").fetchone()  # type: ignore[misc]
+    return int(count)
+
+
+def valued_columns(con: duckdb.DuckDBPyConnection, path: Path, columns: list[str]) -> frozenset[str]:
+    """Those of `columns` with at least one non-NULL value in the Parquet file."""
+    if not columns:
+        return frozenset()
+    counts = con.execute("select " + ", ".join(f'count("{c}")' for c in columns) + f" from read_parquet({_literal(str(path))})").fetchone()
+    return frozenset(c for c, n in zip(columns, counts or (), strict=True) if n)
+
+
 def daily_volume(con: duckdb.DuckDBPyConnection, table_file: Path, day_column: str, ctx: SuiteContext, out: Path) -> None:
-    """Rows per reporting day (a calendar from the first to the last day, so a day with no
-    rows counts as 0) and the ratio to the median of the 7 previous days.
+    """Rows per reporting day (a calendar from the first day with rows to the last
+    complete day, so a day with no rows counts as 0) and the ratio to the median of the
+    7 previous days.
 
     `ratio_to_trailing_median` is set for complete days (before today) with 7 days of
-    history; `ratio_recent_days` only for the last `dq_volume_error_days` of those.
+    history; `ratio_recent_days` only for the last `dq_volume_error_days` of those. A day
+    with rows after a zero median is +inf (above any band). The empty days after the last
+    day with rows (a stopped feed) are 0 once the feed had 7 days of history by then; an
+    empty day after a zero median within the feed is not judged.
     """
     offset_s = int(round(reporting_offset_hours() * 3600))
     today = ctx.today_local
@@ -97,7 +141,8 @@ def daily_volume(con: duckdb.DuckDBPyConnection, table_file: Path, day_column: s
             ),
             span as (select min(report_date) as first_day, max(report_date) as last_day from days),
             calendar as (
-                select cast(unnest(generate_series(first_day, last_day, interval 1 day)) as date) as report_date
+                select cast(unnest(generate_series(first_day, greatest(last_day, $last_complete), interval 1 day)) as date)
+                           as report_date
                 from span
                 where first_day is not null
             ),
@@ -115,10 +160,15 @@ def daily_volume(con: duckdb.DuckDBPyConnection, table_file: Path, day_column: s
                 window w as (order by report_date rows between 7 preceding and 1 preceding)
             ),
             judged as (
-                select *,
-                       case when trailing_days = 7 and report_date < $today
-                            then row_count / nullif(trailing_median, 0) end as ratio_to_trailing_median
-                from windowed
+                select w.*,
+                       case when trailing_days < 7 or w.report_date >= $today then null
+                            when w.report_date > s.last_day
+                                 then case when s.last_day >= s.first_day + 7 then 0.0 end
+                            when trailing_median = 0
+                                 then case when row_count > 0 then cast('inf' as double) end
+                            else row_count / trailing_median end as ratio_to_trailing_median
+                from windowed as w
+                cross join span as s
             )
             select report_date, row_count, trailing_median, trailing_days, ratio_to_trailing_median,
                    case when report_date between $first_recent and $last_complete
@@ -136,7 +186,7 @@ def batches_checked(con: duckdb.DuckDBPyConnection, batches_file: Path, rejects_
     but load_rejects lacks, and the share of the file's rows rejected as bad input (rows
     rejected only because they were already loaded are a reload, not bad input: reloading
     a file gives the same share as its first load)."""
-    since = ctx.now_utc - timedelta(hours=ctx.thresholds.reject_error_hours)
+    since = ctx.recent_since
     if rejects_file is not None:
         rejects = f"""
             select batch_id, count(*) as rejects_logged,
