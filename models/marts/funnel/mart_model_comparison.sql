@@ -7,9 +7,13 @@
 {%- set min_users = number_var('comparison_min_users') %}
 {#- both given (date_var validated them: YYYY-MM-DD compares as text): a reversed window
     would build an empty mart without a word -#}
+{%- set unset = ('', 'none', 'None', 'null') %}
 {%- set given = [var('comparison_start', none), var('comparison_end', none)] | map('string') | map('trim') | list %}
-{%- if given[0] not in ('', 'none', 'None', 'null') and given[1] not in ('', 'none', 'None', 'null') and given[0] > given[1] %}
-    {{ exceptions.raise_compiler_error("vars comparison_start and comparison_end: the window starts after it ends (" ~ given[0] ~ " > " ~ given[1] ~ ")") }}
+{%- if given[0] not in unset and given[1] not in unset and given[0] > given[1] %}
+    {{ exceptions.raise_compiler_error(
+        "vars comparison_start and comparison_end: the window starts after it ends ("
+        ~ given[0] ~ " > " ~ given[1] ~ ")"
+    ) }}
 {%- endif %}
 
 with window_user_bots as (
