@@ -50,26 +50,24 @@ def stored_date(text: str) -> date:
     return value
 
 
-def positive_int(text: str) -> int:
-    """A whole number of at least 1."""
+def _whole_number_at_least(text: str, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
     return value
+
+
+def positive_int(text: str) -> int:
+    """A whole number of at least 1."""
+    return _whole_number_at_least(text, 1)
 
 
 def non_negative_int(text: str) -> int:
     """A whole number of at least 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+    return _whole_number_at_least(text, 0)
 
 
 def positive_float(text: str) -> float:
