@@ -330,6 +330,19 @@ def test_a_short_old_backfill_is_not_a_stopped_feed(gate, tmp_path: Path) -> Non
     assert rc == 0, summary["failures"]
 
 
+def test_a_long_old_backfill_passes_with_no_error_days(gate, tmp_path: Path) -> None:
+    """Last year's logs alone look like a stopped feed (README: validate such a backfill
+    with dq_volume_error_days=0): the empty recent days then warn, and the run passes."""
+    run_script("load.py", "bots", str(BOTS), env=gate.env)
+    days = {date(2025, 6, 1) + timedelta(days=d): 40 for d in range(17)}
+    run_script("load.py", "chat-events", str(write_events(tmp_path / "events.jsonl", days)), env=gate.env)
+    assert gate()[0] == 1
+    rc, summary = gate("--var", "dq_volume_error_days=0")
+    assert rc == 0, summary["failures"]
+    warned = failures(summary)[("raw.chat_events.daily_volume", "expect_column_values_to_be_between", "ratio_to_trailing_median")]
+    assert warned[0] == "warn"
+
+
 def test_a_burst_after_empty_days_fails_the_volume_check(gate, tmp_path: Path) -> None:
     yesterday = today_local() - timedelta(days=1)
     days = {yesterday - timedelta(days=d): 40 for d in range(10, 30)}
