@@ -44,13 +44,9 @@ translate({{ expression }}, '{{ chatbot_analytics._full_width_chars() }}', '{{ c
 {{ return('\\t\\n\\x{0B}\\f\\r\\x{85}\\p{Z}') }}
 {%- endmacro -%}
 
-{#- A string literal of a regular expression, its backslashes doubled for the engines
-    whose literals read them as escapes. -#}
-{% macro regex_literal(pattern) %}{{ return(adapter.dispatch('regex_literal', 'chatbot_analytics')(pattern)) }}{% endmacro %}
-{% macro default__regex_literal(pattern) %}'{{ pattern }}'{% endmacro %}
-{% macro mysql__regex_literal(pattern) %}'{{ pattern | replace('\\', '\\\\') }}'{% endmacro %}
-{% macro mariadb__regex_literal(pattern) %}{{ chatbot_analytics.mysql__regex_literal(pattern) }}{% endmacro %}
-{% macro spark__regex_literal(pattern) %}{{ chatbot_analytics.mysql__regex_literal(pattern) }}{% endmacro %}
+{#- A string literal of a regular expression: string_literal (macros/cross_db/text.sql),
+    whose backslashes are doubled for the engines whose literals read them as escapes. -#}
+{% macro regex_literal(pattern) %}{{ return(chatbot_analytics.string_literal(pattern)) }}{% endmacro %}
 
 {% macro whitespace_pattern() -%}
 {{ chatbot_analytics.regex_literal('[' ~ chatbot_analytics._whitespace_class() ~ ']+') }}
