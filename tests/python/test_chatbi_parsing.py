@@ -3,6 +3,7 @@ values, description clauses, expected filters."""
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 from decimal import Decimal
@@ -58,6 +59,11 @@ def test_value_key_ignores_width_case_spaces_and_quotes() -> None:
         ("采购金额：1,234.50万元", "采购金额", "1234.50", 2),
         ("B2C采购量 10", "B2C采购量", "10", 0),
         ("零售量 41台", "零售量", "41", 0),
+        # the magnitudes the marts convert: 百万 is one magnitude, not 百 then 万
+        ("销售额 1.2百万", "销售额", "1.2", 1),
+        ("采购金额 3千万元", "采购金额", "3", 0),
+        ("线索量 5十万条", "线索量", "5", 0),
+        ("利润 -3百万", "利润", "-3", 0),
     ],
 )
 def test_expected_values(text: str, name: str, number: str, decimals: int) -> None:
@@ -175,3 +181,19 @@ def test_in_without_spaces_before_a_bracketed_list() -> None:
     assert parse_description("Info (门店)") == [] and parse_description("门店名称inside(北京)") == []
     # the spaced and negated spellings read as before
     assert [c.operator for c in parse_description("门店名称 in (北京草桥店)、渠道not in(58)")] == ["in", "not_in"]
+
+
+def test_python_reads_every_magnitude_the_value_check_model_converts() -> None:
+    """A unit the marts convert must not make the loader refuse the expected value."""
+    model = (Path(__file__).resolve().parents[2] / "models/intermediate/chatbi/int_chatbi_value_checks__scored.sql").read_text(
+        encoding="utf-8"
+    )
+    magnitudes = re.search(r"set magnitudes = \{(?P<body>[^}]*)\}", model)
+    assert magnitudes is not None
+    prefixes = re.findall(r"'([^']+)':", magnitudes["body"])
+    assert {"十万", "百万", "千万", "万", "亿"} <= set(prefixes)
+    for prefix in prefixes:
+        for unit in (prefix, f"{prefix}元"):
+            parsed = parse_expected_value(f"销售额 2.5{unit}")
+            assert (parsed.metric_name, parsed.number.text) == ("销售额", "2.5"), unit
+            assert parse_number(f"2.5{unit}") == parsed.number, unit

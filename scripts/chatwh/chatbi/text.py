@@ -31,8 +31,11 @@ SCALE = 10**SCALE_DIGITS
 MAX_ABS_VALUE = Decimal(10) ** 12
 
 _BRACKETS = {"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "[", "］": "]", "「": "", "」": "", "『": "", "』": ""}
+# The magnitudes are the ones int_chatbi_value_checks__scored converts (十万/百万/千万 before
+# their single-character tails, so 百万 is read as one magnitude, not as 百 then 万).
+_MAGNITUDE = r"(?:十万|百万|千万|[万千百亿])"
 _UNIT_WORDS = (
-    r"(?:[万千百亿]?(?:元|块|台|辆|个|次|单|件|人|条|家|天|公里|km|kg|吨|条线索)|[万千百亿]|%|％|‰|rmb|cny|人民币|万元|亿元|percent|pct)"
+    rf"(?:{_MAGNITUDE}?(?:元|块|台|辆|个|次|单|件|人|条|家|天|公里|km|kg|吨|条线索)|{_MAGNITUDE}|%|％|‰|rmb|cny|人民币|percent|pct)"
 )
 _UNIT_IN_BRACKETS = re.compile(rf"\s*[(\[]\s*(?:单位[:：]?\s*)?{_UNIT_WORDS}\s*[)\]]\s*$", re.IGNORECASE)
 _QUOTES = "\"'“”‘’《》<>「」『』`"
