@@ -150,8 +150,14 @@ def test_volume_band_fails_recent_days_and_warns_on_older_ones(gate, tmp_path: P
     found = failures(summary)
     recent = found[("raw.chat_events.daily_volume", "expect_column_values_to_be_between", "ratio_recent_days")]
     assert recent[0] == "error" and recent[1].startswith("1 unexpected") and "0.25" in recent[1]
+    # The message names the day, its rows and the median it was judged against.
+    assert recent[1].endswith(f"; {yesterday.isoformat()} 10 rows vs median 40.0")
     history = found[("raw.chat_events.daily_volume", "expect_column_values_to_be_between", "ratio_to_trailing_median")]
     assert history[0] == "warn" and history[1].startswith("3 unexpected")
+    assert history[1].endswith(
+        f"; {yesterday.isoformat()} 10 rows vs median 40.0; {(yesterday - timedelta(days=5)).isoformat()} 200 rows vs median 40.0;"
+        f" {(yesterday - timedelta(days=8)).isoformat()} 0 rows vs median 40.0"
+    )
     assert summary["errors"] == 1
     # A wider band lets the recent day through; the history still warns about the lost day.
     rc, summary = gate("--var", "dq_volume_min_ratio=0.2")

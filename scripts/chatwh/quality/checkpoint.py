@@ -83,6 +83,24 @@ def _observed(result: dict[str, Any]) -> str:
     return ""
 
 
+VOLUME_SUFFIX = "__daily_volume"
+VOLUME_COLUMNS = ("ratio_recent_days", "ratio_to_trailing_median")
+VOLUME_DAYS_SHOWN = 3
+
+
+def _volume_days(frame: Path, column: str, low: float, high: float) -> str:
+    """The days a volume expectation failed on, newest first, with their rows and the
+    trailing median they were judged against: what an on-call analyst checks first."""
+    found = duckdb.execute(
+        f"select report_date, row_count, trailing_median, {column} from read_parquet($path)"
+        f" where {column} < $low or {column} > $high order by report_date desc",
+        {"path": str(frame), "low": low, "high": high},
+    ).fetchall()
+    shown = [f"{day.isoformat()} {rows:,} rows vs median {median:,.1f}" for day, rows, median, _ in found[:VOLUME_DAYS_SHOWN]]
+    more = f" and {len(found) - VOLUME_DAYS_SHOWN} more" if len(found) > VOLUME_DAYS_SHOWN else ""
+    return "; ".join(shown) + more
+
+
 def run_gate(warehouse: Warehouse, sources: list[SourceTable], ctx: SuiteContext, docs_dir: Path) -> GateResult:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -131,6 +149,14 @@ def run_gate(warehouse: Warehouse, sources: list[SourceTable], ctx: SuiteContext
         )
         result = checkpoint.run()
         context.build_data_docs(site_names=[SITE_NAME])
+        # Read before the frames' temporary directory goes: the failed days by name.
+        band = (ctx.thresholds.volume_min_ratio, ctx.thresholds.volume_max_ratio)
+        volume_days = {
+            (spec.name, column): _volume_days(data.files[spec.asset], column, *band)
+            for spec in specs
+            if spec.asset.endswith(VOLUME_SUFFIX)
+            for column in VOLUME_COLUMNS
+        }
         if "load_batches" in data.files:
             outcome.rejecting_files = [
                 (str(kind), str(source), float(share), bool(recent))
@@ -164,6 +190,8 @@ def run_gate(warehouse: Warehouse, sources: list[SourceTable], ctx: SuiteContext
                 observed = "could not be evaluated: " + str(item.exception_info.get("exception_message", ""))[:160]
             else:
                 observed = _observed(dict(item.result or {}))
+                if volume_days.get((name, column)):
+                    observed += f"; {volume_days[(name, column)]}"
             outcome.failures.append(Failure(name, config.type, column, severity, observed))
         rows = data.rows.get(spec.asset)
         outcome.suites.append(SuiteOutcome(name, rows, len(validation.results), passed, errors, warnings))
