@@ -14,7 +14,17 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 from chatwh.chatbi.clauses import date_period, parse_description, parse_expected_filter  # noqa: E402
-from chatwh.chatbi.text import metric_key, parse_expected_value, parse_number, repeated_sentence_count, scaled, value_key  # noqa: E402
+from chatwh.chatbi.text import (  # noqa: E402
+    BASE_UNITS,
+    MAGNITUDES,
+    RATIOS,
+    metric_key,
+    parse_expected_value,
+    parse_number,
+    repeated_sentence_count,
+    scaled,
+    value_key,
+)
 
 SEED_DESCRIPTION = (
     "我们在“门店销售”主题下,筛选出日期大于等于2025-04-01、日期小于等于2025-04-30、门店名称等于北京草桥店的数据;"
@@ -183,17 +193,47 @@ def test_in_without_spaces_before_a_bracketed_list() -> None:
     assert [c.operator for c in parse_description("门店名称 in (北京草桥店)、渠道not in(58)")] == ["in", "not_in"]
 
 
-def test_python_reads_every_magnitude_the_value_check_model_converts() -> None:
-    """A unit the marts convert must not make the loader refuse the expected value."""
+def _model_names(model: str, name: str) -> set[str]:
+    """The quoted names of a Jinja list or dict (the dicts map names to numbers)."""
+    found = re.search(rf"set {name} = (?P<body>\[[^\]]*\]|\{{[^}}]*\}})", model)
+    assert found is not None, name
+    return set(re.findall(r"'([^']+)'", found["body"]))
+
+
+def test_the_loader_and_the_value_check_model_know_the_same_units() -> None:
+    """A unit read here but unknown to the model is compared as written (12000公里 vs
+    1.2万公里 was wrong); one the model knows but the loader refuses is never reached."""
     model = (Path(__file__).resolve().parents[2] / "models/intermediate/chatbi/int_chatbi_value_checks__scored.sql").read_text(
         encoding="utf-8"
     )
-    magnitudes = re.search(r"set magnitudes = \{(?P<body>[^}]*)\}", model)
-    assert magnitudes is not None
-    prefixes = re.findall(r"'([^']+)':", magnitudes["body"])
-    assert {"十万", "百万", "千万", "万", "亿"} <= set(prefixes)
-    for prefix in prefixes:
-        for unit in (prefix, f"{prefix}元"):
-            parsed = parse_expected_value(f"销售额 2.5{unit}")
-            assert (parsed.metric_name, parsed.number.text) == ("销售额", "2.5"), unit
-            assert parse_number(f"2.5{unit}") == parsed.number, unit
+    assert _model_names(model, "magnitudes") == set(MAGNITUDES)
+    assert _model_names(model, "base_units") == set(BASE_UNITS)
+    assert _model_names(model, "ratios") == set(RATIOS)
+
+
+@pytest.mark.parametrize("prefix", MAGNITUDES)
+@pytest.mark.parametrize("base", ["", *BASE_UNITS])
+def test_every_unit_the_model_converts_is_read(prefix: str, base: str) -> None:
+    for unit in {f"{prefix}{base}", base} - {""}:
+        parsed = parse_expected_value(f"销售额 2.5{unit}")
+        assert (parsed.metric_name, parsed.number.text) == ("销售额", "2.5"), unit
+        assert parse_number(f"2.5{unit}") == parsed.number, unit
+
+
+def test_a_unicode_minus_is_a_sign() -> None:
+    parsed = parse_expected_value("利润 −100")
+    assert (parsed.metric_name, parsed.number.text) == ("利润", "-100")
+    assert parse_number("−100") == parsed.number
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("单车综合毛利(元/台)", "单车综合毛利"),
+        ("综合毛利(万人民币)", "综合毛利"),
+        ("采购金额(万RMB)", "采购金额"),
+        ("车源量(在售/台)", "车源量(在售/台)"),
+    ],
+)
+def test_rate_and_currency_brackets_are_units(name: str, key: str) -> None:
+    assert metric_key(name) == key

@@ -31,9 +31,14 @@ select
     value_scaled,
     rounding_unit_scaled,
     -- everything after the last digit: the loader accepted the text as '<name> <number>
-    -- [unit]', so that is the unit (or nothing)
+    -- [unit]', so that is the unit (or nothing); without any whitespace, the no-break
+    -- space Python's NFKC reads as one included
     nullif(
-        replace(lower({{ regexp_replace_all(half_width('value_text'), "'^.*[0-9]'", "''") }}), ' ', ''),
+        {{ regexp_replace_all(
+            'lower(' ~ regexp_replace_all(half_width('value_text'), "'^.*[0-9]'", "''") ~ ')',
+            whitespace_pattern(),
+            "''"
+        ) }},
         ''
     ) as stated_unit
 from source

@@ -29,11 +29,15 @@ select
     value_number,
     value_scaled,
     -- everything after the last digit of a value that is a number (a number with a unit
-    -- suffix is one: the loader read 1.2万 as 1.2)
+    -- suffix is one: the loader read 1.2万 as 1.2), without any whitespace (12000\u00a0万)
     case
         when value_scaled is not null
             then nullif(
-                replace(lower({{ regexp_replace_all(half_width('value_text'), "'^.*[0-9]'", "''") }}), ' ', ''),
+                {{ regexp_replace_all(
+                    'lower(' ~ regexp_replace_all(half_width('value_text'), "'^.*[0-9]'", "''") ~ ')',
+                    whitespace_pattern(),
+                    "''"
+                ) }},
                 ''
             )
     end as stated_unit

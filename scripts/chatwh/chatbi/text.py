@@ -31,13 +31,38 @@ SCALE = 10**SCALE_DIGITS
 MAX_ABS_VALUE = Decimal(10) ** 12
 
 _BRACKETS = {"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "[", "］": "]", "「": "", "」": "", "『": "", "』": ""}
-# The magnitudes are the ones int_chatbi_value_checks__scored converts (十万/百万/千万 before
-# their single-character tails, so 百万 is read as one magnitude, not as 百 then 万).
-_MAGNITUDE = r"(?:十万|百万|千万|[万千百亿])"
-_UNIT_WORDS = (
-    rf"(?:{_MAGNITUDE}?(?:元|块|台|辆|个|次|单|件|人|条|家|天|公里|km|kg|吨|条线索)|{_MAGNITUDE}|%|％|‰|rmb|cny|人民币|percent|pct)"
+# The units int_chatbi_value_checks__scored converts, and nothing else (a test holds the
+# two lists together): a unit read here but unknown there would be compared as written.
+# Magnitudes are powers of ten, 十万/百万/千万 before their single-character tails so
+# 百万 is one magnitude, not 百 then 万; a base unit is 10^0 and may follow a magnitude.
+MAGNITUDES = ("十万", "百万", "千万", "万", "千", "百", "亿")
+BASE_UNITS = (
+    "条线索",
+    "元",
+    "块",
+    "台",
+    "辆",
+    "个",
+    "次",
+    "单",
+    "件",
+    "人",
+    "条",
+    "家",
+    "天",
+    "公里",
+    "km",
+    "kg",
+    "吨",
+    "rmb",
+    "cny",
+    "人民币",
 )
-_UNIT_IN_BRACKETS = re.compile(rf"\s*[(\[]\s*(?:单位[:：]?\s*)?{_UNIT_WORDS}\s*[)\]]\s*$", re.IGNORECASE)
+RATIOS = ("%", "％", "‰", "percent", "pct")
+_MAGNITUDE = "(?:" + "|".join(MAGNITUDES) + ")"
+_UNIT_WORDS = rf"(?:{_MAGNITUDE}?(?:{'|'.join(BASE_UNITS)})|{_MAGNITUDE}|{'|'.join(RATIOS)})"
+# A bracketed unit ending a metric name, a rate such as 元/台 included: 单车综合毛利(元/台).
+_UNIT_IN_BRACKETS = re.compile(rf"\s*[(\[]\s*(?:单位[:：]?\s*)?{_UNIT_WORDS}(?:\s*/\s*{_UNIT_WORDS})?\s*[)\]]\s*$", re.IGNORECASE)
 _QUOTES = "\"'“”‘’《》<>「」『』`"
 
 
@@ -141,7 +166,8 @@ _SPLIT_AT_EXPONENT = re.compile(r"(?:^|[^0-9A-Za-z.])[+-]?[0-9]*\.?[0-9]+[eE]$")
 
 def parse_expected_value(raw: str) -> ExpectedValue:
     """`销售量 64` → (销售量, 64); raises ValueError for text without a trailing number."""
-    text = unicodedata.normalize("NFKC", raw).strip()
+    # U+2212 (−) is a minus sign NFKC keeps: read it as parse_number does.
+    text = unicodedata.normalize("NFKC", raw).strip().replace("−", "-")
     # "利润 -100": a minus after whitespace is the sign; "销售量-100": a dash glued to the name separates.
     sign = ""
     signed = re.match(r"^(?P<head>.*\S)\s+-(?P<tail>\d[\d,]*(?:\.\d+)?\s*\S*)$", text)
