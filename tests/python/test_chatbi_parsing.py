@@ -138,6 +138,29 @@ def test_lists_ranges_and_months() -> None:
     assert date_period("北京草桥店") is None and date_period("4月") is None
 
 
+@pytest.mark.parametrize(
+    ("value", "period"),
+    [
+        ("‘2025-04-01’", (date(2025, 4, 1), date(2025, 4, 1))),  # Chinese single quotes
+        ("2025Q1", (date(2025, 1, 1), date(2025, 3, 31))),
+        ("2025年第一季度", (date(2025, 1, 1), date(2025, 3, 31))),
+        ("2025年上半年", (date(2025, 1, 1), date(2025, 6, 30))),
+        ("上个月", None),  # relative: no period of its own
+        ("201903", None),  # digits alone: as likely a code as a month
+    ],
+)
+def test_date_values_the_resolver_reads_on_any_day(value: str, period: tuple[date, date] | None) -> None:
+    assert date_period(value) == period
+
+
+def test_a_spaced_dash_between_two_dates_is_a_range() -> None:
+    clauses = parse_description("日期为2025-04-01 - 2025-04-30、季度等于2025Q1")
+    assert [(c.field, c.operator, c.values) for c in clauses] == [
+        ("日期", "between", ["2025-04-01", "2025-04-30"]),
+        ("季度", "eq", ["2025Q1"]),
+    ]
+
+
 def test_a_date_value_with_a_time_of_day_names_its_day() -> None:
     # SQL-minded descriptions write timestamps; the day is what the time-range check
     # compares (the resolver reads "2024-02-29 - 2024-02-29 23:59:59" the same way).

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .text import value_key
-from .time_range import TimeRangeError, _complete, _point_range, parse_point
+from .time_range import TimeRangeError, _complete, _point_range, parse_point, resolve
 
 # (spelling, operator); the longest spelling at a position wins.
 OPERATOR_SPELLINGS: tuple[tuple[str, str], ...] = (
@@ -67,7 +67,12 @@ _SENTENCE_SPLIT = re.compile(r"[;；。\n]+")
 _CLAUSE_JOINERS = ("并且", "且", "同时", "以及")
 _OPEN, _CLOSE = "([{“‘\"'「『《", ")]}”’\"'」』》"
 _TIME_OF_DAY = re.compile(r"(?:(?<=\d)(?:\s+|t)|(?<=[日号])\s*)(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?$", re.IGNORECASE)
-_RANGE_IN_VALUE = re.compile(r"^(?P<a>.+?)(?:到|至|~|～|—+|和|与)(?P<b>.+?)(?:之间|期间)?$")
+# A dash between two dates needs spaces around it (2025-04-01 - 2025-04-30): a glued one
+# is also the dates' own separator.
+_RANGE_IN_VALUE = re.compile(r"^(?P<a>.+?)(?:到|至|~|～|—+|和|与|\s+[-–]\s+)(?P<b>.+?)(?:之间|期间)?$")
+# Two reference dates far apart: a value the resolver reads the same against both names
+# its period explicitly (2025Q1, 2025年第一季度), whatever day the question was asked on.
+_FAR_APART = (date(1970, 1, 1), date(2999, 12, 31))
 
 
 @dataclass
@@ -212,8 +217,9 @@ def parse_description(description: str | None) -> list[Clause]:
 
 
 def date_period(value: str) -> tuple[date, date] | None:
-    """First and last day an explicit date/month/year value names (year required)."""
-    text = unicodedata.normalize("NFKC", value).strip().strip("\"'“”")
+    """First and last day an explicit date/month/year value names (year required); else
+    a period the resolver reads the same on any reference date (2025Q1, 2025年上半年)."""
+    text = unicodedata.normalize("NFKC", value).strip().strip("\"'“”‘’")
     # A time of day after the date (2025-05-01 00:00:00, 2025-04-30T23:59:59): the
     # description states the day, as the resolver reads "2024-02-29 23:59:59".
     text = _TIME_OF_DAY.sub("", text)
@@ -221,11 +227,27 @@ def date_period(value: str) -> tuple[date, date] | None:
         return None
     point = parse_point(text, date(2000, 1, 1))
     if point is None or point.year is None:
-        return None
+        return _explicit_period(text)
     try:
         return _point_range(_complete(point, None, date(point.year, 1, 1)))
     except (TimeRangeError, ValueError, OverflowError):  # no such date (year 0, 2024-02-30): not a period
         return None
+
+
+def _explicit_period(text: str) -> tuple[date, date] | None:
+    # Digits alone are read by parse_point or not at all: 201903 is as likely a code (车系ID)
+    # as a month, and a code read as a date would state a range the description does not.
+    # A clock time left after _TIME_OF_DAY (25:99) is no time of day: the value stays unread.
+    if text.isdigit() or re.search(r"\d\s*:\s*\d", text):
+        return None
+    periods = set()
+    for reference in _FAR_APART:
+        try:
+            found = resolve(text, reference)
+        except (TimeRangeError, ValueError, OverflowError):
+            return None
+        periods.add((found.start, found.end))
+    return periods.pop() if len(periods) == 1 else None
 
 
 @dataclass(frozen=True)
