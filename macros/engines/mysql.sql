@@ -33,10 +33,17 @@
 {#- Session settings every model runs with (a project-wide pre-hook, so it holds on any
     server, whatever its configuration): UTC for the few functions that read the session
     zone, and a group_concat limit far above the default 1 KB that would silently cut
-    string_agg_distinct() lists. Empty on other engines (dbt skips an empty hook). -#}
+    string_agg_distinct() lists, and sql_mode without NO_BACKSLASH_ESCAPES: string_literal
+    doubles backslashes because MySQL reads them as escapes, and under that mode every
+    regular expression (\\t, \\p{Z} ...) would match backslashes and letters instead.
+    Empty on other engines (dbt skips an empty hook). -#}
 {% macro session_settings() %}{{ return(adapter.dispatch('session_settings', 'chatbot_analytics')()) }}{% endmacro %}
 {% macro default__session_settings() %}{% endmacro %}
 {% macro mysql__session_settings() -%}
-set session time_zone = '+00:00', session group_concat_max_len = 4194304
+set session time_zone = '+00:00', session group_concat_max_len = 4194304,
+    session sql_mode = {{ chatbot_analytics.mysql_sql_mode_without_backslash_escapes() }}
+{%- endmacro %}
+{% macro mysql_sql_mode_without_backslash_escapes() -%}
+trim(both ',' from replace(concat(',', @@session.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','))
 {%- endmacro %}
 {% macro mariadb__session_settings() %}{{ chatbot_analytics.mysql__session_settings() }}{% endmacro %}

@@ -166,6 +166,11 @@ class DuckDBWarehouse(Warehouse):
         self.con.close()
 
 
+# The session's sql_mode without NO_BACKSLASH_ESCAPES (macro
+# mysql_sql_mode_without_backslash_escapes: the same expression).
+SQL_MODE_WITHOUT_BACKSLASH_ESCAPES = "trim(both ',' from replace(concat(',', @@session.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','))"
+
+
 class MySQLWarehouse(Warehouse):
     dialect = "mysql"
 
@@ -176,7 +181,8 @@ class MySQLWarehouse(Warehouse):
         settings = target.settings
         # The same keys dbt-mysql reads (server/host, port, username/user, password,
         # unix_socket). The session matches what the models' pre-hook sets for dbt
-        # (macro session_settings): UTC, long group_concat, binary collation for literals.
+        # (macro session_settings): UTC, long group_concat, backslash escapes, binary collation for
+        # literals.
         connect_args: dict[str, Any] = {
             "user": str(settings.get("username") or settings.get("user") or ""),
             "password": str(settings.get("password") or ""),
@@ -199,6 +205,8 @@ class MySQLWarehouse(Warehouse):
         with self.con.cursor() as cursor:
             cursor.execute("set session time_zone = '+00:00'")
             cursor.execute("set session group_concat_max_len = 4194304")
+            # As the models' pre-hook: backslashes are escapes in this session's literals.
+            cursor.execute(f"set session sql_mode = {SQL_MODE_WITHOUT_BACKSLASH_ESCAPES}")
 
     def quote(self, identifier: str) -> str:
         return "`" + identifier.replace("`", "``") + "`"

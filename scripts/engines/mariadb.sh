@@ -22,6 +22,8 @@
 #   CHATBOT_MARIADB_COLLATION  the server's default collation (default utf8mb4_bin; CI
 #                            runs utf8mb4_general_ci, MariaDB's own default, to prove the
 #                            project keeps ids and tags binary whatever the server says)
+#   CHATBOT_MARIADB_SQL_MODE the server's sql_mode (default MySQL 8's; CI adds
+#                            NO_BACKSLASH_ESCAPES to prove the project's sessions undo it)
 # Exit codes: 0 ok, 1 the server could not be installed, started or configured (the
 # message says why), 2 usage error.
 set -euo pipefail
@@ -39,6 +41,7 @@ DB_USER="${CHATBOT_MYSQL_USER:-chatbot}"
 SCHEMA="${CHATBOT_MYSQL_SCHEMA:-chatbot_analytics}"
 START_TIMEOUT_S="${CHATBOT_MARIADB_START_TIMEOUT:-60}"
 COLLATION="${CHATBOT_MARIADB_COLLATION:-utf8mb4_bin}"
+SQL_MODE="${CHATBOT_MARIADB_SQL_MODE:-ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION}"
 
 die() { echo "mariadb.sh: $*" >&2; exit 1; }
 log() { echo "mariadb.sh: $*" >&2; }
@@ -135,13 +138,14 @@ cmd_start() {
     log "starting mariadbd on 127.0.0.1:${PORT} (socket ${SOCKET}, data ${DATA_DIR})"
     # utf8mb4 (+ binary collation unless told otherwise): ids and tags compare byte for byte.
     # Small buffers: a test server on a 2-core machine beside dbt and Spark. sql_mode is
-    # MySQL 8's default (strict, ONLY_FULL_GROUP_BY), so what passes here passes there.
+    # MySQL 8's default (strict, ONLY_FULL_GROUP_BY) unless told otherwise, so what passes
+    # here passes there.
     nohup "${mariadbd}" --no-defaults --user=root --datadir="${DATA_DIR}" --socket="${SOCKET}" \
       --port="${PORT}" --bind-address=127.0.0.1 --pid-file="${PID_FILE}" --log-error="${LOG_FILE}" \
       --character-set-server=utf8mb4 --collation-server="${COLLATION}" --default-time-zone=+00:00 \
       --innodb-buffer-pool-size=256M --innodb-log-file-size=64M \
       --innodb-flush-log-at-trx-commit=2 --skip-name-resolve --max-connections=50 \
-      --sql-mode=ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION \
+      --sql-mode="${SQL_MODE}" \
       >/dev/null 2>&1 &
     local launched=$!
     local waited=0

@@ -73,6 +73,9 @@ run_mysql() {
   # The server's default collation is case-insensitive here, as on most servers: the
   # project (database DDL, raw table DDL, connection collation) must keep text binary.
   export CHATBOT_MARIADB_COLLATION=utf8mb4_general_ci
+  # And NO_BACKSLASH_ESCAPES, which some servers set: the models' sessions and the loaders'
+  # must undo it, or every regular expression changes meaning.
+  export CHATBOT_MARIADB_SQL_MODE=ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,NO_BACKSLASH_ESCAPES
   unset CHATBOT_MYSQL_PASSWORD
   scripts/engines/mariadb.sh stop >/dev/null 2>&1 || true
   rm -rf "${CHATBOT_MARIADB_DIR}"
