@@ -325,3 +325,137 @@ def test_cli_contract() -> None:
     usage = _cli("上个月", "--reference-date", "2025-13-01")
     assert usage.returncode == 2
     assert "usage" in usage.stderr
+
+
+# Defects a review found, one group per finding; each expectation failed before the fix.
+REVIEW_FIXES: list[tuple[str, date, object]] = [
+    # 1. A bracketed note that changes the range is read, not deleted: 不含今天 ends a range
+    # ending on D the day before (a rolling N days becomes the N days ending on D-1), 截至昨天
+    # cuts it at D-1, and any note not known to be harmless is rejected.
+    ("近7天(不含今天)", D2, r("2025-05-08", "2025-05-14")),
+    ("近30天(不含当天)", D2, r("2025-04-15", "2025-05-14")),
+    ("近一个月(不含今天)", D2, r("2025-04-15", "2025-05-14")),
+    ("近7天【不含今天】", D2, r("2025-05-08", "2025-05-14")),
+    ("本月(截至昨天)", D2, r("2025-05-01", "2025-05-14")),
+    ("本月（截止到昨天）", D2, r("2025-05-01", "2025-05-14")),
+    ("近7天(截至昨天)", D2, r("2025-05-08", "2025-05-14")),
+    ("今年以来(不含今天)", D2, r("2025-01-01", "2025-05-14")),
+    ("2025年5月(截至昨天)", D2, r("2025-05-01", "2025-05-14")),
+    ("上个月(不含今天)", D2, r("2025-04-01", "2025-04-30")),  # today is not in it anyway
+    ("近7天(含今天)", D2, r("2025-05-09", "2025-05-15")),
+    ("本周(自然周)", D2, r("2025-05-12", "2025-05-15")),
+    ("2024-05-01(00:00)", D2, r("2024-05-01", "2024-05-01")),
+    ("2025年5月(不含今天)", D2, "ambiguous"),  # today is in the middle
+    ("上个月(截至昨天)", D2, "ambiguous"),  # yesterday is not in last month
+    ("今天(不含今天)", D2, "contradictory"),
+    ("本月(不含今天)", date(2025, 5, 1), "contradictory"),
+    ("本月(不含周末)", D2, "ambiguous"),
+    ("本月(除节假日)", D2, "ambiguous"),
+    ("近7天(排除促销日)", D2, "ambiguous"),
+    ("上个月(不包括退款)", D2, "ambiguous"),
+    ("本月(工作日)", D2, "ambiguous"),
+    # 2. A unit written once after two numbers applies to both.
+    ("1-3月", D2, r("2025-01-01", "2025-03-31")),
+    ("2024年1-3月", D2, r("2024-01-01", "2024-03-31")),
+    ("今年1-5月", D2, r("2025-01-01", "2025-05-31")),
+    ("5月1-10日", D2, r("2025-05-01", "2025-05-10")),
+    ("1-10号", D2, r("2025-05-01", "2025-05-10")),
+    ("1~3月", D2, r("2025-01-01", "2025-03-31")),
+    ("1至3月", D2, r("2025-01-01", "2025-03-31")),
+    ("一到三月份", D2, r("2025-01-01", "2025-03-31")),
+    ("上个月1-15号", D2, r("2025-04-01", "2025-04-15")),
+    ("2024年12-1月", D2, r("2024-12-01", "2025-01-31")),
+    # 3. Quarters and halves are range ends, whole like months.
+    ("一季度到二季度", D2, r("2025-01-01", "2025-06-30")),
+    ("Q1~Q3", D2, r("2025-01-01", "2025-09-30")),
+    ("2024年Q1到Q2", D2, r("2024-01-01", "2024-06-30")),
+    ("2024年上半年到下半年", D2, r("2024-01-01", "2024-12-31")),
+    ("Q1-Q2", D2, r("2025-01-01", "2025-06-30")),
+    ("2024Q1-2024Q2", D2, r("2024-01-01", "2024-06-30")),
+    ("2024年第四季度到2025年第一季度", D2, r("2024-10-01", "2025-03-31")),
+    ("Q4到Q1", D2, r("2024-10-01", "2025-03-31")),  # across New Year, as 12月到1月
+    ("2024Q1-2024Q5", D2, "invalid_date"),
+    # 4. A date and a relative period: the period counts whole (its start on the left,
+    # its end on the right); two relative periods, or a window, stay ambiguous.
+    ("2024年5月到上个月", D2, r("2024-05-01", "2025-04-30")),
+    ("今年1月到上个月", D2, r("2025-01-01", "2025-04-30")),
+    ("1月到上个月", date(2025, 1, 15), r("2024-01-01", "2024-12-31")),  # January of last month's year
+    ("月初至昨天", D2, r("2025-05-01", "2025-05-14")),
+    ("年初至昨日", D2, r("2025-01-01", "2025-05-14")),
+    ("本月截至昨天", D2, r("2025-05-01", "2025-05-14")),
+    ("上个月到今天", D2, r("2025-04-01", "2025-05-15")),
+    ("上个月到15号", D2, "ambiguous"),  # the 15th of which month?
+    ("近7天到昨天", D2, "ambiguous"),
+    ("去年-明年", D2, "ambiguous"),  # the dash follows the same rules as 到
+    ("上个月-本月", D2, "ambiguous"),
+    # 5. Spaces between Chinese characters do not stop the numerals.
+    ("近 七 天", D2, r("2025-05-09", "2025-05-15")),
+    ("最近 三十 天", D2, r("2025-04-16", "2025-05-15")),
+    ("二〇二四 年 五 月", D2, r("2024-05-01", "2024-05-31")),
+    ("两千零二十四 年", D2, r("2024-01-01", "2024-12-31")),
+    ("二〇二四 年 四 月 一 日 - 二〇二四 年 五 月 一 日", D2, r("2024-04-01", "2024-05-01")),
+    # 6. More dash and wave characters separate a range.
+    ("2024-04-01〜2024-05-01", D2, r("2024-04-01", "2024-05-01")),
+    ("2024-04-01−2024-05-01", D2, r("2024-04-01", "2024-05-01")),
+    ("2024-04-01‐2024-05-01", D2, r("2024-04-01", "2024-05-01")),
+    ("2024-04-01‑2024-05-01", D2, r("2024-04-01", "2024-05-01")),
+    ("2024-04-01―2024-05-01", D2, r("2024-04-01", "2024-05-01")),
+    ("2024-04-01--2024-05-01", D2, r("2024-04-01", "2024-05-01")),
+    ("2024年4月1日 ― 2024年5月1日", D2, r("2024-04-01", "2024-05-01")),
+    # 7. Other unambiguous spellings.
+    ("H1", D2, r("2025-01-01", "2025-05-15")),  # as 上半年: the part containing D ends on D
+    ("H2", D2, r("2025-07-01", "2025-12-31")),
+    ("2024H1", D2, r("2024-01-01", "2024-06-30")),
+    ("2024年H1", D2, r("2024-01-01", "2024-06-30")),
+    ("2024H3", D2, "invalid_date"),
+    ("2024 Q1", D2, r("2024-01-01", "2024-03-31")),
+    ("Q1 2024", D2, r("2024-01-01", "2024-03-31")),
+    ("2024年全年", D2, r("2024-01-01", "2024-12-31")),
+    ("去年全年", D2, r("2024-01-01", "2024-12-31")),
+    ("2024年度", D2, r("2024-01-01", "2024-12-31")),
+    ("今年前5个月", D2, r("2025-01-01", "2025-05-15")),  # a part containing D ends on D
+    ("今年前3个月", D2, r("2025-01-01", "2025-03-31")),
+    ("去年前三个季度", D2, r("2024-01-01", "2024-09-30")),
+    ("上个自然月", D2, r("2025-04-01", "2025-04-30")),
+    ("近7个自然日", D2, r("2025-05-09", "2025-05-15")),
+    ("202504", D2, r("2025-04-01", "2025-04-30")),
+    ("202504-202506", D2, r("2025-04-01", "2025-06-30")),
+    ("202513", D2, "invalid_date"),
+    ("200401", D2, "ambiguous"),  # 2004-01 or 2020-04-01
+    ("前一天", D2, r("2025-05-14", "2025-05-14")),
+    ("前一周", D2, r("2025-05-08", "2025-05-14")),  # as 前N天: the window that ends on D-1
+    ("前一个月", D2, r("2025-04-15", "2025-05-14")),
+    ("2024 6月", D2, r("2024-06-01", "2024-06-30")),
+    ("2024 5月1日", D2, r("2024-05-01", "2024-05-01")),
+]
+
+
+@pytest.mark.parametrize(("expression", "reference", "expected"), REVIEW_FIXES, ids=[f"{e}@{d}" for e, d, _ in REVIEW_FIXES])
+def test_review_fix(expression: str, reference: date, expected: object) -> None:
+    assert _actual(expression, reference) == expected
+
+
+@pytest.mark.parametrize(
+    ("expression", "words"),
+    [
+        ("本月(不含周末)", ("不含周末", "changes the range")),
+        ("本月(工作日)", ("工作日", "not one the parser knows")),
+        ("2025年5月(不含今天)", ("inside the range",)),
+        ("上个月到15号", ("which month", "15号")),
+        ("去年到明年", ("two relative periods",)),
+        ("近7天到昨天", ("近7天", "not one end of a range")),
+        ("200401", ("YYYYMM or YYMMDD",)),
+    ],
+)
+def test_a_rejection_says_why(expression: str, words: tuple[str, ...]) -> None:
+    with pytest.raises(TimeRangeError) as info:
+        resolve(expression, D2)
+    assert all(word in info.value.message for word in words), info.value.message
+
+
+def test_date_period_shapes_are_unchanged() -> None:
+    """clauses.date_period reads values with parse_point: YYYYMM and quarters, which only
+    the resolver reads, stay out of it (a 6-digit value there may be a store code)."""
+    from chatwh.chatbi.time_range import parse_point
+
+    assert parse_point("202504", D2) is None and parse_point("2024Q1", D2) is None

@@ -4,10 +4,10 @@
 
 The parser normalises the text (full-width → half-width, Chinese numerals → digits,
 bracketed notes, times of day and decorative spaces removed, every range separator →
-`~`), then reads it with a small grammar: an explicit range (two date points), one
-explicit date point, or one relative phrase. It never looks a phrase up in a list of
-known inputs, and it refuses to guess: every rejection raises `TimeRangeError` with a
-stable code.
+`~`), then reads it with a small grammar: an explicit range (two date points, or a
+date and a relative period), one explicit date point, or one relative phrase; last it
+applies the bracketed notes. It never looks a phrase up in a list of known inputs, and
+it refuses to guess: every rejection raises `TimeRangeError` with a stable code.
 
 Conventions (D = the reference date, "today" for the question)
 -----------------------------------------------------------------
@@ -26,22 +26,47 @@ Conventions (D = the reference date, "today" for the question)
   N 个月 = from D minus N calendar months plus one day; N 年 the same with years;
   半个月 = 15 days; 半年 = 6 months; `N天内`/`N个月内`/`N周内` are the same windows.
   Month arithmetic clamps to the month's last day (D = 03-31 minus one month = 02-29).
-- 前N天 = the N days before D (D-N … D-1).
+- 前N天/前N周/前N个月 = the window of the same length that ends the day before D: 前3天 =
+  D-3 … D-1, 前一周 = D-7 … D-1, 前一个月 = (D-1) minus one month plus one day … D-1.
+  前N年, 前N个季度 and 前N月 are not read (前一年 is as often 去年, 前3月 January to March).
+- 今年前5个月 / 去年前3个季度 = the first N months or quarters of that year (a part, so
+  今年前5个月 in May ends on D).
+- H1/H2 = 上半年/下半年; 2024年度, 2024年全年 = 2024年; 去年全年 = 去年; 自然月/自然日/自然周
+  are the calendar periods every period already is (上个自然月 = 上个月, 近7个自然日 = 近7天).
 - 未来N天/未来一周/未来N个月 = D+1 … D+N (days, 7N days, or D plus N months).
 - 去年的这个时候/去年同期 (前年…, 上个月同期) = the same month-to-date one period back:
   from the first day of D's month in that year (month) to the same day of the month
   (clamped to the month's end).
-- Explicit dates: YYYYMMDD, Y-M-D / Y.M.D / Y/M/D / "Y M D", 年月日 (日 or 号), Chinese
-  numerals (二〇二四年四月一日), English month names (April 1, 2024), with `~`, 至, 到,
-  —— or `-` between the two ends; bracketed notes (周一), (含4月和7月) and a time of day
-  are ignored. A point names a whole year, month or day, so 2024年4月到5月 is 04-01 …
-  05-31. A part missing its year takes the other part's year, else D's year, except
-  that a range whose end month comes before its start month crosses New Year
-  (2024年12月30日到1月5日 = 2024-12-30 … 2025-01-05; 12月到1月 = last December to this
-  January); a part
-  missing its month takes the other part's month, else D's; a two-digit year is 20YY.
+- Explicit dates: YYYYMMDD, YYYYMM (202504; six digits that also read as YYMMDD, such
+  as 200401, are ambiguous), Y-M-D / Y.M.D / Y/M/D / "Y M D", 年月日 (日 or 号; "2024 6月"
+  = 2024年6月), Chinese numerals (二〇二四年四月一日, spaces allowed: 近 七 天), English month
+  names (April 1, 2024), quarters and halves (2024Q1, 2024 Q1, Q1 2024, 2024年第一季度,
+  2024H1, 2024年上半年), with `~`, 〜, 至, 到, ——, ―, `--` or `-` (also ‐ ‑ −) between the
+  two ends; a time of day is ignored. A point names a whole year, half, quarter, month or
+  day, so 2024年4月到5月 is 04-01 … 05-31 and Q1~Q2 is 01-01 … 06-30 (in a range a quarter
+  is a point like a month: whole, even when said on its own it would end on D). A unit
+  written once after two numbers belongs to both: 1-3月 = 1月~3月, 5月1-10日 = 5月1日~10日.
+  A part missing its year takes the other part's year, else D's year, except that a
+  range whose end month comes before its start month crosses New Year (2024年12月30日到
+  1月5日 = 2024-12-30 … 2025-01-05; 12月到1月 = last December to this January; Q4到Q1);
+  a part missing its month takes the other part's month, else D's; a two-digit year is
+  20YY.
   Explicit months and days are whole periods even in the future (no clipping to D).
   `X以来`/`X至今` = X … D.
+- One end explicit (a date or a day word), the other a relative period: the relative end
+  counts as that period as resolved on its own, from its first day (left) or to its last
+  (right): 2024年5月到上个月 = 2024-05-01 … last month's end, 月初至昨天 = the 1st … D-1,
+  本月截至昨天 = the 1st … D-1. A month without its year takes the relative end's year; a
+  bare day (15号) stays in D's month and is ambiguous next to a period in another month.
+  A window measured from D (近7天, 前3天, 未来3天, 去年同期, 本月以来) is no range end. The
+  dash obeys the same rules as 到 (去年-明年 is as ambiguous as 去年到明年).
+- Bracketed notes, 【】 and [] included: a weekday (周一), an inclusion (含今天, 含4月和7月)
+  and 自然日/自然月 are dropped; 不含今天/不含当天 (排除今天 …) ends a range that ends on D
+  the day before, and a rolling N days becomes the N days ending on D-1 (近7天(不含今天) =
+  D-7 … D-1); a range without D is unchanged, one with D inside is ambiguous;
+  截至昨天/截止到昨天 (截至今天) cuts the range at that day, which must lie in it (a rolling
+  window ending on D moves back a day as above). Any other note is rejected as
+  ambiguous: it may change the range (不含周末, 除节假日, 工作日) and is never dropped.
 
 Rejections (code → meaning)
 ---------------------------
@@ -49,14 +74,18 @@ empty               nothing to parse
 invalid_date        a date that does not exist (Feb 30, month 0/13, day 0, year 0,
                     Feb 29 of a non-leap year)
 reversed_range      the end is before the start
-contradictory       the phrase contradicts itself (未来到过去)
+contradictory       the phrase contradicts itself (未来到过去, 今天(不含今天))
 relative_to_relative a period taken relative to another relative period (上个月的下个月)
 missing_start       a range without its start (到2024年5月1日, 2024年5月1日之前)
 missing_end         a range without its end (2024年4月1日开始, 从…起)
 ambiguous           no convention applies and the parser will not guess: an unspecified
                     count (前几天, 最近这几天, 本月头几天), academic or fiscal years (本学年),
                     `N月内` (March, or N months?), a range between two relative periods
-                    (去年到明年), a bare direction (未来, 过去)
+                    (去年到明年), a window as a range end (近7天到昨天), a bare day next to
+                    a period in another month (上个月到15号), a bare direction (未来, 过去),
+                    six digits (200401), a bracketed note that is not read (不含周末, 工作日)
+                    or that does not fit the range (上个月(截至昨天), 2025年5月(不含今天)
+                    asked on 2025-05-15: today inside the range)
 unrecognised        the text is not a time expression this parser understands
 """
 
@@ -156,8 +185,10 @@ def _clip_to_reference(start: date, end: date, reference: date) -> tuple[date, d
 _CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_NUMERAL = "零〇○一二两三四五六七八九十百千"
-# Chinese numerals are only read as numbers right before a time unit, so 同一时期 stays text.
-_CN_NUMBER_RE = re.compile(rf"([{_CN_NUMERAL}]+)(?=(?:个|年|月|日|号|天|周|星期|礼拜|季|旬))")
+_CN_UNIT_AHEAD = r"(?:个|年|月|日|号|天|周|星期|礼拜|季|旬)"
+# Chinese numerals are only read as numbers right before a time unit, so 同一时期 stays text;
+# the left number of 一到三月 shares the right one's unit.
+_CN_NUMBER_RE = re.compile(rf"([{_CN_NUMERAL}]+)(?={_CN_UNIT_AHEAD}|(?:到|至|~|-)[{_CN_NUMERAL}]+{_CN_UNIT_AHEAD})")
 
 
 def chinese_number(text: str) -> int:
@@ -179,6 +210,11 @@ def _replace_cn_numbers(text: str) -> str:
 
 
 _CJK = r"\u3400-\u9fff"
+# Separators NFKC leaves alone: wave dashes and tildes read as `~`, hyphens and the minus
+# sign as `-`, the horizontal bar as the dash `—`.
+_SEPARATOR_VARIANTS = str.maketrans({"〜": "~", "∼": "~", "⁓": "~", "‐": "-", "‑": "-", "−": "-", "﹣": "-", "―": "—"})
+# A bracketed note: (周一), [含今天], 【不含今天】 (full-width brackets become these first).
+_NOTE = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 _IDIOMS: tuple[tuple[str, str], ...] = (
     # "from the start of the period until now" idioms, before 至/到 become range separators
     (r"(?:年初|年头)(?:至今|到现在|到今天|到目前|以来)", "今年以来"),
@@ -187,30 +223,67 @@ _IDIOMS: tuple[tuple[str, str], ...] = (
     (r"(?:周初)(?:至今|到现在|到今天|到目前|以来)", "本周以来"),
     (r"\s*(?:至今|迄今|到现在|到目前为止|到目前|到今天为止)$", "以来"),
 )
+# Words that restate a convention: 自然月 is the calendar month every period already is;
+# 2024年度 and 2024年全年 are the year 2024.
+_PLAIN_WORDS: tuple[tuple[str, str], ...] = (
+    (r"个?自然(?:日|天)", "天"),
+    (r"自然(月|周|年|季度)", r"\1"),
+    (r"(?<=\d)年度", "年"),
+    (r"(?<=年)(?:的)?全年", ""),
+)
+# 1-3月, 5月1-10日, 1~10号, 1-2季度: a unit after the second number applies to both.
+_SHARED_UNIT = re.compile(r"(?<![\d.\-/~])(\d{1,2})[-~](\d{1,2})(月份?|季度|日|号)")
+
+
+def _prepare(expression: str) -> str:
+    """Half-width, lower case, one bracket style and one spelling of each separator."""
+    text = unicodedata.normalize("NFKC", expression).lower().strip()
+    text = text.replace("【", "(").replace("】", ")").replace("〔", "(").replace("〕", ")")
+    return text.translate(_SEPARATOR_VARIANTS)
+
+
+def bracket_notes(expression: str) -> list[str]:
+    """The bracketed notes of an expression, without brackets or spaces (see _apply_note)."""
+    return [re.sub(r"\s+", "", a or b) for a, b in _NOTE.findall(_prepare(expression))]
+
+
+def _share_unit(match: re.Match[str]) -> str:
+    first, second, unit = match.groups()
+    if unit.startswith(("月", "季")) and match.string[: match.start()].endswith("月"):
+        return match.group(0)  # 4月1-5月: the 1 is a day of April, not a month
+    return f"{first}{unit}~{second}{unit}"
 
 
 def normalise(expression: str) -> str:
-    """The text the grammar reads: half-width, lower case, Arabic numbers, `~` separators."""
-    text = unicodedata.normalize("NFKC", expression).lower().strip()
-    text = text.replace("【", "(").replace("】", ")").replace("〔", "(").replace("〕", ")")
-    # Bracketed notes: weekdays, "(含4月和7月)", comments.
-    text = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", " ", text)
+    """The text the grammar reads: half-width, lower case, Arabic numbers, `~` separators.
+
+    Bracketed notes are removed here; `resolve` reads them separately (`bracket_notes`).
+    """
+    text = _NOTE.sub(" ", _prepare(expression))
     # Times of day: 23:59:59, 12:00, 12点30分.
     text = re.sub(r"(?<![\d.])\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?", " ", text)
     text = re.sub(r"(?<=[日号\d])\s*t(?=\s|$)", " ", text)
     text = re.sub(r"(?:上午|下午|晚上|中午|凌晨)?(?<![\d])\d{1,2}点(?:\d{1,2}分)?(?:\d{1,2}秒)?", " ", text)
+    # Spaces between Chinese characters are decoration; drop them before the numerals
+    # are read, or 近 七 天 keeps its 七 (a numeral is read only right before its unit).
+    text = re.sub(rf"(?<=[{_CJK}〇○])\s+(?=[{_CJK}〇○])", "", text)
     text = _replace_cn_numbers(text)
-    # Digits spelled with spaces before a unit: "2 0 2 4 年", "1 5 日".
-    text = re.sub(r"\d(?: \d)+(?= ?[年月日号])", lambda m: m.group(0).replace(" ", ""), text)
+    # Digits spelled one by one before a unit: "2 0 2 4 年", "1 5 日" (not "2024 6月").
+    text = re.sub(r"(?<!\d)\d(?: \d)+(?= ?[年月日号])", lambda m: m.group(0).replace(" ", ""), text)
+    # A four-digit year and a month with only a space between: "2024 6月" is 2024年6月.
+    text = re.sub(r"(?<!\d)(\d{4}) (?=\d{1,2} ?月)", r"\1年", text)
     # A dash with a space on either side separates the two ends of a range.
     text = re.sub(r"\s+[-–—]+\s*|\s*[-–—]+\s+", "~", text)
     for pattern, replacement in _IDIOMS:
         text = re.sub(pattern, replacement, text)
-    text = re.sub(r"—+|–+|~+|～+|至|到|\bto\b|\buntil\b|\bthrough\b", "~", text)
+    text = re.sub(r"—+|–+|-{2,}|~+|～+|至|到|\bto\b|\buntil\b|\bthrough\b", "~", text)
     text = text.replace("截~", "~").replace("直~", "~").replace("截止", "~").replace("~~", "~")
     # Spaces next to Chinese characters or separators are decoration.
     text = re.sub(rf"\s*([{_CJK}~,，])\s*", r"\1", text)
     text = re.sub(r"\s+", " ", text).strip()
+    for pattern, replacement in _PLAIN_WORDS:
+        text = re.sub(pattern, replacement, text)
+    text = _SHARED_UNIT.sub(_share_unit, text)
     text = re.sub(r"^(?:从|自|由|在)", "", text)
     text = re.sub(r"(?:期间|之间|这段时间|那段时间|这段期间|时间段|的时间|时间|的数据|数据)$", "", text)
     return text.strip(" ,，")
@@ -255,6 +328,14 @@ _ENGLISH_POINTS = (
     re.compile(rf"^{_ENGLISH_MONTH}\s*(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)?)?\s*,?\s*(?P<y>\d{{4}})?$"),
     re.compile(rf"^(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_ENGLISH_MONTH}\s*,?\s*(?P<y>\d{{4}})?$"),
 )
+# Resolver-only shapes (parse_point also serves clauses.date_period, which keeps its own):
+# a YYYYMM month key, and a quarter or half-year with or without its year.
+_COMPACT_MONTH = re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>\d{2})$")
+_PART_WORD = r"(?P<part>第\d季度?|\d季度?|q\d|h\d|上半年|下半年)"
+_PART_POINTS = (
+    re.compile(rf"^(?:(?P<y>\d{{4}}|\d{{2}})(?:年|年度)?(?:的)? ?|(?P<ry>{_YEAR_WORDS})(?:的)?)?{_PART_WORD}$"),
+    re.compile(r"^(?P<part>q\d|h\d) ?(?P<y4>\d{4})$"),  # Q1 2024
+)
 
 
 @dataclass
@@ -265,6 +346,7 @@ class Point:
     year: int | None
     month: int | None
     day: int | None
+    part: str | None = None  # a quarter or half of the year instead of a month: q1 … q4, h1, h2
 
 
 def _year(text: str) -> int:
@@ -314,9 +396,69 @@ def parse_point(text: str, reference: date) -> Point | None:
     return None
 
 
+def _is_yymmdd(text: str) -> bool:
+    """Whether six digits also read as YYMMDD (200401: 2004-01 or 2020-04-01?)."""
+    return 1 <= int(text[2:4]) <= 12 and 1 <= int(text[4:6]) <= 31
+
+
+def _part_point(text: str, reference: date) -> Point | None:
+    """2024年Q1, 2024 H1, Q1 2024, 去年上半年, 第2季度: a quarter or half as a point."""
+    for pattern in _PART_POINTS:
+        match = pattern.match(text)
+        if match:
+            groups = match.groupdict()
+            year = None
+            if groups.get("y"):
+                year = _year(groups["y"])
+            elif groups.get("y4"):
+                year = int(groups["y4"])
+            elif groups.get("ry"):
+                year = reference.year + _REL_YEAR[groups["ry"]]
+            part = {"上半年": "h1", "下半年": "h2"}.get(match["part"]) or match["part"]
+            if not part.startswith(("q", "h")):
+                part = "q" + re.sub(r"\D", "", part)  # 第2季度, 2季 → q2
+            return Point(text, year, None, None, part)
+    return None
+
+
+def range_point(text: str, reference: date) -> Point | None:
+    """A range end as the resolver reads it: parse_point's shapes, YYYYMM and quarters.
+
+    Six digits that also read as YYMMDD (200401) are no point; `_resolve_single` rejects
+    them as ambiguous.
+    """
+    point = parse_point(text, reference)
+    if point is not None:
+        return point
+    text = text.strip()
+    match = _COMPACT_MONTH.match(text)
+    if match:
+        return None if _is_yymmdd(text) else Point(text, int(match["y"]), int(match["m"]), None)
+    return _part_point(text, reference)
+
+
+def _part_months(part: str, text: str) -> tuple[int, int]:
+    """First and last month of q1 … q4, h1, h2."""
+    number = int(part[1:])
+    if part[0] == "h":
+        if number not in (1, 2):
+            raise TimeRangeError("invalid_date", f"half-year {number} does not exist ({text})")
+        return 6 * number - 5, 6 * number
+    if not 1 <= number <= 4:
+        raise TimeRangeError("invalid_date", f"quarter {number} does not exist ({text})")
+    return 3 * number - 2, 3 * number
+
+
+def _first_month(point: Point) -> int | None:
+    return _part_months(point.part, point.text)[0] if point.part else point.month
+
+
 def _point_range(point: Point) -> tuple[date, date]:
     """First and last day of the period a (completed) point names."""
     assert point.year is not None
+    if point.part is not None:
+        first_month, last_month = _part_months(point.part, point.text)
+        return _checked_date(point.year, first_month, 1, point.text), _month_end(point.year, last_month)
     if point.month is None:
         return _checked_date(point.year, 1, 1, point.text), _checked_date(point.year, 12, 31, point.text)
     if point.day is None:
@@ -331,7 +473,7 @@ def _complete(point: Point, other: Point | None, reference: date) -> Point:
     month = point.month
     if month is None and point.day is not None:
         month = other.month if other and other.month is not None else reference.month
-    return Point(point.text, year, month, point.day)
+    return replace(point, year=year, month=month)
 
 
 def _explicit_range(left: Point, right: Point, reference: date) -> tuple[date, date]:
@@ -339,10 +481,11 @@ def _explicit_range(left: Point, right: Point, reference: date) -> tuple[date, d
     end_point = _complete(right, left, reference)
     start, _ = _point_range(start_point)
     _, end = _point_range(end_point)
-    if end < start and left.month is not None and right.month is not None and right.month < left.month:
+    left_month, right_month = _first_month(left), _first_month(right)
+    if end < start and left_month is not None and right_month is not None and right_month < left_month:
         # Across New Year with the year that changes left out (2024年12月30日到1月5日,
-        # 从去年11月到2月, 12月到1月): the end is in the year after the start's. Only the
-        # start names a year: the end takes the next; else the start takes the one before.
+        # 从去年11月到2月, 12月到1月, Q4到Q1): the end is in the year after the start's. Only
+        # the start names a year: the end takes the next; else the start takes the one before.
         if left.year is not None and right.year is None:
             end_point = replace(end_point, year=end_point.year + 1 if end_point.year is not None else None)
             _, end = _point_range(end_point)
@@ -364,6 +507,9 @@ _COUNT = r"(?P<n>\d+|半)"
 _ROLLING_UNIT = r"(?P<unit>个月|个季度|个星期|个礼拜|天|日|周|星期|礼拜|月|季度|年)"
 _ROLLING = re.compile(rf"^(?P<prefix>最近这|过去这|近这|最近|过去|近|这)?{_COUNT}{_ROLLING_UNIT}(?P<suffix>以内|之内|内|以来|来)?$")
 _BEFORE_DAYS = re.compile(rf"^前{_COUNT}{_ROLLING_UNIT}$")
+# 前N天/前N周/前N个月 read as the window before D; 前N年, 前N季度 and 前N月 stay unread
+# (前一年 is as often 去年, 前3月 as often January to March).
+_BEFORE_UNITS = ("天", "日", "周", "星期", "礼拜", "个星期", "个礼拜", "个月")
 _AGO = re.compile(r"^(?P<n>\d+)(?P<unit>天|个月|年|周|个星期)前$")
 _FUTURE = re.compile(rf"^(?:未来|接下来|今后|往后)(?:的)?{_COUNT}{_ROLLING_UNIT}(?:以内|之内|内)?$")
 _DAY_WORDS = {
@@ -397,7 +543,15 @@ _PERIOD = re.compile(rf"^(?P<period>{_PERIOD_ALTERNATION})(?:的)?(?P<part>.*)$"
 _SAME_TIME = re.compile(
     r"^(?P<period>去年|上年|前年|大前年|上个月|上月)(?:的)?(?:这个时候|这时候|此时|同期|同1时期|同一时期|同时期|这个时间)$"
 )
-_STANDALONE_PART = re.compile(r"^(?:上半年|下半年|第\d季度|\d季度|q\d|年初|年头|年末|年底)$")
+# Windows measured from D rather than periods of the calendar: a rolling window is
+# recomputed when a note leaves today out, and none of them can be one end of a range.
+_SINCE_RULE = "period start to D"
+_ROLLING_RULE = "rolling window ending on D"
+_BEFORE_RULE = "the window before D"
+_FUTURE_RULE = "future window from D+1"
+_SAME_TIME_RULE = "same month-to-date one period back"
+_WINDOW_RULES = frozenset({_SINCE_RULE, _ROLLING_RULE, _BEFORE_RULE, _FUTURE_RULE, _SAME_TIME_RULE})
+_STANDALONE_PART = re.compile(r"^(?:上半年|下半年|第\d季度|\d季度|q\d|h\d|年初|年头|年末|年底)$")
 # Parts of the current month or quarter said on their own (月底 = 本月底, 季末 = 本季度末).
 _STANDALONE_PARTS = {
     "月": ("上旬", "中旬", "下旬", "月初", "月末", "月底"),
@@ -464,10 +618,19 @@ def _part_of_period(unit: str, part: str, start: date, end: date) -> tuple[date,
         return None
     if unit == "年":
         year = start.year
-        if part == "上半年":
+        if part in ("上半年", "h1"):
             return date(year, 1, 1), date(year, 6, 30)
-        if part == "下半年":
+        if part in ("下半年", "h2"):
             return date(year, 7, 1), date(year, 12, 31)
+        if re.match(r"^h\d$", part):
+            raise TimeRangeError("invalid_date", f"half-year {part[1:]} does not exist")
+        # 今年前5个月, 去年前3个季度: the first N months or quarters of the year
+        match = re.match(r"^(?:前|头)(\d+)个(月|季度)$", part)
+        if match:
+            months = int(match[1]) * (1 if match[2] == "月" else 3)
+            if 1 <= months <= 12:
+                return start, _month_end(year, months)
+            return None
         if part in ("初", "年初", "年头"):
             return date(year, 1, 1), date(year, 1, 31)
         if part in ("末", "年末", "年底", "底"):
@@ -496,7 +659,7 @@ def _relative(text: str, reference: date) -> DateRange | None:
         if part in ("以来", "来", "至今"):
             if start > reference:
                 raise TimeRangeError("contradictory", f"'{text}': a future period cannot run 'until now'")
-            return DateRange(start, reference, "period start to D")
+            return DateRange(start, reference, _SINCE_RULE)
         bounds = _part_of_period(unit, part, start, end)
         if bounds is not None:
             if offset == 0:
@@ -511,14 +674,16 @@ def _relative(text: str, reference: date) -> DateRange | None:
         count = _count(match["n"])
         if count == 0:
             raise TimeRangeError("unrecognised", f"'{text}': a window of zero length")
-        return DateRange(_window_start(reference, count, unit, text), reference, "rolling window ending on D")
+        return DateRange(_window_start(reference, count, unit, text), reference, _ROLLING_RULE)
 
     match = _BEFORE_DAYS.match(text)
-    if match and match["unit"] in ("天", "日"):
-        count = int(_count(match["n"]))
+    if match and match["unit"] in _BEFORE_UNITS:
+        count = _count(match["n"])
         if count == 0:
             raise TimeRangeError("unrecognised", f"'{text}': a window of zero length")
-        return DateRange(reference - timedelta(days=count), reference - timedelta(days=1), "the N days before D")
+        # The rolling window of the same length that ends the day before D: 前3天 = D-3 … D-1.
+        yesterday = reference - timedelta(days=1)
+        return DateRange(_window_start(yesterday, count, match["unit"], text), yesterday, _BEFORE_RULE)
 
     match = _AGO.match(text)
     if match:
@@ -540,11 +705,11 @@ def _relative(text: str, reference: date) -> DateRange | None:
             raise TimeRangeError("unrecognised", f"'{text}': a window of zero length")
         first = reference + timedelta(days=1)
         if count == 0.5 and unit in ("个月", "月"):
-            return DateRange(first, reference + timedelta(days=15), "future window from D+1")
+            return DateRange(first, reference + timedelta(days=15), _FUTURE_RULE)
         if unit.lstrip("个") in _UNIT_DAYS:
-            return DateRange(first, reference + timedelta(days=int(round(count * _UNIT_DAYS[unit.lstrip("个")]))), "future window from D+1")
+            return DateRange(first, reference + timedelta(days=int(round(count * _UNIT_DAYS[unit.lstrip("个")]))), _FUTURE_RULE)
         months = _months(count, unit, text)
-        return DateRange(first, add_months(reference, months), "future window from D+1")
+        return DateRange(first, add_months(reference, months), _FUTURE_RULE)
 
     match = _SAME_TIME.match(text)
     if match:
@@ -552,9 +717,7 @@ def _relative(text: str, reference: date) -> DateRange | None:
             year, month = _shift_month(reference.year, reference.month, -1)
         else:
             year, month = reference.year + _REL_YEAR.get(match["period"], -1), reference.month
-        return DateRange(
-            date(year, month, 1), date(year, month, min(reference.day, _month_end(year, month).day)), "same month-to-date one period back"
-        )
+        return DateRange(date(year, month, 1), date(year, month, min(reference.day, _month_end(year, month).day)), _SAME_TIME_RULE)
 
     if _STANDALONE_PART.match(text):
         start, end = _period_bounds("年", 0, reference)
@@ -620,9 +783,18 @@ def resolve(expression: str, reference: date) -> DateRange:
 def _resolve(expression: str, reference: date) -> DateRange:
     if expression is None or not str(expression).strip():
         raise TimeRangeError("empty", "the expression is empty")
-    text = normalise(str(expression))
+    expression = str(expression)
+    text = normalise(expression)
     if not text:
         raise TimeRangeError("empty", f"'{expression}' holds no date")
+    found = _resolve_text(expression, text, reference)
+    for note in bracket_notes(expression):
+        found = _apply_note(found, note, expression, text, reference)
+    return found
+
+
+def _resolve_text(expression: str, text: str, reference: date) -> DateRange:
+    """The range the normalised text names (bracketed notes already taken out)."""
     if "几" in text:
         raise TimeRangeError("ambiguous", f"'{expression}': 几 is an unspecified count")
     if re.search(r"学年|学期|财年|财季|财务年度", text):
@@ -642,25 +814,91 @@ def _resolve(expression: str, reference: date) -> DateRange:
     return _resolve_single(expression, text, reference)
 
 
-_YEAR_PART = re.compile(r"^(?P<y>\d{4}|\d{2})(?:年|年度)?(?:的)?(?P<part>第\d季度|\d季度|q\d|上半年|下半年)$")
+# ---------------------------------------------------------------------------------
+# bracketed notes
+# ---------------------------------------------------------------------------------
+
+_TODAY = r"(?:今天|今日|当天|当日|本日)"
+# Notes that cannot change the range: nothing, a weekday restating a date (周一), a time
+# of day (ignored like one outside brackets), an inclusion the inclusive ends already give
+# (含今天, 含4月和7月), the calendar periods every period is (自然月).
+_HARMLESS_NOTES = (
+    re.compile(r"^$"),
+    re.compile(r"^(?:周|星期|礼拜)[一二三四五六日天1-7]$"),
+    re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$"),
+    re.compile(r"^(?:含|包含|包括)(?!.*(?:不|除|排))"),
+    re.compile(r"^按?自然(?:日|天|周|月|季度|年)$"),
+)
+_EXCLUDES_TODAY = re.compile(rf"^(?:不含|不包含|不包括|不计|排除|剔除|除去?){_TODAY}(?:在内)?$")
+_UNTIL_DAY = re.compile(rf"^(?:截至|截止|直到|到|至)(?:到)?(?P<day>昨天|昨日|{_TODAY})(?:为止)?$")
+# Words by which a note leaves days out or moves an end: such a note is never dropped.
+_CHANGES_RANGE = re.compile(r"不含|不包|不计|截至|截止|除|排除|剔除")
+
+
+def _apply_note(found: DateRange, note: str, expression: str, text: str, reference: date) -> DateRange:
+    """The range after one bracketed note: unchanged, cut, or a rejection.
+
+    Notes used to be dropped unread, so 近7天(不含今天) came out as 近7天; now only the
+    notes known to be harmless are dropped, and a note that is not understood rejects
+    the expression rather than being ignored.
+    """
+    if any(pattern.match(note) for pattern in _HARMLESS_NOTES):
+        return found
+    if _EXCLUDES_TODAY.match(note):
+        if found.end == reference:
+            return _end_yesterday(found, expression, text, reference)
+        if found.start <= reference < found.end:
+            raise TimeRangeError("ambiguous", f"'{expression}': today ({reference.isoformat()}) is inside the range, not at its end")
+        return found  # today is outside the range anyway
+    match = _UNTIL_DAY.match(note)
+    if match:
+        day = reference + timedelta(days=_DAY_WORDS[match["day"]])
+        if found.end == day:
+            return found
+        if found.end == reference and day < reference:
+            return _end_yesterday(found, expression, text, reference)
+        if found.start <= day < found.end:
+            return replace(found, end=day)
+        raise TimeRangeError(
+            "ambiguous", f"'{expression}': ({note}) does not fit the range {found.start.isoformat()} … {found.end.isoformat()}"
+        )
+    if _CHANGES_RANGE.search(note):
+        raise TimeRangeError(
+            "ambiguous", f"'{expression}': the note ({note}) changes the range in a way the parser does not read; write the dates"
+        )
+    raise TimeRangeError(
+        "ambiguous", f"'{expression}': the note ({note}) may change the range and is not one the parser knows; remove it or write the dates"
+    )
+
+
+def _end_yesterday(found: DateRange, expression: str, text: str, reference: date) -> DateRange:
+    """A range ending on D, made to end the day before: 本月 to D-1; 近7天 = the 7 days to D-1."""
+    yesterday = reference - timedelta(days=1)
+    if found.rule == _ROLLING_RULE:
+        # The length is the point of a rolling window: N days not counting today are the
+        # N days ending yesterday, not N-1 days.
+        return _resolve_text(expression, text, yesterday)
+    if found.start > yesterday:
+        raise TimeRangeError("contradictory", f"'{expression}': without today the range {found.start.isoformat()} … has no day left")
+    return replace(found, end=yesterday)
+
+
+# ---------------------------------------------------------------------------------
+# one expression, a range, a dash
+# ---------------------------------------------------------------------------------
 
 
 def _resolve_single(expression: str, text: str, reference: date) -> DateRange:
-    match = _YEAR_PART.match(text)
-    if match:
-        year = _year(match["y"])
-        _checked_date(year, 1, 1, text)
-        bounds = _part_of_period("年", match["part"], date(year, 1, 1), date(year, 12, 31))
-        if bounds is not None:
-            return DateRange(bounds[0], bounds[1], "part of an explicit year")
     # Relative phrases first: 今年 and 当月 are current periods (to D), not whole ones.
     found = _relative(text, reference)
     if found is not None:
         return found
-    point = parse_point(text, reference)
+    point = range_point(text, reference)
     if point is not None:
         start, end = _point_range(_complete(point, None, reference))
         return DateRange(start, end, "one explicit period")
+    if re.fullmatch(r"\d{6}", text):
+        raise TimeRangeError("ambiguous", f"'{expression}': six digits read as YYYYMM or YYMMDD; write YYYY-MM or YYYY-MM-DD")
     if "的" in text:
         head, _, tail = text.partition("的")
         if _is_relative_period(head, reference) and _is_relative_period(tail, reference):
@@ -693,7 +931,7 @@ def _is_relative_period(text: str, reference: date) -> bool:
 
 
 def _is_date_like(text: str, reference: date) -> bool:
-    if parse_point(text, reference) is not None:
+    if range_point(text, reference) is not None:
         return True
     try:
         return _relative(text, reference) is not None
@@ -701,20 +939,33 @@ def _is_date_like(text: str, reference: date) -> bool:
         return False
 
 
-def _endpoint(text: str, other: str | None, reference: date, expression: str) -> tuple[date, date]:
-    """(first, last) day of a range end given on its own (a relative day, or a point)."""
+def _endpoint(text: str, other: Point | None, reference: date, expression: str) -> tuple[date, date]:
+    """(first, last) day of a range end given on its own (a day word, or a point that
+    takes its missing parts from `other`)."""
     if text in _DAY_WORDS:
         day = reference + timedelta(days=_DAY_WORDS[text])
         return day, day
-    point = parse_point(text, reference)
+    point = range_point(text, reference)
     if point is None:
         raise TimeRangeError("unrecognised", f"'{expression}': cannot read '{text}' as a date")
-    other_point = parse_point(other, reference) if other else None
-    return _point_range(_complete(point, other_point, reference))
+    return _point_range(_complete(point, other, reference))
 
 
-def _names_a_date(text: str) -> bool:
-    return bool(re.search(r"\d", text) or re.search(_ENGLISH_MONTH, text))
+def _names_a_date(text: str, reference: date) -> bool:
+    """Whether a range end is written as a date (digits, a month name, 2024年Q1, 下半年)
+    rather than as a relative period (去年, 上个月), which parse_point also reads."""
+    return bool(re.search(r"\d", text) or re.search(_ENGLISH_MONTH, text) or _part_point(text, reference))
+
+
+def _period_end(text: str, reference: date) -> DateRange | None:
+    """A relative period one end of a range can be (上个月, 去年, 月初, 3天前), or None."""
+    if text in _DAY_WORDS:
+        return None  # a day word is a date of its own (see _endpoint)
+    try:
+        found = _relative(text, reference)
+    except TimeRangeError:
+        return None
+    return found if found is not None and found.rule not in _WINDOW_RULES else None
 
 
 def _resolve_range(expression: str, left: str, right: str, reference: date) -> DateRange:
@@ -730,39 +981,86 @@ def _resolve_range(expression: str, left: str, right: str, reference: date) -> D
         raise TimeRangeError("ambiguous", f"'{expression}' names directions, not dates")
     if right in ("以来", "今", "现在", "目前", "今天"):
         right = "今天"
-    # A range end must name a date (digits or a month name) or a day word; 去年~明年 is
-    # a range between two relative periods, which has no convention.
-    left_point = parse_point(left, reference) if _names_a_date(left) else None
-    right_point = parse_point(right, reference) if _names_a_date(right) else None
-    left_day = left in _DAY_WORDS
-    right_day = right in _DAY_WORDS
-    if (left_point or left_day) and (right_point or right_day):
-        if left_point and right_point:
-            start, end = _explicit_range(left_point, right_point, reference)
-        else:
-            start, _ = _endpoint(left, right if right_point else None, reference, expression)
-            _, end = _endpoint(right, left if left_point else None, reference, expression)
-            if end < start:
-                raise TimeRangeError("reversed_range", f"the end {end.isoformat()} is before the start {start.isoformat()}")
+    left_point = range_point(left, reference) if _names_a_date(left, reference) else None
+    right_point = range_point(right, reference) if _names_a_date(right, reference) else None
+    if left_point and right_point:
+        start, end = _explicit_range(left_point, right_point, reference)
         return DateRange(start, end, "explicit range")
-    if _is_relative_period(left, reference) or _is_relative_period(right, reference):
-        raise TimeRangeError("ambiguous", f"'{expression}': a range between relative periods has no convention; write the dates")
+    # Otherwise an end may be a relative period (上个月, 月初) next to a date or day word.
+    left_period = None if left_point else _period_end(left, reference)
+    right_period = None if right_point else _period_end(right, reference)
+    if left_period and right_period:
+        raise TimeRangeError("ambiguous", f"'{expression}': a range between two relative periods has no convention; write the dates")
+    left_ok = left_point or left_period or left in _DAY_WORDS
+    right_ok = right_point or right_period or right in _DAY_WORDS
+    if left_ok and right_ok:
+        return _range_with_period(expression, (left, left_point, left_period), (right, right_point, right_period), reference)
+    for end in (left, right):
+        if _is_relative_period(end, reference) and not _period_end(end, reference) and end not in _DAY_WORDS:
+            raise TimeRangeError(
+                "ambiguous", f"'{expression}': '{end}' is a window or vague period, not one end of a range; write the dates"
+            )
     raise TimeRangeError("unrecognised", f"'{expression}': cannot read both ends as dates")
 
 
+_End = tuple[str, Point | None, DateRange | None]  # as written, as a date point, as a relative period
+
+
+def _range_with_period(expression: str, left: _End, right: _End, reference: date) -> DateRange:
+    """A range with a date (or a day word) at one end and at most one relative period.
+
+    The period counts whole, as it resolves on its own: on the left from its first day,
+    on the right to its last (2024年5月到上个月 = 2024-05-01 … the last day of last month;
+    月初至昨天 = the 1st … D-1).
+    """
+    (left_text, left_point, left_period), (right_text, right_point, right_period) = left, right
+    if left_period:
+        start = left_period.start
+    else:
+        lender = right_point or _lent_by(right_period, left_text, reference, expression)
+        start, _ = _endpoint(left_text, lender, reference, expression)
+    if right_period:
+        end = right_period.end
+    else:
+        lender = left_point or _lent_by(left_period, right_text, reference, expression)
+        _, end = _endpoint(right_text, lender, reference, expression)
+    if end < start:
+        raise TimeRangeError("reversed_range", f"the end {end.isoformat()} is before the start {start.isoformat()}")
+    return DateRange(start, end, "explicit range")
+
+
+def _lent_by(period: DateRange | None, own: str, reference: date, expression: str) -> Point | None:
+    """What a relative end lends the explicit end `own`: its year, to a month without one
+    (1月到上个月: January of last month's year). A bare day (15号) stays in D's month, as
+    in 本月1号至昨天, unless the relative end lies in another month (上个月到15号: the
+    15th of which month?)."""
+    point = range_point(own, reference)
+    if period is None or point is None:
+        return None
+    if point.day is not None and point.month is None:
+        months = {(day.year, day.month) for day in (period.start, period.end)}
+        if months != {(reference.year, reference.month)}:
+            raise TimeRangeError("ambiguous", f"'{expression}': say which month '{own}' is in")
+        return None
+    return Point("", period.start.year, None, None)
+
+
 def _split_on_dash(expression: str, text: str, reference: date) -> DateRange | None:
-    """`A-B` without spaces: the one dash whose two sides are both date points."""
+    """`A-B` without spaces: the one dash whose two sides are both range ends."""
     candidates = []
     for index, char in enumerate(text):
         if char != "-":
             continue
         left, right = text[:index], text[index + 1 :]
-        left_point, right_point = parse_point(left, reference), parse_point(right, reference)
-        if left_point is not None and right_point is not None:
-            candidates.append((left_point, right_point))
+        if _could_end(left, reference) and _could_end(right, reference):
+            candidates.append((left, right))
     if not candidates:
         return None
     if len(candidates) > 1:
         raise TimeRangeError("ambiguous", f"'{expression}': the dash could split the range in more than one place")
-    start, end = _explicit_range(candidates[0][0], candidates[0][1], reference)
-    return DateRange(start, end, "explicit range")
+    # The same rules as any other separator: 去年-明年 is as ambiguous as 去年到明年.
+    return _resolve_range(expression, *candidates[0], reference)
+
+
+def _could_end(text: str, reference: date) -> bool:
+    return range_point(text, reference) is not None or text in _DAY_WORDS or _period_end(text, reference) is not None
