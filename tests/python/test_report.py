@@ -377,3 +377,20 @@ def test_report_renders_in_headless_chromium(
     assert width == 1400 and height == check.page_height and height > 2000
     assert screenshot.stat().st_size > 100_000
     assert len(list((tmp_path / f"sections_{day}").glob("*.png"))) == len(SECTION_KEYS) + 1
+
+
+def test_pairs_without_a_p_value_are_explained_by_their_cause() -> None:
+    """Both arms at 0 % (or 100 %) leave the z-test undefined however many users there
+    are: that is not "an arm has fewer users than comparison_min_users"."""
+    from chatwh.report.sections import untested_pair_notes
+
+    rows = [
+        {"p_value": None, "trials_a": 200, "trials_b": 150},  # 0/200 vs 0/150
+        {"p_value": None, "trials_a": 12, "trials_b": 150},
+        {"p_value": 0.2, "trials_a": 40, "trials_b": 50},
+    ]
+    assert untested_pair_notes(rows, 30) == [
+        "1 pairs have no p-value: an arm has fewer users than var comparison_min_users (30).",
+        "1 pairs have no p-value: both arms are at 0 % or both at 100 %, where the test is undefined.",
+    ]
+    assert untested_pair_notes(rows[2:], 30) == []

@@ -326,10 +326,21 @@ def model_comparison(reader: MartReader, day: date) -> Section:
         section.bullets.append(f"… and {len(significant) - SIGNIFICANT_BULLETS} more significant pairs (see the table).")
     if not significant:
         section.bullets.append("No model pair differs significantly (p < 0.05) in the window.")
-    untested = sum(1 for r in rows if r["p_value"] is None)
-    if untested:
-        section.notes.append(f"{untested} pairs have no p-value: an arm has fewer users than var comparison_min_users.")
+    section.notes.extend(untested_pair_notes(rows, int(var("comparison_min_users"))))
     return section
+
+
+def untested_pair_notes(rows: list[dict[str, Any]], min_users: int) -> list[str]:
+    """Why pairs have no p-value, each cause counted on its own: an arm below the minimum,
+    or both arms at 0 % or both at 100 % (the pooled z-test is undefined there)."""
+    untested = [r for r in rows if r["p_value"] is None]
+    small = sum(1 for r in untested if min(int(r["trials_a"] or 0), int(r["trials_b"] or 0)) < min_users)
+    notes = []
+    if small:
+        notes.append(f"{small} pairs have no p-value: an arm has fewer users than var comparison_min_users ({min_users}).")
+    if len(untested) - small:
+        notes.append(f"{len(untested) - small} pairs have no p-value: both arms are at 0 % or both at 100 %, where the test is undefined.")
+    return notes
 
 
 # -- 4. 响应质量 -------------------------------------------------------------------------------
