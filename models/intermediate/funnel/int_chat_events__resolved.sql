@@ -47,6 +47,9 @@ select
     events.user_id,
     events.bot_id,
     coalesce(events.event_model_name, bots.default_model_name, 'unknown') as model_name,
+    -- 1 when the event named its model: a session takes the model its first such message
+    -- names (a user message often names none; the bot's reply names the model answering)
+    case when events.event_model_name is null then 0 else 1 end as is_model_logged,
     events.event_type,
     events.session_id,
     events.is_message,

@@ -1,6 +1,9 @@
--- One row per chat session. A session belongs to the reporting day, bot, model and user
--- of its first message of any type, and every session metric counts on that day, even
--- when the session runs past midnight.
+-- One row per chat session. A session belongs to the reporting day, bot and user of its
+-- first message of any type, and every session metric counts on that day, even when the
+-- session runs past midnight. Its model is the one its first message naming a model
+-- names: clients often log the model on the bot's replies only, and the user message
+-- that opens the chat would otherwise credit the chat to the bot's default model. A
+-- session with no message naming one takes its first message's (the bot's default).
 -- Incremental: rebuilds every session that starts on a day new loads touched, from its
 -- first message (macros/incremental/incremental.sql). Keyed by day like the other funnel
 -- models: the days it rebuilds are deleted first (on Spark, their partitions dropped), so
@@ -21,6 +24,7 @@ with messages as (
         user_id,
         bot_id,
         model_name,
+        is_model_logged,
         event_type
     from {{ ref('int_chat_events__resolved') }}
     where is_message = 1
@@ -46,6 +50,19 @@ first_message as (
 
 ),
 
+model_messages as (
+
+    select * from messages
+    where is_model_logged = 1
+
+),
+
+first_model_message as (
+
+    {{ chatbot_analytics.session_first_messages('model_messages') }}
+
+),
+
 totals as (
 
     select
@@ -63,7 +80,7 @@ select
     first_message.session_id,
     first_message.report_date,
     first_message.bot_id,
-    first_message.model_name,
+    coalesce(first_model_message.model_name, first_message.model_name) as model_name,
     first_message.user_id,
     first_message.session_start,
     totals.session_end,
@@ -77,6 +94,8 @@ select
 from first_message
 inner join totals
     on first_message.session_id = totals.session_id
+left join first_model_message
+    on first_message.session_id = first_model_message.session_id
 where {{ chatbot_analytics.in_report_dates('first_message.report_date', rebuild_dates) }}
 -- day order, so incremental runs read only the days they need
 {{ chatbot_analytics.storage_order('first_message.report_date') }}
