@@ -220,26 +220,71 @@ def _pydantic_reason(exc: ValidationError) -> Reject:
     return Reject("bad_value", f"{location}: {error['msg']}")
 
 
+def _first_copies(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json's object_pairs_hook: a key repeated in an object keeps its first copy, as the
+    loader's SQL extraction reads it for every other kind (a plain dict keeps the last)."""
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        obj.setdefault(key, value)
+    return obj
+
+
+class _TooDeep:
+    """A record nested more deeply than Python's json reads (RecursionError)."""
+
+
+_TOO_DEEP = _TooDeep()
+_TOO_DEEP_REASON = "invalid_json: nested too deeply to be read"
+
+
+def _loads(doc: str) -> Any:
+    try:
+        return json.loads(doc, object_pairs_hook=_first_copies)
+    except RecursionError:
+        return _TOO_DEEP
+
+
 def _expand_wrapper(
     records: list[tuple[int, str]], array_keys: tuple[str, ...], id_key: str
-) -> tuple[list[tuple[int, Any]], dict[str, Any]]:
-    """The file's records as (line_number, parsed object), and the wrapper's defaults."""
-    parsed = [(line, json.loads(doc)) for line, doc in records]
+) -> tuple[list[tuple[int, Any, str | None]], dict[str, Any]]:
+    """The file's records as (line_number, parsed object, text as read), and the
+    wrapper's defaults. A wrapper's element has no text of its own in the file: its
+    text is the element as JSON (as a JSON array file's element is)."""
+    parsed = [(line, _loads(doc), doc) for line, doc in records]
     if len(parsed) == 1:
-        _, only = parsed[0]
+        _, only, _ = parsed[0]
         for key in array_keys:
-            if isinstance(only.get(key), list) and id_key not in only:
+            if isinstance(only, dict) and isinstance(only.get(key), list) and id_key not in only:
                 defaults = {k: v for k, v in only.items() if k not in array_keys}
-                return [(position + 1, element) for position, element in enumerate(only[key])], defaults
+                return [(position + 1, element, _element_text(element)) for position, element in enumerate(only[key])], defaults
     return parsed, {}
 
 
-def _emit(line: int, original: Any, prepared: Mapping[str, Any]) -> tuple[int, str]:
+def _element_text(element: Any) -> str | None:
+    try:
+        return json.dumps(element, ensure_ascii=False)
+    except RecursionError:
+        return None
+
+
+def _checked_record(obj: Any) -> None:
+    """Reject a record nested too deeply for Python's json (the rest of the file still loads)."""
+    if obj is _TOO_DEEP:
+        raise Reject(*_TOO_DEEP_REASON.split(": ", 1))
+
+
+def _emit(line: int, original: Any, prepared: Mapping[str, Any], text: str | None) -> tuple[int, str, str | None]:
+    """(line, the record with its `_prepared` object as JSON, the record's text as read)."""
+    if original is _TOO_DEEP:
+        return line, json.dumps({"_prepared": prepared}), text
     if not isinstance(original, dict):  # an array element that is not an object: rejected by the runner
-        return line, json.dumps(original, ensure_ascii=False)
+        return line, json.dumps(original, ensure_ascii=False), text
     out = dict(original)
     out["_prepared"] = prepared
-    return line, json.dumps(out, ensure_ascii=False, default=str)
+    try:
+        return line, json.dumps(out, ensure_ascii=False, default=str), text
+    except RecursionError:
+        return line, json.dumps({"_prepared": {"reject": _TOO_DEEP_REASON}}), text
 
 
 def _first(*values: Any) -> Any:
@@ -368,18 +413,21 @@ def prepare_sample(obj: Any, defaults: Mapping[str, Any], options: Mapping[str, 
     }
 
 
-def prepare_dataset(records: list[tuple[int, str]], options: Mapping[str, Any], source_file: str) -> list[tuple[int, str]]:
+def prepare_dataset(records: list[tuple[int, str]], options: Mapping[str, Any], source_file: str) -> list[tuple[int, str, str | None]]:
     """Loader prepare step of `eval-dataset` (see the module docstring)."""
     elements, defaults = _expand_wrapper(records, ("samples",), "sample_id")
     out = []
-    for line, obj in elements:
+    for line, obj, text in elements:
         try:
+            _checked_record(obj)
             if _is_wrapper(obj, ("samples",), "sample_id"):
                 raise Reject("unexpected_wrapper", "a samples wrapper must be the whole file")
             prepared = prepare_sample(obj, defaults, options)
         except Reject as exc:
             prepared = {"reject": _reject_text(exc)}
-        out.append(_emit(line, obj, prepared))
+        except RecursionError:
+            prepared = {"reject": _TOO_DEEP_REASON}
+        out.append(_emit(line, obj, prepared, text))
     return out
 
 
@@ -492,16 +540,19 @@ def answer_text(predicted: PredictedResult) -> str:
     return ";".join(part for part in (predicted.query_logic_description or "", f"结果{rendered}" if rendered else "") if part)
 
 
-def prepare_results(records: list[tuple[int, str]], options: Mapping[str, Any], source_file: str) -> list[tuple[int, str]]:
+def prepare_results(records: list[tuple[int, str]], options: Mapping[str, Any], source_file: str) -> list[tuple[int, str, str | None]]:
     """Loader prepare step of `eval-results` (see the module docstring)."""
     elements, defaults = _expand_wrapper(records, ("results", "samples"), "sample_id")
     out = []
-    for line, obj in elements:
+    for line, obj, text in elements:
         try:
+            _checked_record(obj)
             if _is_wrapper(obj, ("results", "samples"), "sample_id"):
                 raise Reject("unexpected_wrapper", "a results wrapper must be the whole file")
             prepared = prepare_result(obj, defaults, options, source_file)
         except Reject as exc:
             prepared = {"reject": _reject_text(exc)}
-        out.append(_emit(line, obj, prepared))
+        except RecursionError:
+            prepared = {"reject": _TOO_DEEP_REASON}
+        out.append(_emit(line, obj, prepared, text))
     return out

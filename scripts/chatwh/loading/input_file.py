@@ -12,7 +12,7 @@ import io
 import json
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -58,6 +58,12 @@ class InputFile:
     # JSON lines only: whether lines end in CRLF (all or some) and no CR stands alone
     # (read with CRLF line ends: see reader._read_jsonl).
     jsonl_crlf: bool = False
+    # The path as the caller gave it (a later InputError names the file as typed).
+    given_path: str = ""
+
+    @property
+    def name_given(self) -> str:
+        return self.given_path or str(self.path)
 
 
 def inspect_input(raw_path: str, allowed_formats: tuple[str, ...], *, csv_fields: Sequence[str] = (), kind_name: str = "") -> InputFile:
@@ -71,7 +77,7 @@ def inspect_input(raw_path: str, allowed_formats: tuple[str, ...], *, csv_fields
     caller handles one exception for "this file cannot be read" (land_folder lists the
     file as failed and lands the rest), not a traceback."""
     try:
-        return _inspect(raw_path, allowed_formats, csv_fields=csv_fields, kind_name=kind_name)
+        return replace(_inspect(raw_path, allowed_formats, csv_fields=csv_fields, kind_name=kind_name), given_path=raw_path)
     except OSError as exc:
         raise InputError(f"{raw_path}: cannot be read: {os_reason(exc)}") from exc
 
@@ -99,15 +105,22 @@ def _inspect(raw_path: str, allowed_formats: tuple[str, ...], *, csv_fields: Seq
         raise InputError(f"{raw_path}: not a regular file (a pipe, socket or device)")
     # Opened once here whatever the format: a Parquet file is not read before DuckDB
     # reads it, whose error would not name the file's problem (or be an InputError).
-    with open(path, "rb"):
-        pass
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    if fmt != "parquet":
+        _refuse_utf16(raw_path, head)
     if fmt == "json":
         fmt = _json_layout(path)
     if fmt not in allowed_formats:
         raise InputError(f"{raw_path}: format {fmt} is not accepted here (accepted: {', '.join(allowed_formats)})")
     size, mtime = info.st_size, info.st_mtime_ns
     if fmt == "csv" and size > 0:
-        columns, skip = _csv_header(path)
+        try:
+            columns, skip = _csv_header(path)
+        except csv.Error:
+            raise InputError(
+                f'{raw_path}: the header has an unterminated quote (a `"` opened in the first line is never closed): a CSV file needs a header row'
+            ) from None
         if not columns:
             raise InputError(f"{raw_path}: a CSV file needs a header row naming its columns; none found")
         if csv_fields and not _names_any(columns, csv_fields):
@@ -123,6 +136,27 @@ def _inspect(raw_path: str, allowed_formats: tuple[str, ...], *, csv_fields: Seq
         _, cr, crlf = _line_end_counts(path)
         return InputFile(path=path.resolve(), format=fmt, size_bytes=size, mtime_ns=mtime, jsonl_crlf=cr == crlf)
     return InputFile(path=path.resolve(), format=fmt, size_bytes=size, mtime_ns=mtime)
+
+
+# Byte order marks of the UTF-16 and UTF-32 encodings (UTF-32 LE's starts with UTF-16
+# LE's, so it is tested first). Read as UTF-8, such a file is a NUL after every
+# character: each record a misleading reject, a CSV "not a header".
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32", "FF FE 00 00"),
+    (b"\x00\x00\xfe\xff", "UTF-32", "00 00 FE FF"),
+    (b"\xff\xfe", "UTF-16", "FF FE"),
+    (b"\xfe\xff", "UTF-16", "FE FF"),
+)
+
+
+def _refuse_utf16(raw_path: str, head: bytes) -> None:
+    """An InputError for a text file in UTF-16 or UTF-32 (known by its byte order mark):
+    the loader reads UTF-8, and says how to convert it."""
+    for bom, encoding, shown in _WIDE_BOMS:
+        if head.startswith(bom):
+            path = Path(raw_path)
+            target = path.with_name(f"{path.stem}.utf8{path.suffix}")
+            raise InputError(f"{raw_path}: {encoding} encoded (BOM {shown}); convert: iconv -f {encoding} -t UTF-8 {raw_path} > {target}")
 
 
 def _open_after_bom(path: Path) -> BinaryIO:
@@ -210,7 +244,8 @@ def _is_whole_line(line: tuple[bytes, bool, bytes]) -> bool:
 
 def _csv_header(path: Path) -> tuple[tuple[str, ...], int]:
     """The header's column names (blank names as `columnN`, repeats suffixed `_N`) and
-    the number of blank lines before it."""
+    the number of blank lines before it. Raises csv.Error for a header whose quote is
+    never closed."""
     skip = 0
     with _open_after_bom(path) as handle:
         while True:
@@ -222,7 +257,15 @@ def _csv_header(path: Path) -> tuple[tuple[str, ...], int]:
             skip += 1
         rest = handle.read(_MAX_HEADER_BYTES) if line.count(b'"') % 2 else b""  # a quoted newline in a name
     text = (line + rest).decode("utf-8", errors="replace")
-    names = next(csv.reader(io.StringIO(text)), [])
+    # strict: a quote opened in the header and never closed is csv.Error (the caller's
+    # InputError), not one column name holding every record of the file. Other quoting
+    # slips (text after a closing quote) are read leniently, as before.
+    try:
+        names = next(csv.reader(io.StringIO(text), strict=True), [])
+    except csv.Error as exc:
+        if "end of data" in str(exc):
+            raise
+        names = next(csv.reader(io.StringIO(text)), [])
     columns: list[str] = []
     for index, name in enumerate(names):
         name = name.strip() or f"column{index}"

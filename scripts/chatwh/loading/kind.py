@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 # Neutral column types; each warehouse maps them to its own DDL (see sinks.py).
@@ -73,10 +74,13 @@ class KindOption:
         return self.flag.lstrip("-").replace("-", "_")
 
 
-# prepare(records, options, source_file) -> records, where records are
-# (line_number, JSON object text). It may enrich records with fields SQL cannot
-# compute, or expand one wrapper object into its elements (new line numbers).
-PrepareHook = Callable[[list[tuple[int, str]], Mapping[str, Any], str], list[tuple[int, str]]]
+# prepare(records, options, source_file) -> records, where records in are
+# (line_number, JSON object text) and out (line_number, JSON object text) or
+# (line_number, JSON object text, the record's text as read or None). It may enrich
+# records with fields SQL cannot compute, or expand one wrapper object into its
+# elements (new line numbers). The text as read is what a reject of the record keeps
+# (load_rejects.raw_record), not the enriched JSON.
+PrepareHook = Callable[[list[tuple[int, str]], Mapping[str, Any], str], list[tuple[int, str]] | list[tuple[int, str, str | None]]]
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,9 @@ class LoadKind:
     # A kind whose rows are versions of an entity (the bot catalogue: a file is a
     # snapshot): the column naming the entity. A row counts as already loaded only when
     # it equals the entity's latest version, so putting a bot back to an earlier version
-    # (model m1 → m2 → m1) lands as a new version instead of an `already_loaded` reject.
+    # (model m1 → m2 → m1) lands as a new version instead of an `already_loaded` reject;
+    # or, for a file loaded before, the version that stood after its last load (a
+    # reload of an old snapshot changes nothing: landed_rows).
     versioned_by: str | None = None
 
     @property
@@ -115,15 +121,38 @@ class LoadKind:
         read = tuple(name for name in self.column_names if f"'$.{name}'" in self.parse_sql)
         return read or tuple(self.column_names)
 
-    def landed_rows(self, relation: str) -> str:
+    def landed_rows(self, relation: str, reloaded_as_of: datetime | None = None) -> str:
         """What a new row's key is checked against: every landed row, or for a
         versioned kind each entity's latest version (staging's own order: load, then
-        line). Plain SQL that DuckDB, MySQL/MariaDB and Spark all run."""
+        line). Plain SQL that DuckDB, MySQL/MariaDB and Spark all run.
+
+        `reloaded_as_of` (versioned kinds): when the file being loaded was loaded before,
+        the time of its last load that landed rows (Sink.last_load). Each entity's
+        version as it stood right after that load counts as landed too: the file said
+        so then, so saying it again is a reload, not a change back. Without
+        it, touching (or reloading by hand) an older snapshot file put every bot it
+        names back to that file's version. A new file, or a file rewritten with a row
+        that differs from what stood after its last load, is still checked against the
+        latest versions only (m1 → m2 → m1 in a new file lands as a new version)."""
         if self.versioned_by is None:
             return relation
+        keys = ", ".join(self.key)
+        latest = self._latest_versions(relation, "")
+        if reloaded_as_of is None:
+            return latest
+        # A timestamp literal (no parameter: the caller embeds this in its own query);
+        # datetime's isoformat holds nothing to escape.
+        as_of = f"timestamp '{reloaded_as_of.isoformat(sep=' ')}'"
+        then = self._latest_versions(relation, f"where _loaded_at <= {as_of}")
+        return f"""(select {keys} from {latest} as now_landed
+        union all
+        select {keys} from {then} as landed_then)"""
+
+    def _latest_versions(self, relation: str, where: str) -> str:
+        """Each entity's latest version among the rows of `relation` that `where` keeps."""
         keys = ", ".join(self.key)
         return f"""(select {keys} from (
             select {keys}, row_number() over (
                 partition by {self.versioned_by} order by _loaded_at desc, _line_number desc) as version_rank
-            from {relation}) as versions
+            from {relation} {where}) as versions
         where version_rank = 1)"""

@@ -49,7 +49,7 @@ def read_into_input(con: duckdb.DuckDBPyConnection, source: InputFile) -> None:
         elif source.format == "json":
             _read_json_document(con, quoted(path))
         else:
-            _read_parquet(con, quoted(path))
+            _read_parquet(con, path, source)
 
 
 @contextmanager
@@ -68,6 +68,12 @@ def _literal_path(path: Path) -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# A blank line of JSON lines (skipped, not a record): only spaces, tabs and CRs. The
+# first character is tested before the trim, which copies the line.
+_BLANKS = "' ' || chr(9) || chr(13)"
+_BLANK_START = "(starts_with(line, ' ') or starts_with(line, chr(9)) or starts_with(line, chr(13)))"
+
+
 def _read_jsonl(con: duckdb.DuckDBPyConnection, path: str, *, crlf: bool) -> None:
     # One VARCHAR column per line: \x01 never appears unescaped in valid JSON, so a line
     # holding it is split, reported as a stray column and rejected, as it should be.
@@ -78,7 +84,7 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, path: str, *, crlf: bool) -> Non
     # So '\r\n' only for a file whose every CR is in a CRLF (`InputFile.jsonl_crlf`).
     new_line = "\\r\\n" if crlf else "\\n"
     select_sql = f"""
-        select case when line = '' or (starts_with(line, ' ') and trim(line) = '') then null else line end as doc
+        select case when line = '' or ({_BLANK_START} and trim(line, {_BLANKS}) = '') then null else line end as doc
         from read_csv({path}, columns = {{'line': 'VARCHAR'}}, header = false, auto_detect = false,
                       delim = '\\x01', quote = '', escape = '', new_line = '{new_line}', comment = '', hive_partitioning = false,
                       store_rejects = true, rejects_table = '__read_rejects', rejects_scan = '__read_scans',
@@ -124,15 +130,25 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: str, source: InputFile) -> N
         reject_lenient_misreads(con, path, len(source.csv_columns), first_data_line)
 
 
-def _read_parquet(con: duckdb.DuckDBPyConnection, path: str) -> None:
-    con.execute(
-        f"""
-        create temp table __input as
-        select row_number() over () as line_number, cast(to_json(struct_pack(*columns(*))) as varchar) as doc,
-            cast(null as varchar) as read_error
-        from read_parquet({path}, hive_partitioning = false)
-        """
-    )
+def _read_parquet(con: duckdb.DuckDBPyConnection, path: str, source: InputFile) -> None:
+    """A Parquet file, read whole. One it cannot read (truncated, corrupt, not Parquet)
+    is an InputError naming the file, not the temporary link DuckDB read it through:
+    Parquet has no records to reject one by one, so the file as a whole fails."""
+    try:
+        con.execute(
+            f"""
+            create temp table __input as
+            select row_number() over () as line_number, cast(to_json(struct_pack(*columns(*))) as varchar) as doc,
+                cast(null as varchar) as read_error
+            from read_parquet({quoted(path)}, hive_partitioning = false)
+            """
+        )
+    except (duckdb.InterruptException, duckdb.OutOfMemoryException):
+        raise  # Ctrl-C, or the machine, not the file
+    except duckdb.Error as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        message = re.sub(r"^[A-Za-z ]*Error: ", "", message.replace(path, source.name_given))
+        raise InputError(f"{source.name_given}: cannot be read as Parquet (truncated or corrupt?): {message}") from None
 
 
 def _read_json_document(con: duckdb.DuckDBPyConnection, path: str) -> None:

@@ -48,6 +48,12 @@ _IS_JSON_OBJECT = f"""coalesce(json_valid(doc), false)
     and case when starts_with(doc, '{{') or starts_with(ltrim(doc, {_OBJECT_LEAD}), '{{') then true
              else coalesce(json_type(try_cast(doc as json)) = 'OBJECT', false) end"""
 
+
+# A key repeated in a record's top-level object ({"event_id": "a", "event_id": "b"}) is
+# valid JSON (RFC 8259: names SHOULD be unique): the first copy counts, as DuckDB's
+# extraction reads it (the ChatBI kinds' Python parse keeps the first copy too). A
+# reject would cost json_keys over every record, about 7 % of the load at 10M events.
+
 # The id of a record within one load: file index × FILE_STRIDE + line number. The
 # working tables key records by it (their `line_number` column), so the files of one
 # load need no other column; rejects and lineage get each file's own line back from it.
@@ -263,7 +269,10 @@ def _classify(
     )
     # A key may repeat across files here: every sink's lookup takes distinct keys or semi-joins.
     pe.execute(f"create or replace temp view __candidates as select {key} from __key_counts where {key_present}")
-    sink.mark_existing(pe, kind)
+    # A versioned kind loads one file at a time (group_files): a file loaded before is
+    # checked against the versions that stood after its last load too (landed_rows).
+    reloaded_as_of = sink.last_load(kind, batches[0].source_file) if kind.versioned_by and len(batches) == 1 else None
+    sink.mark_existing(pe, kind, reloaded_as_of)
     on = " and ".join(f"e.{k} = p.{k}" for k in kind.key)
     dupes_on = " and ".join(f"d.{k} is not distinct from p.{k}" for k in kind.key)
     earlier_on = " and ".join(f"f.{k} is not distinct from p.{k}" for k in kind.key)
@@ -342,6 +351,10 @@ def _classify(
     # Lines read but not parsed (not JSON, not an object): an anti-join over every line,
     # done only when there are any.
     (unparsed,) = pe.execute("select (select count(*) from __input where read_error is null) - (select count(*) from __parsed)").fetchone()  # type: ignore[misc]
+    if kind.prepare is not None:
+        as_read, text_join = "coalesce(t.doc, r.doc)", "left join __input_text as t on t.line_number = {alias}.line_number"
+    else:
+        as_read, text_join = "r.doc", ""
     pe.execute(
         f"""
         create or replace temp table __rejects as
@@ -356,13 +369,14 @@ def _classify(
             from __input as c
             where {"true" if unparsed else "false"} and c.read_error is null and c.line_number not in (select line_number from __parsed)
             union all
-            -- the record as read (a JSON cast keeps the text as it was)
-            select p.line_number, p.reject_reason, r.doc
-            from __parsed as p join __input as r on r.line_number = p.line_number
+            -- the record as read (a JSON cast keeps the text as it was; a prepared
+            -- record's text before the prepare step: __input_text)
+            select p.line_number, p.reject_reason, {as_read}
+            from __parsed as p join __input as r on r.line_number = p.line_number {text_join.format(alias="p")}
             where p.reject_reason is not null
             union all
-            select d.line_number, d.reject_reason, r.doc
-            from __key_rejects as d join __input as r on r.line_number = d.line_number
+            select d.line_number, d.reject_reason, {as_read}
+            from __key_rejects as d join __input as r on r.line_number = d.line_number {text_join.format(alias="d")}
         )
         select {reject_cols} from (
             select {_per_file(batches, "batch_id")} as batch_id, {quoted(kind.name)} as kind,
@@ -568,8 +582,14 @@ def _prepare(pe: duckdb.DuckDBPyConnection, kind: LoadKind, options: Mapping[str
     )
     records = pe.execute("select line_number, doc from __prepare_objects order by line_number").fetchall()
     prepared = kind.prepare(records, options, source_file)  # type: ignore[misc]
+    # The hook's third value (if any) is the record's text as read: what a reject shows,
+    # not the prepared JSON with its `_prepared` object.
     table = pa.table(
-        {"line_number": pa.array([r[0] for r in prepared], pa.int64()), "doc": pa.array([r[1] for r in prepared], pa.string())}
+        {
+            "line_number": pa.array([r[0] for r in prepared], pa.int64()),
+            "doc": pa.array([r[1] for r in prepared], pa.string()),
+            "raw": pa.array([r[2] if len(r) > 2 else None for r in prepared], pa.string()),
+        }
     )
     pe.register("__prepared_arrow", table)
     try:
@@ -580,6 +600,9 @@ def _prepare(pe: duckdb.DuckDBPyConnection, kind: LoadKind, options: Mapping[str
             union all
             select line_number, doc, cast(null as varchar) from __prepared_arrow
             """
+        )
+        pe.execute(
+            "create or replace temp table __input_text as select line_number, raw as doc from __prepared_arrow where raw is not null"
         )
     finally:
         pe.unregister("__prepared_arrow")
@@ -614,7 +637,7 @@ def _derive(pe: duckdb.DuckDBPyConnection, kind: LoadKind, batch: BatchInfo) -> 
     return counts
 
 
-_PREPARE_TEMPS = ("__prepare_json", "__prepare_objects", "__input_prepared", "__accepted")
+_PREPARE_TEMPS = ("__prepare_json", "__prepare_objects", "__input_prepared", "__input_text", "__accepted")
 
 
 def _drop_temps(pe: duckdb.DuckDBPyConnection, kind: LoadKind | None = None) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -112,9 +113,29 @@ class Sink:
     def load_references(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
         raise NotImplementedError
 
-    def mark_existing(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
-        """Create `__existing` in the parse connection: keys of `__candidates` already landed."""
+    def mark_existing(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind, reloaded_as_of: datetime | None = None) -> None:
+        """Create `__existing` in the parse connection: keys of `__candidates` already
+        landed (kind.landed_rows; `reloaded_as_of` from last_load)."""
         raise NotImplementedError
+
+    def last_load(self, kind: LoadKind, source_file: str) -> datetime | None:
+        """When the file (its resolved path) last landed rows as this kind: the latest
+        load_batches.started_at (its rows' _loaded_at) of a load of it that landed any,
+        else its first load (all its rows were already landed then); None if it was
+        never loaded. Not simply its latest load: a reload that landed nothing (a
+        `touch`) says nothing new, and the versions after it may be newer than the file.
+        What it cannot tell apart: a file rewritten in place with rows that all equal the
+        versions standing then, which landed nothing either."""
+        relation = self.warehouse.relation(self.schema, "load_batches")
+        row = self.warehouse.fetchone(
+            f"select coalesce(max(case when rows_loaded > 0 then started_at end), min(started_at)) from {relation}"
+            " where kind = :kind and source_file = :source_file",
+            {"kind": kind.name, "source_file": source_file},
+        )
+        value = row[0] if row else None
+        if value is None:
+            return None
+        return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
     def write(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
         raise NotImplementedError
@@ -210,12 +231,12 @@ class DuckDBSink(Sink):
             else:  # nothing landed yet: every reference check fails, with its reason
                 pe.execute(f"create temp table __ref_{ref.name} ({', '.join(c + ' varchar' for c in ref.columns)})")
 
-    def mark_existing(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
+    def mark_existing(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind, reloaded_as_of: datetime | None = None) -> None:
         keys = ", ".join(f"t.{k}" for k in kind.key)
         on = " and ".join(f"t.{k} = c.{k}" for k in kind.key)
         pe.execute("drop table if exists __existing")
         pe.execute(
-            f"create temp table __existing as select distinct {keys} from {kind.landed_rows(self._rel(kind.table))} as t semi join __candidates as c on {on}"
+            f"create temp table __existing as select distinct {keys} from {kind.landed_rows(self._rel(kind.table), reloaded_as_of)} as t semi join __candidates as c on {on}"
         )
 
     def write(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
@@ -288,7 +309,7 @@ class MySQLSink(Sink):
                     f"insert into __ref_{ref.name} values ({', '.join('?' for _ in columns)})", [tuple(map(_text, r)) for r in rows]
                 )
 
-    def mark_existing(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
+    def mark_existing(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind, reloaded_as_of: datetime | None = None) -> None:
         key_sql = ", ".join(kind.key)
         pe.execute("drop table if exists __existing")
         pe.execute(f"create temp table __existing as select {key_sql} from __candidates where false")
@@ -303,7 +324,8 @@ class MySQLSink(Sink):
                 )
             params = {f"k{i}_{j}": value for i, row in enumerate(chunk) for j, value in enumerate(row)}
             found = self.warehouse.fetchall(
-                f"select distinct {key_sql} from {kind.landed_rows(self._rel(kind.table))} as landed where {predicate}", params
+                f"select distinct {key_sql} from {kind.landed_rows(self._rel(kind.table), reloaded_as_of)} as landed where {predicate}",
+                params,
             )
             if found:
                 pe.executemany(f"insert into __existing values ({', '.join('?' for _ in kind.key)})", [tuple(r) for r in found])

@@ -21,6 +21,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +135,7 @@ class SparkSink(Sink):
             if rows:
                 pe.executemany(f"insert into {name} values ({', '.join('?' for _ in ref.columns)})", rows)
 
-    def mark_existing(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind) -> None:
+    def mark_existing(self, pe: duckdb.DuckDBPyConnection, kind: LoadKind, reloaded_as_of: datetime | None = None) -> None:
         by_name = {c.name: c for c in kind.columns}
         key_types = [(k, duckdb_type(by_name[k])) for k in kind.key]
         (count,) = pe.execute("select count(*) from __candidates").fetchone()  # type: ignore[misc]
@@ -148,7 +149,7 @@ class SparkSink(Sink):
         keys = ", ".join(f"t.{quote(k)} as {k}" for k in kind.key)
         self._from_spark(
             pe,
-            f"select distinct {keys} from {kind.landed_rows(self._rel(kind.table))} as t left semi join {view} as c on {on}",
+            f"select distinct {keys} from {kind.landed_rows(self._rel(kind.table), reloaded_as_of)} as t left semi join {view} as c on {on}",
             "__existing",
             key_types,
         )
