@@ -100,18 +100,30 @@ def main(argv: list[str] | None = None) -> int:
                 " group by model_name order by model_name",
                 {"tag": args.tag, "start": window_start, "end": window_end},
             )
-            known_tags = (
-                [] if funnel_rows else [str(r[0]) for r in wh.fetchall(f"select distinct tag from {wh.model('dim_bot_tags')} order by tag")]
-            )
+            known_tags: list[str] = []
+            tag_days: tuple[object, object] = (None, None)
+            if not funnel_rows:
+                known_tags = [str(r[0]) for r in wh.fetchall(f"select distinct tag from {wh.model('dim_bot_tags')} order by tag")]
+                # The days the tag has KPIs on, whatever the window.
+                tag_days = wh.fetchall(
+                    f"select min(report_date), max(report_date) from {wh.model('mart_tag_daily_kpis')} where tag = :tag",
+                    {"tag": args.tag},
+                )[0]
     except (ProfileError, WarehouseError, RuntimeError) as exc:
         print(f"compare_tag: {exc}", file=sys.stderr)
         return 2
 
     if not funnel_rows:
-        console.print(
-            f"Tag {args.tag!r} has no KPIs in the window {window_start} … {window_end}."
-            + (f" Known tags: {', '.join(known_tags)}." if known_tags else "")
-        )
+        first, last = tag_days
+        if first is not None:  # a tag with data, just not in this window
+            console.print(f"Tag {args.tag!r} has no data in the window {window_start} … {window_end}: its KPIs cover {first} … {last}.")
+        elif args.tag in known_tags:
+            console.print(f"Tag {args.tag!r} is known (dim_bot_tags) but has no KPIs in mart_tag_daily_kpis on any day.")
+        else:
+            console.print(
+                f"Tag {args.tag!r} has no KPIs: it is not a known tag."
+                + (f" Known tags: {', '.join(known_tags)}." if known_tags else " dim_bot_tags lists no tag.")
+            )
         return 1
     console.print(f"Tag [bold]{args.tag}[/bold], window {window_start} … {window_end}")
     console.print(

@@ -68,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
                 params,
             )
             known: list[str] = []
+            first = last = None
+            mart_rows = 0
+            if not rows:
+                # The days the mart has: an empty mart (dbt build not run) is not a range
+                # outside the data.
+                first, last, mart_rows = wh.fetchall(f"select min(report_date), max(report_date), count(*) from {wh.model(mart)}")[0]
             if not rows and args.only is not None:
                 column = FILTER_COLUMN[args.by]
                 known = [
@@ -83,14 +89,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     records = [dict(zip(columns, row)) for row in rows]
     if not records:
+        if not mart_rows:
+            console.print(f"No {args.by} KPIs: {mart} has no rows at all. Has `dbt build` run on this target?")
+            return 1
+        coverage = f"{mart} has data from {first} to {last}."
         if args.only is not None:
             shown = ", ".join(known[:30]) + (" ..." if len(known) > 30 else "")
             console.print(
                 f"No {args.by} KPIs for {FILTER_COLUMN[args.by]} = {args.only!r} between {args.start} and {args.end}."
-                + (f" Known {FILTER_COLUMN[args.by]} values in that range: {shown}." if known else "")
+                + (f" Known {FILTER_COLUMN[args.by]} values in that range: {shown}." if known else f" The range has no data: {coverage}")
             )
         else:
-            console.print(f"No {args.by} KPIs between {args.start} and {args.end}. Has `dbt build` run on this target?")
+            console.print(f"No {args.by} KPIs between {args.start} and {args.end}: the range has no data; {coverage}")
         return 1
 
     headers = [

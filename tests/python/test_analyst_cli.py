@@ -1,5 +1,5 @@
-"""The analyst's command-line tools on a hand-made warehouse: scripts/compare_tag.py and
-scripts/demo.py's failures (one line, no traceback, a non-zero exit).
+"""The analyst's command-line tools on a hand-made warehouse: scripts/compare_tag.py,
+scripts/kpis.py and scripts/demo.py's failures (one line, no traceback, a non-zero exit).
 
 The marts are small tables written here with only the columns the scripts read, so each
 expected number is visible in the test.
@@ -86,6 +86,22 @@ def test_an_unknown_tag_lists_the_known_ones(comparison_db: tuple[Path, dict[str
     assert "健康养生, 学习辅导" in done.stdout and "Traceback" not in done.stderr
 
 
+def test_a_known_tag_without_data_in_the_window_names_the_days_it_has(comparison_db: tuple[Path, dict[str, str]]) -> None:
+    """A known tag outside its data was told "has no KPIs in the window … Known tags: …,
+    健康养生, …", as if misspelt. Here 健康养生 has data before the built window only."""
+    path, env = comparison_db
+    with duckdb.connect(str(path)) as con:
+        con.execute("delete from main.mart_tag_daily_kpis where tag = '健康养生' and report_date >= ?", [WINDOW_START])
+    done = run_script("compare_tag.py", "--tag", "健康养生", env=env, check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    first = WINDOW_END - timedelta(days=13)
+    assert (
+        f"Tag '健康养生' has no data in the window {WINDOW_START} … {WINDOW_END}: its KPIs cover {first} … {WINDOW_START - timedelta(days=1)}."
+        in done.stdout
+    ), done.stdout
+    assert "Known tags" not in done.stdout
+
+
 def test_demo_rejects_bad_arguments_with_a_usage_line(tmp_path: Path) -> None:
     """`make demo DEMO_DAYS=0` printed the generator's usage, then a CalledProcessError traceback."""
     env = scratch_env(tmp_path / "demo.duckdb")
@@ -120,6 +136,26 @@ def test_kpis_names_the_filter_column_and_lists_its_values(comparison_db: tuple[
     assert "tag = '学习'" in done.stdout and "Known tag values in that range: 健康养生, 学习辅导." in done.stdout
     done = run_script("kpis.py", *args, "--only", "健康养生", env=env)
     assert "│ 健康养生 │ a" in done.stdout and "70" in done.stdout
+
+
+def test_kpis_outside_the_data_names_the_days_the_mart_has(comparison_db: tuple[Path, dict[str, str]]) -> None:
+    """A range before the data was told "Has `dbt build` run on this target?" on a built
+    mart: that hint is for a mart without rows, a range outside the data names the days it has."""
+    path, env = comparison_db
+    first = WINDOW_END - timedelta(days=13)
+    args = ("--start", "2020-01-01", "--end", "2020-01-02", "--by", "tag")
+    for extra in ((), ("--only", "学习辅导")):
+        done = run_script("kpis.py", *args, *extra, env=env, check=False)
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        assert "dbt build" not in done.stdout, done.stdout
+        assert (
+            "the range has no data" in done.stdout.lower() and f"mart_tag_daily_kpis has data from {first} to {WINDOW_END}." in done.stdout
+        )
+    with duckdb.connect(str(path)) as con:
+        con.execute("delete from main.mart_tag_daily_kpis")
+    done = run_script("kpis.py", *args, env=env, check=False)
+    assert done.returncode == 1
+    assert "mart_tag_daily_kpis has no rows at all. Has `dbt build` run on this target?" in done.stdout, done.stdout
 
 
 def test_scripts_on_a_warehouse_without_marts_say_so_without_a_traceback(tmp_path: Path) -> None:

@@ -111,6 +111,24 @@ def test_report_date_is_written_yyyy_mm_dd(tmp_path: Path, env: dict[str, str]) 
         assert_usage_error(completed, "YYYY-MM-DD")
 
 
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31", "1969-12-31", "3000-01-01"])
+def test_report_date_is_within_the_stored_years(tmp_path: Path, env: dict[str, str], value: str) -> None:
+    """0001-01-01 and 9999-12-31 ended in an OverflowError traceback (the day before or
+    after them) and exit 1."""
+    completed = run_script("report.py", "--date", value, "--out", str(tmp_path / "r.html"), env=env, check=False)
+    assert_usage_error(completed, "--date", "1970-2999")
+    assert completed.stderr.count("error:") == 1
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_report_help_says_which_users_texts_it_shows(env: dict[str, str]) -> None:
+    """The top questions show wordings of questions asked by several people with or
+    without --with-texts; the help said only that texts need --with-texts."""
+    text = " ".join(run_script("report.py", "--help", env=env).stdout.split())
+    assert "the top questions table always shows the wording of the questions asked by at least var top_questions_min_askers" in text
+    assert "--with-texts does not change that" in text
+
+
 def test_report_write_that_fails_is_one_line_and_exit_2(
     tmp_path: Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

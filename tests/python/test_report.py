@@ -147,6 +147,10 @@ def test_model_comparison_rows_come_from_the_mart(fixture_warehouse: Path, repor
         assert len(cells) == 1
         assert cells[0][2] == row["model_a"] and cells[0][5] == row["model_b"]
         assert cells[0][3] == formats.interval(row["rate_a"], row["rate_a_lower"], row["rate_a_upper"])
+        # No p-value (too few users, or both arms at 0 % / 100 %): not tested, as compare_tag.py
+        # says, not "no" (not significant).
+        assert cells[0][10] == ("not tested" if row["p_value"] is None else "yes" if row["is_significant"] else "no")
+    assert any(row["p_value"] is None for row in mart), "the fixture has an untested pair"
 
 
 def test_quality_latency_and_suggestions(reports: dict[str, tuple[Path, str]]) -> None:
@@ -256,17 +260,42 @@ def test_eval_latest_run_vs_previous(fixture_warehouse: Path, reports: dict[str,
     evals = section_text(reports["2025-06-03"][1], 7)
     assert "Latest run cases-v2 (model-b, 2025-05-21 09:00 UTC+8) on dataset cases" in evals
     assert "Compared with cases-v1 (model-a, 2025-05-20 09:00 UTC+8)" in evals
-    regressed = query_dicts(
+    worse = query_dicts(
         fixture_warehouse,
-        "select sample_id from main.mart_chatbi_run_diff where run_id = 'cases-v2' and base_run_id = 'cases-v1' and change_direction in ('regressed', 'mixed')",
+        "select sample_id, change_direction from main.mart_chatbi_run_diff where run_id = 'cases-v2' and base_run_id = 'cases-v1'"
+        " and change_direction in ('regressed', 'mixed', 'dropped')",
     )
-    assert regressed, "the fixture has a regression"
-    listed = [
-        line.split(" | ")[0].strip("| ")
-        for line in evals.split("**Regressions")[1].splitlines()
-        if line.startswith("| ") and not line.startswith("| sample")
-    ]
-    assert sorted(listed) == sorted(str(r["sample_id"]) for r in regressed)
+    assert {r["change_direction"] for r in worse} >= {"regressed", "dropped"}, "the fixture has a regression and a dropped sample"
+    # Every sample that got worse is listed, a dropped one (answered by cases-v1 only) too,
+    # marked as dropped: the table listed regressed and mixed ones only.
+    listed = {
+        cells[0]: cells
+        for cells in (
+            [c.strip() for c in line.strip().strip("|").split(" | ")]
+            for line in evals.split("**Regressions")[1].split("\n\n**")[0].splitlines()
+            if line.startswith("| ") and not line.startswith("| sample")
+        )
+    }
+    assert set(listed) == {str(r["sample_id"]) for r in worse}
+    for r in worse:
+        assert listed[str(r["sample_id"])][2] == r["change_direction"]
+        if r["change_direction"] == "dropped":
+            assert listed[str(r["sample_id"])][3].endswith("→ not answered")
+    assert f"(samples: {len(worse)})" in evals
+    # The summary counts regressed and dropped apart: the mart's samples_regressed includes
+    # the dropped ones (mart_chatbi_run_summary), which the summary printed as "regressed".
+    counts = query_dicts(
+        fixture_warehouse,
+        "select samples_regressed, samples_dropped, samples_improved, samples_mixed from main.mart_chatbi_run_summary where run_id = 'cases-v2'",
+    )[0]
+    assert counts["samples_dropped"] >= 1
+    assert (
+        f"samples regressed {counts['samples_regressed'] - counts['samples_dropped']}, dropped {counts['samples_dropped']} "
+        f"(answered before, not now), improved {counts['samples_improved']}, mixed {counts['samples_mixed']}." in evals
+    )
+    by_direction = {d: sum(1 for r in worse if r["change_direction"] == d) for d in ("regressed", "dropped")}
+    assert counts["samples_regressed"] - counts["samples_dropped"] == by_direction["regressed"]
+    assert counts["samples_dropped"] == by_direction["dropped"]
     summary = query_dicts(
         fixture_warehouse, "select run_id, pass_rate from main.mart_chatbi_run_summary where run_id in ('cases-v1', 'cases-v2')"
     )
@@ -275,6 +304,21 @@ def test_eval_latest_run_vs_previous(fixture_warehouse: Path, reports: dict[str,
     # On 2025-05-20 (local) cases-v2 has not run yet: the latest is seed-run, with nothing to compare.
     early = section_text(reports["2025-05-20"][1], 7)
     assert "Latest run seed-run" in early and "no earlier run on the same dataset" in early
+
+
+def test_top_questions_say_they_count_up_to_the_build_date(fixture_warehouse: Path, reports: dict[str, tuple[Path, str]]) -> None:
+    """mart_top_questions counts every logged day (by design): a report for an earlier day
+    lists the same counts, which its title must not present as that day's."""
+    built = query_dicts(fixture_warehouse, "select max(last_asked_date) as d, max(asks) as asks from main.mart_top_questions")[0]
+    build_date = built["d"].isoformat()
+    assert build_date == "2025-06-02", "the fixture's top question is last asked on 06-02"
+    early = section_text(reports["2025-06-01"][1], 5)
+    assert re.search(rf"\*\*Top \d+ questions asked up to the build date \({build_date}\)\*\*", early), early
+    assert f"counts every ask up to the build date ({build_date}, the newest ask it counts), days after 2025-06-01 included." in early
+    # Counted on 06-02 too, but listed in the 06-01 report (first asked on or before the day).
+    assert str(built["asks"]) in [cells[3] for cells in table_rows(early, "1")]
+    late = section_text(reports["2025-06-03"][1], 5)
+    assert f"up to the build date ({build_date})" in late and "days after" not in late
 
 
 def test_day_without_data_says_so(reports: dict[str, tuple[Path, str]]) -> None:

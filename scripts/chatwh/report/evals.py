@@ -1,6 +1,6 @@
 """ChatBI eval section: the latest eval run up to the report day vs the run it is compared
 with (dim_chatbi_runs.base_run_id: the previous run on the same dataset, or the
-baseline var), its error types, and the samples that regressed."""
+baseline var), its error types, and the samples that regressed or were dropped."""
 
 from __future__ import annotations
 
@@ -31,6 +31,10 @@ DELTAS = (
     ("value_delta", "values"),
 )
 REGRESSION_ROWS = 15
+# The rows of the Regressions table, in this order: mart_chatbi_run_diff's change_direction
+# (dropped: answered by the base run, not by the latest one).
+WORSE_ORDER = ("regressed", "dropped", "mixed")
+NOT_ANSWERED = "not answered"
 RECENT_RUNS = 8
 
 
@@ -48,7 +52,8 @@ def runs(reader: MartReader, day: date) -> list[Row] | None:
             run_id, dataset_id, model_name, run_at, scored_samples, dataset_samples, unanswered_samples,
             mean_field_match_accuracy, mean_result_coverage, mean_condition_match_accuracy, mean_value_accuracy,
             pass_count, pass_rate, pass_rate_wilson_lower, pass_rate_wilson_upper, samples_with_errors,
-            similarity_scorer, mean_semantic_similarity, base_run_id, samples_regressed, samples_improved, samples_mixed
+            similarity_scorer, mean_semantic_similarity, base_run_id, samples_regressed, samples_improved, samples_mixed,
+            samples_dropped
         from {mart_chatbi_run_summary}
         where run_at < :cutoff
         order by run_at desc, run_id desc
@@ -84,7 +89,7 @@ def changed_samples(reader: MartReader, run_id: str, base_run_id: str) -> list[R
         from {mart_chatbi_run_diff}
         where run_id = :run_id and base_run_id = :base_run_id
         order by
-            case change_direction when 'regressed' then 0 when 'mixed' then 1 else 2 end,
+            case change_direction when 'regressed' then 0 when 'dropped' then 1 when 'mixed' then 2 else 3 end,
             sample_id
         """,
         {"run_id": run_id, "base_run_id": base_run_id},
@@ -112,7 +117,28 @@ def _run_label(run: Row) -> str:
     return f"{run['run_id']} ({run['model_name']}, {f.local_timestamp(run['run_at'])} {f.local_zone()})"
 
 
-def _dropped(row: Row) -> str:
+def _answered_regressions(run: Row) -> Any:
+    """Samples that regressed while still answered: the mart's samples_regressed counts the
+    dropped ones too (mart_chatbi_run_summary), the report shows them apart."""
+    if run["samples_regressed"] is None:
+        return None
+    return int(run["samples_regressed"]) - int(run["samples_dropped"] or 0)
+
+
+def _is_dropped(row: Row) -> bool:
+    return row["change_direction"] == "dropped"
+
+
+def _passed(flag: Any, row: Row | None = None) -> str:
+    if row is not None and _is_dropped(row):
+        return NOT_ANSWERED
+    return "yes" if flag else "no"
+
+
+def _accuracies_down(row: Row) -> str:
+    """The accuracies that fell (a dropped sample has no accuracy to compare)."""
+    if _is_dropped(row):
+        return NOT_ANSWERED
     parts = [f"{label} {float(row[key]) * 100:+.0f} pp" for key, label in DELTAS if row[key] is not None and float(row[key]) < -1e-6]
     return ", ".join(parts) or f.DASH
 
@@ -121,7 +147,7 @@ def eval_section(reader: MartReader, day: date) -> Section:
     section = Section(
         key="eval",
         title="7. ChatBI 评测 · Latest eval run vs the previous one",
-        intro="The newest text-to-SQL eval run up to the report day against its base run (the previous run on the same dataset, or var chatbi_baseline_run_id): mean accuracies, pass rate (all four accuracies 1.0) and the samples that got worse.",
+        intro="The newest text-to-SQL eval run up to the report day against its base run (the previous run on the same dataset, or var chatbi_baseline_run_id): mean accuracies, pass rate (all four accuracies 1.0) and the samples that got worse or were dropped (answered by the base run, not by the latest).",
         sources=[SUMMARY, DIFF, ERRORS],
     )
     all_runs = runs(reader, day)
@@ -140,7 +166,8 @@ def eval_section(reader: MartReader, day: date) -> Section:
     else:
         section.bullets.append(
             f"Compared with {_run_label(base)}: pass rate {f.pct(base['pass_rate'])} → {f.pct(latest['pass_rate'])}; "
-            f"samples regressed {f.count(latest['samples_regressed'])}, improved {f.count(latest['samples_improved'])}, mixed {f.count(latest['samples_mixed'])}."
+            f"samples regressed {f.count(_answered_regressions(latest))}, dropped {f.count(latest['samples_dropped'])} "
+            f"(answered before, not now), improved {f.count(latest['samples_improved'])}, mixed {f.count(latest['samples_mixed'])}."
         )
 
     names = [label for _, label in ACCURACIES]
@@ -236,22 +263,22 @@ def eval_section(reader: MartReader, day: date) -> Section:
         if changed is None:
             section.notes.append(f"{DIFF} is not built on this target: regressions cannot be listed.")
         else:
-            worse = [r for r in changed if r["change_direction"] in ("regressed", "mixed")]
-            # Regressed before mixed; sample ids in natural order (2 before 10).
-            worse.sort(key=lambda r: (r["change_direction"] != "regressed", _natural(str(r["sample_id"]))))
+            worse = [r for r in changed if r["change_direction"] in WORSE_ORDER]
+            # Regressed, then dropped, then mixed; sample ids in natural order (2 before 10).
+            worse.sort(key=lambda r: (WORSE_ORDER.index(r["change_direction"]), _natural(str(r["sample_id"]))))
             if worse:
                 section.tables.append(
                     table(
-                        f"Regressions (samples: {len(worse)}{'; first ' + str(REGRESSION_ROWS) if len(worse) > REGRESSION_ROWS else ''})",
-                        ["sample", "question", "change", "pass", "dropped", "errors before → now"],
+                        f"Regressions and dropped samples (samples: {len(worse)}{'; first ' + str(REGRESSION_ROWS) if len(worse) > REGRESSION_ROWS else ''})",
+                        ["sample", "question", "change", "pass", "accuracies down", "errors before → now"],
                         [
                             [
                                 str(r["sample_id"]),
                                 f.excerpt(r["query_text"], 50),
                                 str(r["change_direction"]),
-                                f"{'yes' if r['base_is_pass'] else 'no'} → {'yes' if r['is_pass'] else 'no'}",
-                                _dropped(r),
-                                f"{r['base_error_types'] or 'none'} → {r['error_types'] or 'none'}",
+                                f"{_passed(r['base_is_pass'])} → {_passed(r['is_pass'], r)}",
+                                _accuracies_down(r),
+                                f"{r['base_error_types'] or 'none'} → {NOT_ANSWERED if _is_dropped(r) else r['error_types'] or 'none'}",
                             ]
                             for r in worse[:REGRESSION_ROWS]
                         ],
@@ -259,7 +286,7 @@ def eval_section(reader: MartReader, day: date) -> Section:
                     )
                 )
             else:
-                section.bullets.append("No sample regressed against the previous run.")
+                section.bullets.append("No sample regressed or was dropped against the previous run.")
     return section
 
 

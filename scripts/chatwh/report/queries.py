@@ -286,6 +286,16 @@ def top_questions(r: MartReader, day: date) -> list[Row] | None:
     )
 
 
+def top_questions_counted_to(r: MartReader) -> date | None:
+    """The newest day mart_top_questions counts (its latest last_asked_date, over every
+    row): the build's newest logged ask, whatever the report day."""
+    rows = r.rows(("mart_top_questions",), "select max(last_asked_date) as counted_to from {mart_top_questions}")
+    value = rows[0]["counted_to"] if rows else None
+    if value is None:
+        return None
+    return date.fromisoformat(str(value)[:10])  # a date, a datetime or text, by engine
+
+
 # -- 6. feedback --------------------------------------------------------------------------
 def feedback(r: MartReader, day: date) -> list[Row] | None:
     return r.rows(

@@ -305,7 +305,7 @@ def model_comparison(reader: MartReader, day: date) -> Section:
                     f.count(r["trials_b"]),
                     f"{f.signed_pct_points(r['difference'])} [{f.signed_pct_points(r['difference_lower'])}, {f.signed_pct_points(r['difference_upper'])}]",
                     f.p_value(r["p_value"]),
-                    "yes" if r["is_significant"] else "no",
+                    significance(r),
                 ]
                 for r in rows
             ],
@@ -328,6 +328,14 @@ def model_comparison(reader: MartReader, day: date) -> Section:
         section.bullets.append("No model pair differs significantly (p < 0.05) in the window.")
     section.notes.extend(untested_pair_notes(rows, int(var("comparison_min_users"))))
     return section
+
+
+def significance(row: dict[str, Any]) -> str:
+    """A pair without a p-value was not tested (see untested_pair_notes), which is not
+    "not significant": the same words as scripts/compare_tag.py."""
+    if row["p_value"] is None:
+        return "not tested"
+    return "yes" if row["is_significant"] else "no"
 
 
 def untested_pair_notes(rows: list[dict[str, Any]], min_users: int) -> list[str]:
@@ -464,7 +472,11 @@ def top_questions(reader: MartReader, day: date, options: ReportOptions) -> Sect
     section = Section(
         key="questions",
         title="5. 热门问题 · Top questions",
-        intro="The most asked questions after normalising width, case, whitespace and punctuation; only questions asked by several people are listed. Counts cover every logged day up to the build.",
+        intro=(
+            "The most asked questions after normalising width, case, whitespace and punctuation; only questions asked by at "
+            "least var top_questions_min_askers people are listed. The counts are not the report day's: mart_top_questions "
+            "counts every logged day up to the build date."
+        ),
         sources=["mart_top_questions"],
     )
     rows = queries.top_questions(reader, day)
@@ -472,10 +484,20 @@ def top_questions(reader: MartReader, day: date, options: ReportOptions) -> Sect
         return section.mark_no_data(_missing_note(reader, "mart_top_questions"))
     if not rows:
         return section.mark_no_data(f"No data: mart_top_questions lists no question first asked on or before {day.isoformat()}.")
+    counted_to = queries.top_questions_counted_to(reader)
+    build_date = counted_to.isoformat() if counted_to is not None else f.DASH
+    # A backfilled report for an old day reads the same all-time counts: say so, with the day.
+    later = f", days after {day.isoformat()} included" if counted_to is not None and counted_to > day else ""
+    section.intro = (
+        "The most asked questions after normalising width, case, whitespace and punctuation; only questions asked by at "
+        "least var top_questions_min_askers people are listed, those first asked on or before the report day. The counts "
+        f"are not the report day's: mart_top_questions counts every ask up to the build date ({build_date}, the newest "
+        f"ask it counts){later}."
+    )
     rows = rows[: options.top_questions]
     section.tables.append(
         table(
-            f"Top {len(rows)} questions",
+            f"Top {len(rows)} questions asked up to the build date ({build_date})",
             ["#", "bot", "question", "asks", "askers", "variants", "last asked", "poor rate"],
             [
                 [
