@@ -7,7 +7,14 @@
   {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) -%}
     {{ exceptions.raise_compiler_error("var " ~ name ~ " must be a date written YYYY-MM-DD, got: " ~ (text | tojson)) }}
   {%- endif -%}
-  {%- set parsed = modules.datetime.datetime.strptime(text, '%Y-%m-%d') -%}
+  {#- a day that exists (2026-13-01, 2025-02-29 are refused here, not by strptime's own
+      error, which does not name the var) -#}
+  {%- set year, month, day = text[0:4] | int, text[5:7] | int, text[8:10] | int -%}
+  {%- set leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0 -%}
+  {%- set month_days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] -%}
+  {%- if year < 1 or month < 1 or month > 12 or day < 1 or day > month_days[month - 1] -%}
+    {{ exceptions.raise_compiler_error("var " ~ name ~ " must be a real date YYYY-MM-DD, got: " ~ (text | tojson)) }}
+  {%- endif -%}
   {{- text -}}
 {%- endmacro %}
 

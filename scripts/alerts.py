@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     shown = records[: args.limit]
     scope = "all firings" if args.all else f"open alerts (fired within {var('alert_open_minutes')} min of the latest log)"
     if not records:
-        console.print(f"No {scope}.")
+        console.print("No firings in mart_alerts." if args.all else f"No {scope}.")
         return 0
     headers = [
         "severity",

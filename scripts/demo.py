@@ -24,6 +24,7 @@ from chatwh.display import fmt, make_console, table  # noqa: E402
 from chatwh.landing import land_folder  # noqa: E402
 from chatwh.loading.input_file import InputError  # noqa: E402
 from chatwh.project import PROJECT_DIR, ProfileError, reporting_offset_hours  # noqa: E402
+from chatwh.schedule import ALERT_GATE_TESTS  # noqa: E402
 
 console = make_console()
 
@@ -119,7 +120,9 @@ def run(args: argparse.Namespace) -> int:
 
     t0 = step("4/4 dbt seed + dbt build")
     run_dbt(["seed", "--full-refresh"], target=args.target)
-    run_dbt(["build", "--full-refresh"], target=args.target)
+    # Without the alert gate (as run_pipeline): generated data may leave an error alert
+    # open; that is a finding for `scripts/alerts.py`, not a failed demo.
+    run_dbt(["build", "--full-refresh", "--exclude", *ALERT_GATE_TESTS], target=args.target)
     timings.append(("dbt build", time.monotonic() - t0))
 
     with connect(args.target, read_only=True) as warehouse:

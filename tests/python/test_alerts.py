@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from conftest import PROJECT_DIR, query, query_dicts, run_script, scratch_env
 
@@ -147,3 +148,13 @@ def test_missing_mart_is_a_clear_exit_2(tmp_path: Path) -> None:
     assert completed.returncode == 2
     assert "has `dbt build` run on this target?" in completed.stderr
     assert query(empty, "select count(*) from information_schema.tables") == [(0,)]
+
+
+def test_an_empty_history_says_so_in_words(fixture_warehouse: Path, tmp_path: Path) -> None:
+    """`--all` on a mart without firings printed "No all firings."."""
+    copy = tmp_path / "no_firings.duckdb"
+    shutil.copy(fixture_warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("delete from main.mart_alerts")
+    history = run_script("alerts.py", "--all", env=scratch_env(copy), check=False)
+    assert history.returncode == 0 and "No firings in mart_alerts." in history.stdout, history.stdout

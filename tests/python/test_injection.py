@@ -189,6 +189,10 @@ def test_number_vars_out_of_range_and_a_reversed_window_are_refused(tmp_path: Pa
         ("mart_model_comparison", {"comparison_start": "2025-06-05", "comparison_end": "2025-06-02"}, "the window starts after it ends"),
         ("mart_model_comparison", {"comparison_start": "2025-06-02", "comparison_end": "2025-06-02", "comparison_min_users": 0}, None),
         ("mart_model_comparison", {"comparison_start": "2025-06-05"}, None),  # the end is the default
+        # well-formed but no day: the message names the var (it was strptime's own error)
+        ("mart_model_comparison", {"comparison_start": "2026-13-01"}, "var comparison_start must be a real date YYYY-MM-DD"),
+        ("mart_model_comparison", {"comparison_end": "2025-02-29"}, "var comparison_end must be a real date YYYY-MM-DD"),
+        ("mart_model_comparison", {"comparison_start": "2024-02-29", "comparison_end": "2024-03-01"}, None),
     ]
     done = subprocess.run(
         [PYTHON, "-c", RANGE_SCRIPT, json.dumps([(m, v) for m, v, _ in cases]), str(tmp_path / "target")],
