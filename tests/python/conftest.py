@@ -24,6 +24,8 @@ PYTHON = sys.executable
 
 sys.path.insert(0, str(SCRIPTS_DIR))
 
+from chatwh.connection import Warehouse, connect  # noqa: E402
+
 
 def scratch_env(duckdb_path: Path, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
@@ -72,6 +74,15 @@ def scratch_db(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
     """An empty DuckDB warehouse path and the env that points the scripts at it."""
     path = tmp_path / "scratch.duckdb"
     yield path, scratch_env(path)
+
+
+@pytest.fixture
+def wh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Warehouse]:
+    """An open connection to an empty scratch DuckDB warehouse (the env points at it too)."""
+    for name, value in scratch_env(tmp_path / "w.duckdb").items():
+        monkeypatch.setenv(name, value)
+    with connect() as warehouse:
+        yield warehouse
 
 
 @pytest.fixture(scope="session")

@@ -4,27 +4,18 @@ rejects with reasons, counts that reconcile, derived rows, idempotent reloads, o
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PROJECT_DIR, run_script, scratch_env
+from conftest import PROJECT_DIR, run_script
 
-from chatwh.connection import Warehouse, connect
+from chatwh.connection import Warehouse
 from chatwh.kinds import all_kinds
 from chatwh.loading.runner import load_file
 
 SEED_EXAMPLE = PROJECT_DIR / "tests" / "fixtures" / "chatbi" / "seed_example.json"
-
-
-@pytest.fixture
-def wh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Warehouse]:
-    for name, value in scratch_env(tmp_path / "w.duckdb").items():
-        monkeypatch.setenv(name, value)
-    with connect() as warehouse:
-        yield warehouse
 
 
 def write_jsonl(path: Path, rows: list[Any]) -> Path:

@@ -18,15 +18,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, scratch_env
+from conftest import PROJECT_DIR
 
-from chatwh.connection import Warehouse, connect
+from chatwh.connection import Warehouse
 from chatwh.kinds import all_kinds
 from chatwh.landing import land_folder
 from chatwh.loading.input_file import InputError
@@ -34,14 +33,6 @@ from chatwh.loading.runner import load_file
 
 BOTS = PROJECT_DIR / "tests" / "fixtures" / "funnel" / "bots" / "bots.csv"
 BOTS_HEADER = "bot_id,bot_name,model_name,business_line,tags,created_at\n"
-
-
-@pytest.fixture
-def wh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Warehouse]:
-    for name, value in scratch_env(tmp_path / "w.duckdb").items():
-        monkeypatch.setenv(name, value)
-    with connect() as warehouse:
-        yield warehouse
 
 
 def event(event_id: str) -> dict[str, str]:
