@@ -3,9 +3,10 @@
 The columns a mart really has come from the fixture warehouse (built by conftest through
 the loaders and `dbt build`), the documentation from `dbt parse`'s manifest. A column
 that is built but not described, a described column the model no longer has, a column
-without Metabase display name / semantic type, and an exposure whose ref names no model
-each fail here with the list of offenders. So does a mart column of a type Metabase
-cannot read from DuckDB.
+without a Metabase display name, a semantic type written as an explicit null, a text or
+grain-key column without a semantic type, a type/FK without a target, and an exposure
+whose ref names no model each fail here with the list of offenders. So does a mart column
+of a type Metabase cannot read from DuckDB.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ FLOATS = ("FLOAT", "DOUBLE", "DECIMAL")
 NUMBERS = INTEGERS + FLOATS
 TEXT = ("VARCHAR",)
 ANY = None
+# 0/1 flag columns, by name (integer columns only).
+FLAG_PREFIXES = ("is_", "has_", "base_is_", "agrees_with_")
 SEMANTIC_TYPES: dict[str, tuple[str, ...] | None] = {
     "type/Quantity": INTEGERS,
     "type/Share": FLOATS,
@@ -134,21 +137,92 @@ def test_no_mart_column_has_a_type_metabase_cannot_read(manifest: dict[str, Any]
     assert not unreadable, f"mart columns Metabase reads as untyped objects (wrap the sum in cast_bigint): {unreadable}"
 
 
-def test_every_mart_column_has_metabase_display_name_and_semantic_type(manifest: dict[str, Any]) -> None:
-    # Metabase shows display_name instead of the snake_case name and uses semantic_type for
-    # filters, binning and FK links; `make metabase-sync` pushes both from this meta.
+def test_every_mart_column_has_a_metabase_display_name(manifest: dict[str, Any]) -> None:
+    # Metabase shows display_name instead of the snake_case name; `make metabase-sync`
+    # pushes it from this meta.
     missing: dict[str, list[str]] = {}
+    for name, node in sorted(mart_models(manifest).items()):
+        for column_name, column in node["columns"].items():
+            if not str(metabase_meta(column).get("display_name") or "").strip():
+                missing.setdefault(name, []).append(column_name)
+    summary = {name: f"{len(cols)} columns, e.g. {cols[:3]}" for name, cols in missing.items()}
+    assert not missing, f"mart columns without meta metabase.display_name: {summary}"
+
+
+def test_no_semantic_type_is_an_explicit_null(manifest: dict[str, Any]) -> None:
+    # dbt-metabase sends an explicit null as "clear the type" (dbtmetabase/_models.py:
+    # "Allow explicit null type to override detected one"): it would erase the
+    # type/Category Metabase infers for low-cardinality text, turning its filter
+    # dropdown into a search box. A column meant to keep Metabase's own type omits the key.
+    nulls: list[str] = []
     bad_types: list[str] = []
     for name, node in sorted(mart_models(manifest).items()):
         for column_name, column in node["columns"].items():
             meta = metabase_meta(column)
-            if not str(meta.get("display_name") or "").strip() or "semantic_type" not in meta:
-                missing.setdefault(name, []).append(column_name)
-            elif meta["semantic_type"] is not None and not str(meta["semantic_type"]).startswith(SEMANTIC_TYPE_PREFIX):
+            if "semantic_type" not in meta:
+                continue
+            if meta["semantic_type"] is None or not str(meta["semantic_type"]).strip():
+                nulls.append(f"{name}.{column_name}")
+            elif not str(meta["semantic_type"]).startswith(SEMANTIC_TYPE_PREFIX):
                 bad_types.append(f"{name}.{column_name}: {meta['semantic_type']!r}")
-    summary = {name: f"{len(cols)} columns, e.g. {cols[:3]}" for name, cols in missing.items()}
-    assert not missing, f"mart columns without meta metabase.display_name / metabase.semantic_type: {summary}"
+    assert not nulls, f"{len(nulls)} metabase.semantic_type entries are explicit nulls (omit the key, or name a type): {nulls[:40]}"
     assert not bad_types, f"semantic types must be Metabase type/... names: {bad_types}"
+
+
+def _grain_columns(manifest: dict[str, Any], unique_id: str) -> set[str]:
+    """Columns of a model's unique key: its unique_combination_of_columns and unique tests."""
+    grain: set[str] = set()
+    for test in manifest["nodes"].values():
+        if test["resource_type"] != "test" or test.get("attached_node") != unique_id:
+            continue
+        metadata = test.get("test_metadata") or {}
+        if metadata.get("name") == "unique_combination_of_columns":
+            grain |= {str(c).lower() for c in metadata.get("kwargs", {}).get("combination_of_columns", [])}
+        elif metadata.get("name") == "unique" and test.get("column_name"):
+            grain.add(test["column_name"].lower())
+    return grain
+
+
+def test_text_and_grain_columns_declare_a_semantic_type(manifest: dict[str, Any], built_columns: dict[str, dict[str, str]]) -> None:
+    # The rule: every text column and every column of a mart's unique key (its
+    # dimensions: ids, dates, categories, hours) declares a non-null semantic type;
+    # other columns (averages, free-standing dates, statistics) may omit it.
+    untyped: list[str] = []
+    for name, node in sorted(mart_models(manifest).items()):
+        built = {column.lower(): data_type for column, data_type in built_columns[node.get("alias") or name].items()}
+        grain = _grain_columns(manifest, node["unique_id"])
+        for column_name, column in node["columns"].items():
+            is_text = built.get(column_name.lower(), "").startswith(TEXT)
+            if (is_text or column_name.lower() in grain) and not metabase_meta(column).get("semantic_type"):
+                untyped.append(f"{name}.{column_name}")
+    assert not untyped, f"{len(untyped)} text or grain-key mart columns without metabase.semantic_type: {untyped[:40]}"
+
+
+def test_flags_are_categories_and_foreign_keys_have_a_target(manifest: dict[str, Any], built_columns: dict[str, dict[str, str]]) -> None:
+    # A 0/1 flag (is_*, has_*, agrees_with_*) is a category (Metabase offers 0 and 1 to
+    # filter on), never a quantity to sum; a type/FK links to a field (a relationships
+    # test, as the funnel marts' bot_id has, or meta metabase.fk_target_table/field).
+    relationships = {
+        (test["attached_node"], test["column_name"].lower())
+        for test in manifest["nodes"].values()
+        if test["resource_type"] == "test" and (test.get("test_metadata") or {}).get("name") == "relationships" and test.get("column_name")
+    }
+    wrong: list[str] = []
+    for name, node in sorted(mart_models(manifest).items()):
+        built = {column.lower(): data_type for column, data_type in built_columns[node.get("alias") or name].items()}
+        for column_name, column in node["columns"].items():
+            meta = metabase_meta(column)
+            semantic_type = meta.get("semantic_type")
+            key = column_name.lower()
+            is_flag = key.startswith(FLAG_PREFIXES) and built.get(key, "").startswith(INTEGERS)
+            if is_flag and semantic_type != "type/Category":
+                wrong.append(f"{name}.{column_name}: flag typed {semantic_type}")
+            linked = (node["unique_id"], key) in relationships
+            if semantic_type == "type/FK" and not (linked or (meta.get("fk_target_table") and meta.get("fk_target_field"))):
+                wrong.append(f"{name}.{column_name}: type/FK without a target")
+            if semantic_type != "type/FK" and linked:
+                wrong.append(f"{name}.{column_name}: has a relationships test (dbt-metabase makes it type/FK) but says {semantic_type}")
+    assert not wrong, f"inconsistent semantic types: {wrong}"
 
 
 def test_semantic_types_are_metabase_ones_that_fit_the_column(manifest: dict[str, Any], built_columns: dict[str, dict[str, str]]) -> None:

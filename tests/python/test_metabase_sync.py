@@ -256,6 +256,30 @@ def test_hand_picked_values_and_fk_links(synced: tuple[FakeMetabase, subprocess.
         assert dim_bots_order[0][0] == fake.field_ids[("dim_bots", "bot_id")]
 
 
+def test_no_semantic_type_is_cleared_and_every_bot_fk_links_to_dim_bots(
+    synced: tuple[FakeMetabase, subprocess.CompletedProcess[str], dict[str, Any]],
+) -> None:
+    fake, _, manifest = synced
+    names = {field_id: key for key, field_id in fake.field_ids.items()}
+    # An explicit null in the YAML makes dbt-metabase send semantic_type: null, which
+    # erases the type Metabase inferred (a Category's value list becomes a search box).
+    cleared = [
+        names[field_id] for field_id, body in puts(fake, "field").items() if "semantic_type" in body and body["semantic_type"] is None
+    ]
+    assert not cleared, f"the sync cleared the semantic type of: {cleared}"
+    # bot_id is declared the same way wherever its values are dim_bots keys: type/FK with
+    # a relationships test, which Metabase gets as a link to dim_bots.bot_id.
+    fields = fields_after_sync(fake)
+    linked = set()
+    for name, node in mart_models(manifest).items():
+        column = node["columns"].get("bot_id")
+        if not is_published(name) or column is None or metabase_meta(column).get("semantic_type") != "type/FK":
+            continue
+        assert fields[fake.field_ids[(name, "bot_id")]]["fk_target_field_id"] == fake.field_ids[("dim_bots", "bot_id")], name
+        linked.add(name)
+    assert {"dim_bot_tags", "fct_chat_sessions", "mart_bot_daily_kpis"} <= linked
+
+
 def test_missing_url_is_a_usage_error(tmp_path: Path) -> None:
     completed = subprocess.run(
         ["make", "--no-print-directory", "metabase-sync"],
