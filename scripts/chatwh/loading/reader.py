@@ -68,10 +68,12 @@ def _literal_path(path: Path) -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-# A blank line of JSON lines (skipped, not a record): only spaces, tabs and CRs. The
-# first character is tested before the trim, which copies the line.
-_BLANKS = "' ' || chr(9) || chr(13)"
-_BLANK_START = "(starts_with(line, ' ') or starts_with(line, chr(9)) or starts_with(line, chr(13)))"
+# A blank line of JSON lines (skipped, not a record): only spaces, tabs and CRs. Only a
+# line below '!' (it starts with a space, tab, CR or another control character) is
+# trimmed: one byte comparison per line, where three starts_with and chr() calls made
+# the 10M-event load about 10 % slower. The tab and CR are literal characters.
+_BLANK_CHARACTERS = " \t\r"
+_IS_BLANK = f"(line < '!' and trim(line, '{_BLANK_CHARACTERS}') = '')"
 
 
 def _read_jsonl(con: duckdb.DuckDBPyConnection, path: str, *, crlf: bool) -> None:
@@ -84,7 +86,7 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, path: str, *, crlf: bool) -> Non
     # So '\r\n' only for a file whose every CR is in a CRLF (`InputFile.jsonl_crlf`).
     new_line = "\\r\\n" if crlf else "\\n"
     select_sql = f"""
-        select case when line = '' or ({_BLANK_START} and trim(line, {_BLANKS}) = '') then null else line end as doc
+        select case when line = '' or {_IS_BLANK} then null else line end as doc
         from read_csv({path}, columns = {{'line': 'VARCHAR'}}, header = false, auto_detect = false,
                       delim = '\\x01', quote = '', escape = '', new_line = '{new_line}', comment = '', hive_partitioning = false,
                       store_rejects = true, rejects_table = '__read_rejects', rejects_scan = '__read_scans',
