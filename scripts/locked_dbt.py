@@ -15,9 +15,14 @@ opened the file second failed with a lock error.
   cosmos renders the per-model DAG with `dbt ls` when the DAG file is parsed) run
   without the lock.
 - Busy: waits up to CHATBOT_LOCK_WAIT_S seconds (default 1800) for the other run, then
-  exits 4 without running dbt (the task fails and Airflow retries it).
-- Holding the lock, it replaces itself with dbt (exec): the lock file stays open in
-  dbt and is released when dbt exits, whatever the way; dbt's exit code is the task's.
+  exits 4 without running dbt (the task fails and Airflow retries it). A
+  CHATBOT_LOCK_WAIT_S that is not a finite number of seconds: one line, exit 2.
+- Holding the lock, it waits for the DuckDB file itself to be free for writing, as the
+  loaders do (CHATBOT_DUCKDB_LOCK_TIMEOUT_S, default 60 s): dbt-duckdb gives up at once
+  when anything else has it open (a `make publish-bi`, a report or kpis session). Still
+  busy then: one line naming the holder, exit 1, dbt did not run.
+- Then it replaces itself with dbt (exec): the lock file stays open in dbt and is
+  released when dbt exits, whatever the way; dbt's exit code is the task's.
 """
 
 from __future__ import annotations
@@ -28,9 +33,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chatwh.dbt import dbt_executable  # noqa: E402
+from chatwh.connection import WarehouseError  # noqa: E402
+from chatwh.dbt import dbt_executable, wait_for_duckdb_file  # noqa: E402
 from chatwh.project import ProfileError  # noqa: E402
-from chatwh.schedule import EXIT_LOCKED, LOCK_WAIT_ENV, acquire_pipeline_lock, lock_wait_seconds  # noqa: E402
+from chatwh.schedule import EXIT_LOCKED, LOCK_WAIT_ENV, LockWaitError, acquire_pipeline_lock, lock_wait_seconds  # noqa: E402
 
 # dbt's subcommands; those that never open the warehouse run without the lock (cosmos
 # renders the per-model DAG with `dbt ls` when the DAG file is parsed).
@@ -82,7 +88,12 @@ def main(argv: list[str]) -> int:
                 return EXIT_LOCKED
             print(f"locked_dbt: holding the pipeline lock {handle.name} (pid {os.getpid()}) for {dbt}", file=sys.stderr, flush=True)
             os.set_inheritable(handle.fileno(), True)  # dbt keeps the lock until it exits
-    except (ProfileError, FileNotFoundError) as exc:
+            try:
+                wait_for_duckdb_file(target)  # dbt-duckdb would fail at once on a file held open
+            except WarehouseError as exc:
+                print(f"locked_dbt: {exc}; dbt did not run: exit 1", file=sys.stderr, flush=True)
+                return 1
+    except (ProfileError, FileNotFoundError, LockWaitError) as exc:
         print(f"locked_dbt: {exc}", file=sys.stderr, flush=True)
         return 2
     os.execv(dbt, [dbt, *argv])

@@ -62,11 +62,17 @@ def dated(path: Path, day: date) -> Path:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write next to the destination, then rename: a reader never sees half a report."""
+    """Write next to the destination, then rename: a reader never sees half a report. A
+    write that fails (a full disk) leaves no `.<name>.partial` behind, and the report
+    already there as it was."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,14 +46,22 @@ BI copy keeps the last good build), or landing files could not be read (every ot
 step ran on what did land: the last line starts `run_pipeline: exit 1: N landing
 file(s) could not be read` and names them; it adds `error-level alerts fire as well`
 when alerts.py said so, which alone would be exit 3); 2 bad arguments (a report folder,
---bi-path or --unreadable-json that cannot be written too), a missing landing folder or
-an unknown target; 3 every step ok but error-level alerts fire; 4
+BI copy path - --bi-path or CHATBOT_BI_DUCKDB_PATH - or --unreadable-json that cannot be
+written too, a --wait-lock that is not a finite number of seconds), a missing landing
+folder or an unknown target; 3 every step ok but error-level alerts fire; 4
 another pipeline run holds the lock for this warehouse (the flock
 <warehouse>.pipeline.lock, chatwh.schedule.pipeline_lock, which the Airflow DAG's dbt
 tasks take too, through scripts/locked_dbt.sh), at once or after --wait-lock SECONDS. An unreadable file is exit 1,
 not a code of its own: like a failed step it needs someone to act (fix or remove the
 file), and a cron wrapper that treats 1 as broken stays right; the last line tells the
 two apart.
+
+The lock is shared with the steps' children (dbt, validate_sources.py, alerts.py,
+report.py: chatwh.schedule.run_child), so it stays held while one of them still runs,
+even when this process was killed. SIGTERM (a timeout, `kill`) is passed on to the
+running child; the pipeline exits (by SIGTERM) once it has stopped. Before dbt starts,
+the DuckDB file is waited for (CHATBOT_DUCKDB_LOCK_TIMEOUT_S, as the land step does): a
+report, a kpis session or anything else holding it would fail dbt at once.
 """
 
 from __future__ import annotations
@@ -72,14 +80,25 @@ from rich.markup import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chatwh.cli import iso_date, output_dir, output_dir_problem, output_file, write_problem  # noqa: E402
+from chatwh.cli import iso_date, output_dir, output_dir_problem, output_file, output_file_problem, write_problem  # noqa: E402
 from chatwh.connection import WarehouseError, connect  # noqa: E402
-from chatwh.dbt import run_dbt  # noqa: E402
+from chatwh.dbt import run_dbt, wait_for_duckdb_file  # noqa: E402
 from chatwh.display import make_console, table  # noqa: E402
 from chatwh.landing import land_folder  # noqa: E402
 from chatwh.project import PROJECT_DIR, ProfileError, load_target, resolve_path  # noqa: E402
-from chatwh.publish import DEFAULT_SCHEMA, PublishError, bi_path_problem, publish_bi_copy  # noqa: E402
-from chatwh.schedule import ALERT_GATE_TESTS, EXIT_LOCKED, current_report_date, days, dbt_vars_for, pipeline_lock  # noqa: E402
+from chatwh.publish import BI_PATH_ENV, DEFAULT_SCHEMA, PublishError, bi_path_problem, default_bi_path, publish_bi_copy  # noqa: E402
+from chatwh.schedule import (  # noqa: E402
+    ALERT_GATE_TESTS,
+    EXIT_LOCKED,
+    LockWaitError,
+    current_report_date,
+    days,
+    dbt_vars_for,
+    forward_sigterm,
+    lock_wait_value,
+    pipeline_lock,
+    run_child,
+)
 
 STEPS = ("land", "validate", "dbt", "publish", "alerts", "report")
 LANDING_ENV = "CHATBOT_LANDING_DIR"
@@ -138,7 +157,8 @@ def _run_script(name: str, args: list[str], plan: RunPlan) -> int:
     if plan.target:
         command += ["--target", plan.target]
     console.print(f"[dim]$ {' '.join(command)}[/dim]")
-    return subprocess.run(command, cwd=PROJECT_DIR, check=False).returncode
+    # A child that shares the pipeline lock and gets our SIGTERM (chatwh.schedule.run_child).
+    return run_child(command, cwd=PROJECT_DIR)
 
 
 def _target_type(target: str | None) -> str:
@@ -214,6 +234,9 @@ def step_validate(plan: RunPlan, state: RunState) -> str:
 
 def step_dbt(plan: RunPlan, state: RunState) -> str:
     dbt_vars = dbt_vars_for(plan.start, plan.end, as_of=plan.as_of)
+    # dbt-duckdb fails at once when anything else has the file open (a manual report or
+    # kpis session, say): wait for it as the land step does (WarehouseError: step failed).
+    wait_for_duckdb_file(plan.target)
     # Without the open-alert test: the alerts step judges open alerts (exit 3), after the
     # BI copy is published and before the report (chatwh.schedule.ALERT_GATE_TESTS).
     code = run_dbt(["build", "--exclude", *ALERT_GATE_TESTS], target=plan.target, dbt_vars=dbt_vars, check=False)
@@ -324,6 +347,14 @@ def run(plan: RunPlan) -> int:
     return status
 
 
+def wait_lock_seconds(text: str) -> float:
+    """argparse type of --wait-lock: a finite number of seconds, 0 or more."""
+    try:
+        return lock_wait_value(text)
+    except LockWaitError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def parse_plan(argv: list[str] | None) -> RunPlan:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     when = parser.add_mutually_exclusive_group()
@@ -350,7 +381,7 @@ def parse_plan(argv: list[str] | None) -> RunPlan:
     )
     parser.add_argument(
         "--wait-lock",
-        type=float,
+        type=wait_lock_seconds,
         default=0.0,
         metavar="SECONDS",
         help="when another run holds this warehouse's lock, wait up to this long for it before exit 4 (default 0: exit 4 at once)",
@@ -367,8 +398,6 @@ def parse_plan(argv: list[str] | None) -> RunPlan:
     else:
         as_of = None if args.date else datetime.now(UTC)
         start = end = args.date or current_report_date(as_of)
-    if args.wait_lock < 0:
-        parser.error("--wait-lock must be 0 or more seconds")
     requested = tuple(s.strip() for s in args.steps.split(",") if s.strip())
     unknown = [s for s in requested if s not in STEPS]
     if unknown or not requested:
@@ -378,7 +407,7 @@ def parse_plan(argv: list[str] | None) -> RunPlan:
     # relative to the project, like the warehouse path in profiles.yml.
     landing = args.landing.resolve() if args.landing else resolve_path(os.environ.get(LANDING_ENV) or DEFAULT_LANDING)
     if "land" in steps and not landing.is_dir():
-        parser.error(f"landing folder {landing} does not exist")
+        parser.error(f"landing folder {landing} {'is not a folder' if landing.exists() else 'does not exist'}")
     report_dir = args.report_dir.resolve() if args.report_dir else resolve_path(os.environ.get(REPORT_DIR_ENV) or DEFAULT_REPORT_DIR)
     problem = output_dir_problem(report_dir) if "report" in steps and not args.report_dir else None
     if problem:  # the env var's or the default folder: checked before any step runs, as --report-dir is
@@ -405,11 +434,17 @@ def main(argv: list[str] | None = None) -> int:
     except ProfileError as exc:
         print(f"run_pipeline: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if plan.bi_path is not None and source is not None and "publish" in plan.steps:
-        problem = bi_path_problem(source, plan.bi_path)
-        if problem:  # before any step runs, not after the build
-            print(f"run_pipeline: --bi-path: {problem}", file=sys.stderr)
+    if source is not None and "publish" in plan.steps:
+        # --bi-path, else CHATBOT_BI_DUCKDB_PATH (relative: to the project) or the default:
+        # checked before any step runs, not after the build.
+        bi_path = plan.bi_path or default_bi_path(source)
+        problem = bi_path_problem(source, bi_path) or output_file_problem(bi_path)
+        if problem:
+            where = "--bi-path" if plan.bi_path is not None else (f"BI copy ({BI_PATH_ENV})" if os.environ.get(BI_PATH_ENV) else "BI copy")
+            print(f"run_pipeline: {where}: {problem}", file=sys.stderr)
             return EXIT_USAGE
+    # SIGTERM reaches the running child first (dbt, a script), which shares the lock.
+    forward_sigterm()
     with pipeline_lock(plan.target, plan.wait_lock_s, who="run_pipeline") as acquired:
         if not acquired:
             waited = f" (waited {plan.wait_lock_s:.0f} s)" if plan.wait_lock_s else ""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .project import PROJECT_DIR, load_target, profiles_dir
+from .schedule import run_child
 
 VENV_BY_TYPE = {"mysql": ".venv-mysql", "mariadb": ".venv-mysql", "spark": ".venv-spark"}
 
@@ -38,10 +39,27 @@ def run_dbt(args: list[str], *, target: str | None = None, dbt_vars: dict[str, A
         command += ["--vars", json.dumps(dbt_vars, ensure_ascii=False)]
     env = dict(os.environ)
     env["DBT_PROFILES_DIR"] = str(profiles_dir())
-    completed = subprocess.run(command, cwd=PROJECT_DIR, env=env)
-    if check and completed.returncode != 0:
-        raise subprocess.CalledProcessError(completed.returncode, command)
-    return completed.returncode
+    # As a child that shares the pipeline lock this process holds (if any) and gets its
+    # SIGTERM (chatwh.schedule.run_child): dbt keeps the lock for as long as it runs.
+    returncode = run_child(command, cwd=PROJECT_DIR, env=env)
+    if check and returncode != 0:
+        raise subprocess.CalledProcessError(returncode, command)
+    return returncode
+
+
+def wait_for_duckdb_file(target_name: str | None) -> None:
+    """For a DuckDB target: wait until no other process has its file open, as the loaders
+    do (up to CHATBOT_DUCKDB_LOCK_TIMEOUT_S, default 60 s, chatwh.connection.DuckDBWarehouse),
+    by opening a write connection and closing it again. dbt-duckdb does not wait: a
+    `make publish-bi`, a report or a read-only kpis session holding the file made the
+    build fail at once. Raises WarehouseError (naming the holder's PID) when the file
+    stayed busy; other targets return at once."""
+    target = load_target(target_name)
+    if target.type != "duckdb":
+        return
+    from .connection import DuckDBWarehouse
+
+    DuckDBWarehouse(target).close()
 
 
 def compiled_model_sql(model: str, *, target: str | None = None, dbt_vars: dict[str, Any] | None = None) -> str:

@@ -21,12 +21,18 @@ warehouse: a Metabase user can only ever see what the marts show.
    the directory. A reader that has the old copy open keeps reading the old inode; the
    next connection sees the new file. Nobody ever sees a half-written file.
 
+A write that fails (a full disk: DuckDB's IOException or FatalException, or an OSError)
+is a PublishError of one line; the temporary file is deleted and the published copy stays
+as it was. A temporary file a killed publish left (`.<name>.*.tmp`) is deleted by the next
+publish into that folder (publishes run under the pipeline lock, one at a time).
+
 The copy keeps the file name of the warehouse (default `<warehouse dir>/bi/<name>`), so
 `current_database()` and anything qualified with it are the same in both files.
 """
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import stat
@@ -36,6 +42,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from .project import resolve_path
 
 BI_PATH_ENV = "CHATBOT_BI_DUCKDB_PATH"
 DEFAULT_SCHEMA = "main"
@@ -61,10 +69,11 @@ class PublishResult:
 
 
 def default_bi_path(warehouse_path: Path) -> Path:
-    """`CHATBOT_BI_DUCKDB_PATH` if set, else `<warehouse dir>/bi/<warehouse file name>`."""
+    """`CHATBOT_BI_DUCKDB_PATH` if set (relative: to the project, like CHATBOT_DUCKDB_PATH),
+    else `<warehouse dir>/bi/<warehouse file name>`."""
     configured = os.environ.get(BI_PATH_ENV)
     if configured:
-        return Path(configured).expanduser().resolve()
+        return resolve_path(configured).resolve()
     return warehouse_path.parent / "bi" / warehouse_path.name
 
 
@@ -132,6 +141,37 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _write_problem(target: Path, exc: BaseException) -> str:
+    """One line for a copy that could not be written: DuckDB's message (an IOException or,
+    on a full disk, a FatalException) on one line, or the system's reason of an OSError."""
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc)
+    else:
+        reason = " ".join(str(exc).split())
+        # "... Could not write file "...": No space left on device": the reason at the end.
+        for known in ("No space left on device", "Disk quota exceeded", "File too large", "Read-only file system", "Permission denied"):
+            if known in reason:
+                reason = f"{known} ({reason})"
+                break
+    return f"cannot write the BI copy {target}: {reason}"
+
+
+def remove_stale_temp_files(target: Path) -> list[Path]:
+    """Delete the temporary copies (and their WALs) a killed publish left next to `target`
+    (`.<name>.*.tmp`): nothing else ever deletes them. Call only while no other publish
+    into that folder runs (under the pipeline lock); returns what was deleted."""
+    removed = []
+    for pattern in (f".{glob.escape(target.name)}.*.tmp", f".{glob.escape(target.name)}.*.tmp.wal"):
+        for stale in target.parent.glob(pattern):
+            try:
+                if stale.is_file() and not stale.is_symlink():
+                    stale.unlink()
+                    removed.append(stale)
+            except OSError:  # gone meanwhile, or not ours to delete: not this publish's problem
+                pass
+    return removed
+
+
 def _write_copy(source: Path, tmp: Path, schema: str, lock_timeout_s: float) -> tuple[dict[str, int], int]:
     """Write the published marts of `source` into the new file `tmp`; return their row
     counts (keyed `schema.table`) and how many relations were withheld."""
@@ -170,6 +210,7 @@ def publish_bi_copy(
         raise PublishError(problem)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temp_files(target)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise PublishError(f"cannot write the BI copy {target}: {exc.strerror or exc}") from None
@@ -197,9 +238,9 @@ def publish_bi_copy(
         os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
         os.replace(tmp, target)
         _fsync(target.parent)
-    except OSError as exc:  # a write, the rename or the fsync failed: nothing was replaced
+    except (OSError, duckdb.Error) as exc:  # a write (a full disk), the rename or the fsync failed: nothing was replaced
         tmp.unlink(missing_ok=True)
-        raise PublishError(f"cannot write the BI copy {target}: {exc.strerror or exc}") from None
+        raise PublishError(_write_problem(target, exc)) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -10,14 +10,18 @@ and Jinja2, which both environments have). tests/python/test_schedule.py checks 
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import math
 import os
+import signal
+import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .project import PROJECT_DIR, load_target, reporting_offset_hours, resolve_path
 
@@ -98,27 +102,96 @@ LOCK_WAIT_ENV = "CHATBOT_LOCK_WAIT_S"
 DEFAULT_LOCK_WAIT_S = 1800.0
 
 
+class LockWaitError(ValueError):
+    """A lock wait (--wait-lock, CHATBOT_LOCK_WAIT_S) that is not a finite number of seconds."""
+
+
+def _finite_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise LockWaitError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value):  # nan passed every comparison and waited forever
+        raise LockWaitError(f"not a finite number of seconds: {text!r}")
+    return value
+
+
+def lock_wait_value(text: str) -> float:
+    """Seconds to wait for the lock (--wait-lock): a finite number of 0 or more; `nan`,
+    `inf` and words are a LockWaitError."""
+    value = _finite_seconds(text)
+    if value < 0:
+        raise LockWaitError(f"must be 0 or more seconds, got {text!r}")
+    return value
+
+
 def lock_wait_seconds(default: float = DEFAULT_LOCK_WAIT_S) -> float:
-    """The env's lock wait (CHATBOT_LOCK_WAIT_S), else `default`."""
+    """The env's lock wait (CHATBOT_LOCK_WAIT_S; a negative one means 0), else `default`.
+    A value that is not a finite number is a LockWaitError naming the variable."""
     text = os.environ.get(LOCK_WAIT_ENV, "").strip()
-    return max(0.0, float(text)) if text else default
+    if not text:
+        return default
+    try:
+        return max(0.0, _finite_seconds(text))
+    except LockWaitError as exc:
+        raise LockWaitError(f"{LOCK_WAIT_ENV}: {exc}") from None
+
+
+def _warehouse_identity(settings: dict[str, Any], kind: str) -> str:
+    """What names a server warehouse, whatever the target is called: a `mysql` and a
+    `mariadb` target on one host, port (or socket) and schema are one warehouse. The same
+    keys chatwh.connection.MySQLWarehouse and dbt-mysql read."""
+    schema = str(settings.get("schema") or settings.get("database") or "")
+    if kind == "mysql":
+        host = settings.get("server") or settings.get("host")
+        if host or not settings.get("unix_socket"):
+            port = str(settings.get("port") or 3306).strip()
+            where = f"tcp:{str(host or '127.0.0.1').strip().lower()}:{int(port) if port.isdigit() else port}"
+        else:
+            where = f"socket:{resolve_path(str(settings['unix_socket'])).resolve()}"
+        return f"mysql|{where}|{schema}"
+    if kind == "spark":
+        params = settings.get("server_side_parameters") or {}
+        warehouse_dir = params.get("spark.sql.warehouse.dir")
+        where = str(resolve_path(str(warehouse_dir)).resolve()) if warehouse_dir else ""
+        return f"spark|{settings.get('method', '')}|{settings.get('host', '')}|{settings.get('port', '')}|{where}|{schema}"
+    keys = ("host", "server", "port", "unix_socket", "database", "dbname", "catalog", "schema")
+    return kind + "|" + "|".join(f"{key}={settings.get(key, '')}" for key in keys)
 
 
 def pipeline_lock_path(target: str | None) -> Path:
-    """`<warehouse file>.pipeline.lock` next to a DuckDB file, else
-    warehouse/.pipeline.<target>.lock for a server target."""
+    """`<warehouse file>.pipeline.lock` next to a DuckDB file; else
+    warehouse/.pipeline.<type>.<hash>.lock, the hash of the warehouse's identity (host,
+    port or socket, schema: `_warehouse_identity`), not of the target's name, so two
+    targets on one server schema (`mysql` and `mariadb`) share one lock."""
     settings = load_target(target)
     if settings.type == "duckdb":
         duckdb_file = resolve_path(str(settings.settings.get("path", "warehouse/chatbot.duckdb"))).resolve()
         return duckdb_file.with_name(duckdb_file.name + ".pipeline.lock")
-    return PROJECT_DIR / "warehouse" / f".pipeline.{settings.name}.lock"
+    kind = "mysql" if settings.type in ("mysql", "mariadb") else settings.type
+    digest = hashlib.sha256(_warehouse_identity(settings.settings, kind).encode("utf-8")).hexdigest()[:16]
+    return PROJECT_DIR / "warehouse" / f".pipeline.{kind}.{digest}.lock"
+
+
+# The pipeline lock files this process holds. Every child it runs through `run_child`
+# (dbt, validate_sources.py, alerts.py, report.py) gets them (pass_fds): a flock belongs to
+# the open file, so the lock stays held while any child that shares it lives - a killed
+# run_pipeline no longer frees the lock while its dbt goes on writing the warehouse.
+_HELD: list[IO[str]] = []
+
+
+def held_lock_fds() -> tuple[int, ...]:
+    """File descriptors of the pipeline locks this process holds (for pass_fds)."""
+    _HELD[:] = [handle for handle in _HELD if not handle.closed]
+    return tuple(handle.fileno() for handle in _HELD)
 
 
 def acquire_pipeline_lock(target: str | None, wait_s: float = 0.0, *, who: str = "pipeline", poll_s: float = 1.0) -> IO[str] | None:
     """The pipeline lock of the target's warehouse (an exclusive flock), waiting up to
     `wait_s` seconds for another run to release it; the open, locked file (closing it
-    releases the lock, as does the end of every process that inherited it), or None
-    when it stayed busy. A waiting caller says so once on stderr, naming the holder."""
+    releases the lock once every process that shares it - a child run through
+    `run_child`, a program exec'd with it - has ended too), or None when it stayed busy.
+    A waiting caller says so once on stderr, naming the holder."""
     lock_path = pipeline_lock_path(target)
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     handle = open(lock_path, "a+")  # noqa: SIM115 - returned to the caller, who closes it
@@ -147,13 +220,20 @@ def acquire_pipeline_lock(target: str | None, wait_s: float = 0.0, *, who: str =
     handle.truncate()
     handle.write(f"{os.getpid()}\n")
     handle.flush()
+    # Children share the lock: an exec'd program keeps it (locked_dbt.py), and run_child
+    # passes it to its children.
+    os.set_inheritable(handle.fileno(), True)
+    _HELD.append(handle)
     return handle
 
 
 @contextmanager
 def pipeline_lock(target: str | None, wait_s: float = 0.0, *, who: str = "pipeline") -> Iterator[bool]:
     """One pipeline run per warehouse at a time (two cron runs that overlap, or cron and
-    Airflow on one file). Yields False when another run held it for all of `wait_s`."""
+    Airflow on one file). Yields False when another run held it for all of `wait_s`.
+
+    On the way out the file is closed, not unlocked (LOCK_UN would free it for a child
+    that still shares it): the lock ends with the last process holding it."""
     handle = acquire_pipeline_lock(target, wait_s, who=who)
     if handle is None:
         yield False
@@ -161,5 +241,68 @@ def pipeline_lock(target: str | None, wait_s: float = 0.0, *, who: str = "pipeli
     try:
         yield True
     finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
+        held_lock_fds()  # forget it
+
+
+# -- children of a run: they share its lock, and SIGTERM reaches them ------------------------
+# How long a child that got Ctrl-C with us (the terminal signals the whole group) may take
+# to stop on its own before it is killed.
+CHILD_INTERRUPT_GRACE_S = 5.0
+_RUNNING: list[subprocess.Popen[Any]] = []
+_TERMINATING: list[int] = []  # the signal to end with once the running child has stopped
+
+
+def run_child(command: Sequence[str], **popen_kwargs: Any) -> int:
+    """Run `command` to its end and return its exit code, like subprocess.run, but as a
+    child that shares this process's pipeline locks (`held_lock_fds`, pass_fds) and that a
+    SIGTERM of this process is forwarded to (`forward_sigterm`). On Ctrl-C or another
+    exception the child is not left running: it gets CHILD_INTERRUPT_GRACE_S to stop on
+    its own SIGINT, then is killed."""
+    process = subprocess.Popen(list(command), pass_fds=held_lock_fds(), **popen_kwargs)
+    _RUNNING.append(process)
+    try:
+        try:
+            return process.wait()
+        except BaseException as exc:
+            if not isinstance(exc, KeyboardInterrupt):
+                process.kill()
+            try:
+                process.wait(timeout=CHILD_INTERRUPT_GRACE_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            raise
+    finally:
+        _RUNNING.remove(process)
+        if _TERMINATING:
+            _end_by_signal(_TERMINATING[0])
+
+
+def _end_by_signal(signum: int) -> None:
+    """End this process by `signum` with its default action (the exit status a killed
+    run had before: -15 for SIGTERM)."""
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+    time.sleep(5)  # the signal is delivered before this returns
+    os._exit(128 + signum)
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    running = [process for process in _RUNNING if process.poll() is None]
+    if not running:  # no child writes the warehouse: end at once, as before
+        _end_by_signal(signum)
+    _TERMINATING.append(signum)
+    for process in running:
+        # poll() inside send_signal never blocks on the wait the main thread is in.
+        process.send_signal(signum)
+    pids = ", ".join(str(process.pid) for process in running)
+    os.write(2, f"terminated: passed SIGTERM on to pid {pids}; exiting when it has stopped\n".encode())
+
+
+def forward_sigterm() -> None:
+    """From now on a SIGTERM of this process (a timeout, Airflow stopping a task, `kill`)
+    goes first to the child `run_child` is running: this process waits for it to stop,
+    then ends by SIGTERM itself, so the pipeline lock it shares with the child is held
+    until neither writes the warehouse. Without a child the process ends at once."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
