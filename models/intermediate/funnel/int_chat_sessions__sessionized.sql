@@ -45,21 +45,9 @@ with messages as (
 
 first_message as (
 
-    -- by event_time, then event_id (macros/incremental/first_message.sql)
+    -- by event_time, then event_id; the model of the first message naming one
+    -- (macros/incremental/first_message.sql)
     {{ chatbot_analytics.session_first_messages('messages') }}
-
-),
-
-model_messages as (
-
-    select * from messages
-    where is_model_logged = 1
-
-),
-
-first_model_message as (
-
-    {{ chatbot_analytics.session_first_messages('model_messages') }}
 
 ),
 
@@ -80,7 +68,7 @@ select
     first_message.session_id,
     first_message.report_date,
     first_message.bot_id,
-    coalesce(first_model_message.model_name, first_message.model_name) as model_name,
+    first_message.model_name,
     first_message.user_id,
     first_message.session_start,
     totals.session_end,
@@ -94,8 +82,6 @@ select
 from first_message
 inner join totals
     on first_message.session_id = totals.session_id
-left join first_model_message
-    on first_message.session_id = first_model_message.session_id
 where {{ chatbot_analytics.in_report_dates('first_message.report_date', rebuild_dates) }}
 -- day order, so incremental runs read only the days they need
 {{ chatbot_analytics.storage_order('first_message.report_date') }}
