@@ -251,6 +251,9 @@ def pipeline_lock(target: str | None, wait_s: float = 0.0, *, who: str = "pipeli
 CHILD_INTERRUPT_GRACE_S = 5.0
 _RUNNING: list[subprocess.Popen[Any]] = []
 _TERMINATING: list[int] = []  # the signal to end with once the running child has stopped
+# Set while a child is being started: a SIGTERM between Popen and _RUNNING.append waits
+# for it (and is forwarded to it) instead of ending this process with the child unsignalled.
+_STARTING: list[bool] = []
 
 
 def run_child(command: Sequence[str], **popen_kwargs: Any) -> int:
@@ -259,8 +262,18 @@ def run_child(command: Sequence[str], **popen_kwargs: Any) -> int:
     SIGTERM of this process is forwarded to (`forward_sigterm`). On Ctrl-C or another
     exception the child is not left running: it gets CHILD_INTERRUPT_GRACE_S to stop on
     its own SIGINT, then is killed."""
-    process = subprocess.Popen(list(command), pass_fds=held_lock_fds(), **popen_kwargs)
-    _RUNNING.append(process)
+    _STARTING.append(True)
+    try:
+        process = subprocess.Popen(list(command), pass_fds=held_lock_fds(), **popen_kwargs)
+        _RUNNING.append(process)
+    except BaseException:
+        if _TERMINATING:
+            _end_by_signal(_TERMINATING[0])
+        raise
+    finally:
+        _STARTING.pop()
+    if _TERMINATING:  # a SIGTERM came while it was being started
+        process.send_signal(_TERMINATING[0])
     try:
         try:
             return process.wait()
@@ -290,7 +303,7 @@ def _end_by_signal(signum: int) -> None:
 
 def _on_sigterm(signum: int, frame: object) -> None:
     running = [process for process in _RUNNING if process.poll() is None]
-    if not running:  # no child writes the warehouse: end at once, as before
+    if not running and not _STARTING:  # no child writes the warehouse: end at once, as before
         _end_by_signal(signum)
     _TERMINATING.append(signum)
     for process in running:

@@ -179,6 +179,41 @@ def test_sigterm_is_passed_to_the_running_child_and_waited_for(tmp_path: Path, m
     handle.close()
 
 
+RACE_SCRIPT = textwrap.dedent(
+    """
+    import os, pathlib, signal, subprocess, sys
+    sys.path.insert(0, sys.argv[1])
+    from chatwh import schedule
+
+    real_popen = subprocess.Popen
+
+    def popen_then_sigterm(*args, **kwargs):
+        process = real_popen(*args, **kwargs)
+        pathlib.Path(sys.argv[2]).write_text(str(process.pid))
+        os.kill(os.getpid(), signal.SIGTERM)  # after Popen returns, before run_child records it
+        return process
+
+    schedule.subprocess.Popen = popen_then_sigterm
+    schedule.forward_sigterm()
+    schedule.run_child([sys.executable, "-c", "import time; time.sleep(30)"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """
+)
+
+
+def test_a_sigterm_while_the_child_is_being_started_still_reaches_it(tmp_path: Path) -> None:
+    """A SIGTERM between Popen and the child being recorded ended the run at once, leaving
+    the child (dbt) running without the signal."""
+    child_pid = tmp_path / "child.pid"
+    done = subprocess.run([PYTHON, "-c", RACE_SCRIPT, str(SCRIPTS_DIR), str(child_pid)], capture_output=True, text=True, timeout=60)
+    pid = int(child_pid.read_text())
+    try:
+        assert done.returncode == -signal.SIGTERM, done.stderr[-2000:]
+        assert not alive(pid), "the child never got the SIGTERM"
+    finally:
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
 # -- 2. dbt waits for the DuckDB file; a manual publish takes the pipeline lock ---------------
 def test_dbt_step_waits_for_the_duckdb_file_before_dbt_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import run_pipeline
