@@ -427,6 +427,25 @@ REVIEW_FIXES: list[tuple[str, date, object]] = [
     ("前一个月", D2, r("2025-04-15", "2025-05-14")),
     ("2024 6月", D2, r("2024-06-01", "2024-06-30")),
     ("2024 5月1日", D2, r("2024-05-01", "2024-05-01")),
+    # Second review. A year, a dash and a quarter or half is one point (2024-Q3 was the
+    # range 2024-01-01 … Q3's end, read across the dash).
+    ("2024-Q3", D2, r("2024-07-01", "2024-09-30")),
+    ("2024-H2", D2, r("2024-07-01", "2024-12-31")),
+    ("2024-第三季度", D2, r("2024-07-01", "2024-09-30")),
+    ("2024-1-15", D2, r("2024-01-15", "2024-01-15")),  # a date stays a date
+    # 今年全年 is the whole year, as 2025年全年 is (it had become 今年: to D).
+    ("今年全年", D2, r("2025-01-01", "2025-12-31")),
+    ("本年的全年", D2, r("2025-01-01", "2025-12-31")),
+    # A note that only restates the period is dropped, not an ambiguity that rejects the
+    # whole ChatBI sample.
+    ("上周（周一至周日）", D2, r("2025-05-05", "2025-05-11")),
+    ("2024年(全年)", D2, r("2024-01-01", "2024-12-31")),
+    ("2024年4月(全月)", D2, r("2024-04-01", "2024-04-30")),
+    ("上个月(4月)", D2, r("2025-04-01", "2025-04-30")),
+    ("本月(5月)", D2, r("2025-05-01", "2025-05-15")),
+    ("上个月(北京时间)", D2, r("2025-04-01", "2025-04-30")),
+    ("上个月(5月)", D2, "ambiguous"),  # a note naming another period still rejects
+    ("上个月(周一至周日)", D2, "ambiguous"),
 ]
 
 

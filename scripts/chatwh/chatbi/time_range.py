@@ -31,7 +31,8 @@ Conventions (D = the reference date, "today" for the question)
   前N年, 前N个季度 and 前N月 are not read (前一年 is as often 去年, 前3月 January to March).
 - 今年前5个月 / 去年前3个季度 = the first N months or quarters of that year (a part, so
   今年前5个月 in May ends on D).
-- H1/H2 = 上半年/下半年; 2024年度, 2024年全年 = 2024年; 去年全年 = 去年; 自然月/自然日/自然周
+- H1/H2 = 上半年/下半年; 2024年度, 2024年全年 = 2024年; 去年全年 = 去年; 今年全年 = the whole
+  current year (今年 alone ends on D); 2024-Q3, 2024-H2 = 2024年Q3/H2; 自然月/自然日/自然周
   are the calendar periods every period already is (上个自然月 = 上个月, 近7个自然日 = 近7天).
 - 未来N天/未来一周/未来N个月 = D+1 … D+N (days, 7N days, or D plus N months).
 - 去年的这个时候/去年同期 (前年…, 上个月同期) = the same month-to-date one period back:
@@ -60,9 +61,10 @@ Conventions (D = the reference date, "today" for the question)
   bare day (15号) stays in D's month and is ambiguous next to a period in another month.
   A window measured from D (近7天, 前3天, 未来3天, 去年同期, 本月以来) is no range end. The
   dash obeys the same rules as 到 (去年-明年 is as ambiguous as 去年到明年).
-- Bracketed notes, 【】 and [] included: a weekday (周一), an inclusion (含今天, 含4月和7月)
-  and 自然日/自然月 are dropped; 不含今天/不含当天 (排除今天 …) ends a range that ends on D
-  the day before, and a rolling N days becomes the N days ending on D-1 (近7天(不含今天) =
+- Bracketed notes, 【】 and [] included: a weekday (周一), an inclusion (含今天, 含4月和7月),
+  自然日/自然月, 全年/全月 and 北京时间 are dropped, as is a note naming a period that holds
+  the range (上个月(4月), 本月(5月), 上周(周一至周日)); 不含今天/不含当天 (排除今天 …) ends a
+  range that ends on D the day before, and a rolling N days becomes the N days ending on D-1 (近7天(不含今天) =
   D-7 … D-1); a range without D is unchanged, one with D inside is ambiguous;
   截至昨天/截止到昨天 (截至今天) cuts the range at that day, which must lie in it (a rolling
   window ending on D moves back a day as above). Any other note is rejected as
@@ -229,7 +231,8 @@ _PLAIN_WORDS: tuple[tuple[str, str], ...] = (
     (r"个?自然(?:日|天)", "天"),
     (r"自然(月|周|年|季度)", r"\1"),
     (r"(?<=\d)年度", "年"),
-    (r"(?<=年)(?:的)?全年", ""),
+    # 今年全年 is the whole current year, not 今年 (the year to D): _resolve reads it.
+    (r"(?<![今本当]年)(?<=年)(?:的)?全年", ""),
 )
 # 1-3月, 5月1-10日, 1~10号, 1-2季度: a unit after the second number applies to both.
 _SHARED_UNIT = re.compile(r"(?<![\d.\-/~])(\d{1,2})[-~](\d{1,2})(月份?|季度|日|号)")
@@ -270,6 +273,9 @@ def normalise(expression: str) -> str:
     text = _replace_cn_numbers(text)
     # Digits spelled one by one before a unit: "2 0 2 4 年", "1 5 日" (not "2024 6月").
     text = re.sub(r"(?<!\d)\d(?: \d)+(?= ?[年月日号])", lambda m: m.group(0).replace(" ", ""), text)
+    # A year, a dash and a quarter or half: "2024-Q3" is 2024年Q3, one point (not the
+    # range from 2024 to this year's Q3).
+    text = re.sub(r"(?<!\d)(\d{4})\s*-\s*(?=(?:q[1-4]|h[12]|第?[1-4]季度?|上半年|下半年)(?!\d))", r"\1年", text)
     # A four-digit year and a month with only a space between: "2024 6月" is 2024年6月.
     text = re.sub(r"(?<!\d)(\d{4}) (?=\d{1,2} ?月)", r"\1年", text)
     # A dash with a space on either side separates the two ends of a range.
@@ -787,6 +793,8 @@ def _resolve(expression: str, reference: date) -> DateRange:
     text = normalise(expression)
     if not text:
         raise TimeRangeError("empty", f"'{expression}' holds no date")
+    # 今年全年 asks for the whole year, as 2025年全年 does: not 今年, which ends on D.
+    text = re.sub(r"(?:今|本|当)年(?:的)?全年", f"{reference.year}年", text)
     found = _resolve_text(expression, text, reference)
     for note in bracket_notes(expression):
         found = _apply_note(found, note, expression, text, reference)
@@ -828,6 +836,7 @@ _HARMLESS_NOTES = (
     re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?$"),
     re.compile(r"^(?:含|包含|包括)(?!.*(?:不|除|排))"),
     re.compile(r"^按?自然(?:日|天|周|月|季度|年)$"),
+    re.compile(r"^(?:全年|全月|全周|整年|整月|整周|北京时间|东八区|UTC\+0?8(?::00)?)$", re.IGNORECASE),
 )
 _EXCLUDES_TODAY = re.compile(rf"^(?:不含|不包含|不包括|不计|排除|剔除|除去?){_TODAY}(?:在内)?$")
 _UNTIL_DAY = re.compile(rf"^(?:截至|截止|直到|到|至)(?:到)?(?P<day>昨天|昨日|{_TODAY})(?:为止)?$")
@@ -866,9 +875,24 @@ def _apply_note(found: DateRange, note: str, expression: str, text: str, referen
         raise TimeRangeError(
             "ambiguous", f"'{expression}': the note ({note}) changes the range in a way the parser does not read; write the dates"
         )
+    if _restates(found, note, reference):  # 上个月(4月), 上周(周一至周日), 上周(5.5-5.11)
+        return found
     raise TimeRangeError(
         "ambiguous", f"'{expression}': the note ({note}) may change the range and is not one the parser knows; remove it or write the dates"
     )
+
+
+def _restates(found: DateRange, note: str, reference: date) -> bool:
+    """Whether a note read on its own names a period that holds the range found: then it
+    only restates it (上个月(4月), 本月(5月), 上周(5.5-5.11), 上周(周一至周日)). A note
+    that reads as nothing, or as a period the range is not inside, is not a restatement."""
+    if re.fullmatch(r"(?:周|星期|礼拜)[一1](?:至|到|~|-)(?:周|星期|礼拜)?[日天7]", note):
+        return found.rule.endswith("week") or (found.end - found.start).days % 7 == 6
+    try:
+        stated = _resolve(note, reference)
+    except (TimeRangeError, OverflowError, ValueError):
+        return False
+    return stated.start <= found.start and found.end <= stated.end
 
 
 def _end_yesterday(found: DateRange, expression: str, text: str, reference: date) -> DateRange:
