@@ -11,6 +11,7 @@ of a type Metabase cannot read from DuckDB.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -196,6 +197,22 @@ def test_text_and_grain_columns_declare_a_semantic_type(manifest: dict[str, Any]
             if (is_text or column_name.lower() in grain) and not metabase_meta(column).get("semantic_type"):
                 untyped.append(f"{name}.{column_name}")
     assert not untyped, f"{len(untyped)} text or grain-key mart columns without metabase.semantic_type: {untyped[:40]}"
+
+
+# Ids with about one value per row, user or message: Metabase caches the distinct values of
+# a Category for its filter lists, which for these would be every pseudonymous user key.
+PER_ROW_IDS = re.compile(r"(^|_)(user_key|session_id|message_id|item_id|rn)$")
+
+
+def test_per_row_ids_keep_no_cached_value_list(manifest: dict[str, Any]) -> None:
+    listed: list[str] = []
+    for name, node in sorted(mart_models(manifest).items()):
+        for column_name, column in node["columns"].items():
+            meta = metabase_meta(column)
+            if PER_ROW_IDS.search(column_name.lower()) and meta.get("semantic_type") not in ("type/PK", "type/FK"):
+                if meta.get("has_field_values") not in ("search", "none"):
+                    listed.append(f"{name}.{column_name}")
+    assert not listed, f"per-row ids that Metabase would list (set metabase.has_field_values: search): {listed}"
 
 
 def test_flags_are_categories_and_foreign_keys_have_a_target(manifest: dict[str, Any], built_columns: dict[str, dict[str, str]]) -> None:
