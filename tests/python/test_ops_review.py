@@ -31,7 +31,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, PYTHON, SCRIPTS_DIR, duckdb_lock_held, run_script, scratch_env
+from conftest import PROJECT_DIR, PYTHON, SCRIPTS_DIR, duckdb_lock_held, run_script
+from test_pipeline import pipeline_env
 
 from chatwh import publish as publish_module
 from chatwh.connection import WarehouseError
@@ -39,16 +40,6 @@ from chatwh.publish import PublishError, default_bi_path, publish_bi_copy
 from chatwh.schedule import acquire_pipeline_lock, lock_wait_seconds, pipeline_lock_path
 
 LOCKED_DBT = SCRIPTS_DIR / "locked_dbt.sh"
-
-
-def ops_env(work: Path) -> dict[str, str]:
-    return scratch_env(
-        work / "warehouse" / "chatbot.duckdb",
-        DBT_TARGET_PATH=str(work / "dbt_target"),
-        DBT_LOG_PATH=str(work / "dbt_logs"),
-        CHATBOT_BI_DUCKDB_PATH=str(work / "bi" / "chatbot.duckdb"),
-        CHATBOT_REPORT_DIR=str(work / "reports"),
-    )
 
 
 def use_env(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
@@ -119,7 +110,7 @@ sys.exit(run_pipeline.main(["--date", "2025-06-02", "--steps", {step!r}]))
 def start_pipeline_with_sleeping_child(work: Path, step: str) -> tuple[subprocess.Popen[str], int, dict[str, str]]:
     """run_pipeline.main for one step whose child (the step's script, or dbt) is a
     sleeper; returns the pipeline process, the child's pid and the env."""
-    env = ops_env(work)
+    env = pipeline_env(work)
     (work / "warehouse").mkdir(parents=True, exist_ok=True)
     sleeper = work / "sleeper.py"
     sleeper.write_text(SLEEPER.format(python=PYTHON, work=str(work)), encoding="utf-8")
@@ -218,7 +209,7 @@ def test_a_sigterm_while_the_child_is_being_started_still_reaches_it(tmp_path: P
 def test_dbt_step_waits_for_the_duckdb_file_before_dbt_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import run_pipeline
 
-    env = ops_env(tmp_path)
+    env = pipeline_env(tmp_path)
     use_env(monkeypatch, env)
     warehouse = Path(env["CHATBOT_DUCKDB_PATH"])
     warehouse_with(warehouse, 3)
@@ -242,7 +233,7 @@ def test_dbt_step_waits_for_the_duckdb_file_before_dbt_starts(tmp_path: Path, mo
 def test_wait_for_duckdb_file_is_a_no_op_for_a_free_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from chatwh.dbt import wait_for_duckdb_file
 
-    env = ops_env(tmp_path)
+    env = pipeline_env(tmp_path)
     use_env(monkeypatch, env)
     warehouse_with(Path(env["CHATBOT_DUCKDB_PATH"]), 2)
     begun = time.monotonic()
@@ -253,7 +244,7 @@ def test_wait_for_duckdb_file_is_a_no_op_for_a_free_file(tmp_path: Path, monkeyp
 
 
 def test_locked_dbt_waits_for_the_duckdb_file_then_gives_up_without_running_dbt(tmp_path: Path) -> None:
-    env = {**ops_env(tmp_path), "CHATBOT_DUCKDB_LOCK_TIMEOUT_S": "1", "CHATBOT_LOCK_WAIT_S": "0"}
+    env = {**pipeline_env(tmp_path), "CHATBOT_DUCKDB_LOCK_TIMEOUT_S": "1", "CHATBOT_LOCK_WAIT_S": "0"}
     warehouse = Path(env["CHATBOT_DUCKDB_PATH"])
     warehouse_with(warehouse, 1)
     with duckdb_lock_held(warehouse) as holder:
@@ -263,7 +254,7 @@ def test_locked_dbt_waits_for_the_duckdb_file_then_gives_up_without_running_dbt(
 
 
 def test_publish_cli_takes_the_pipeline_lock(tmp_path: Path) -> None:
-    env = ops_env(tmp_path)
+    env = pipeline_env(tmp_path)
     warehouse_with(Path(env["CHATBOT_DUCKDB_PATH"]), 3)
     bi = Path(env["CHATBOT_BI_DUCKDB_PATH"])
     lock = Path(env["CHATBOT_DUCKDB_PATH"] + ".pipeline.lock")
@@ -325,7 +316,7 @@ def _file_size_limit(limit: int):  # noqa: ANN202
 
 
 def test_run_pipeline_publish_on_a_full_disk_fails_the_step_without_a_traceback(tmp_path: Path) -> None:
-    env = ops_env(tmp_path)
+    env = pipeline_env(tmp_path)
     warehouse = Path(env["CHATBOT_DUCKDB_PATH"])
     bi = Path(env["CHATBOT_BI_DUCKDB_PATH"])
     warehouse_with(warehouse, 1000)
@@ -384,7 +375,7 @@ def test_report_write_that_fails_leaves_no_partial_file(tmp_path: Path, monkeypa
 
 
 def test_report_cli_on_a_full_disk_exits_2_and_leaves_no_partial_file(tmp_path: Path) -> None:
-    env = ops_env(tmp_path)
+    env = pipeline_env(tmp_path)
     warehouse_with(Path(env["CHATBOT_DUCKDB_PATH"]), 1)
     out = tmp_path / "reports" / "report_2025-06-02.html"
     out.parent.mkdir()
@@ -412,7 +403,7 @@ def test_bi_path_env_is_relative_to_the_project(tmp_path: Path, monkeypatch: pyt
 
 
 def test_run_pipeline_checks_the_bi_path_env_before_any_step(tmp_path: Path) -> None:
-    env = ops_env(tmp_path)
+    env = pipeline_env(tmp_path)
     (tmp_path / "landing").mkdir()
     a_file = tmp_path / "a_file"
     a_file.touch()
@@ -470,7 +461,7 @@ def test_lock_waits_that_are_not_finite_numbers_are_refused(tmp_path: Path, monk
     monkeypatch.setenv("CHATBOT_LOCK_WAIT_S", "-5")
     assert lock_wait_seconds() == 0.0
 
-    env = ops_env(tmp_path)
+    env = pipeline_env(tmp_path)
     (tmp_path / "landing").mkdir()
     for value in ("nan", "inf"):
         completed = run_script(
@@ -487,7 +478,7 @@ def test_lock_waits_that_are_not_finite_numbers_are_refused(tmp_path: Path, monk
 
 
 def test_a_landing_path_that_is_a_file_is_not_a_folder(tmp_path: Path) -> None:
-    env = ops_env(tmp_path)
+    env = pipeline_env(tmp_path)
     a_file = tmp_path / "landing.txt"
     a_file.touch()
     completed = run_script("run_pipeline.py", "--steps", "land", "--landing", str(a_file), env=env, check=False)
@@ -498,7 +489,7 @@ def test_a_released_lock_is_passed_to_no_child_and_free_for_the_next_run(tmp_pat
     # Only the locks this process holds go to a child: once released, a child holds nothing.
     from chatwh.schedule import held_lock_fds, pipeline_lock
 
-    use_env(monkeypatch, ops_env(tmp_path))
+    use_env(monkeypatch, pipeline_env(tmp_path))
     with pipeline_lock(None) as acquired:
         assert acquired and len(held_lock_fds()) == 1
     assert held_lock_fds() == ()
