@@ -7,6 +7,7 @@ is only ever a value.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import time
@@ -110,8 +111,7 @@ class DuckDBWarehouse(Warehouse):
         import duckdb
 
         if lock_timeout_s is None:
-            # How long to wait for another process's lock (env CHATBOT_DUCKDB_LOCK_TIMEOUT_S).
-            lock_timeout_s = float(os.environ.get("CHATBOT_DUCKDB_LOCK_TIMEOUT_S", "60"))
+            lock_timeout_s = duckdb_lock_timeout_s()
 
         self.path: Path = resolve_path(str(target.settings.get("path", "warehouse/chatbot.duckdb")))
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -169,6 +169,20 @@ class DuckDBWarehouse(Warehouse):
 # The session's sql_mode without NO_BACKSLASH_ESCAPES (macro
 # mysql_sql_mode_without_backslash_escapes: the same expression).
 SQL_MODE_WITHOUT_BACKSLASH_ESCAPES = "trim(both ',' from replace(concat(',', @@session.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','))"
+
+
+def duckdb_lock_timeout_s() -> float:
+    """How long to wait for another process's lock on the DuckDB file (env
+    CHATBOT_DUCKDB_LOCK_TIMEOUT_S, default 60 s); a value that is not a finite number of 0
+    or more seconds is a WarehouseError naming the variable (it was a ValueError traceback)."""
+    text = os.environ.get("CHATBOT_DUCKDB_LOCK_TIMEOUT_S", "").strip() or "60"
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise WarehouseError(f"CHATBOT_DUCKDB_LOCK_TIMEOUT_S: not a number of seconds (0 or more): {text!r}")
+    return value
 
 
 class MySQLWarehouse(Warehouse):

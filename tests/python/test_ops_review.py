@@ -501,3 +501,14 @@ def test_a_released_lock_is_passed_to_no_child_and_free_for_the_next_run(tmp_pat
         """
     )
     assert subprocess.run([sys.executable, "-c", child], env=dict(os.environ), timeout=60).returncode == 0
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "-1"])
+def test_a_duckdb_lock_timeout_that_is_no_number_is_one_line(tmp_path: Path, value: str) -> None:
+    """CHATBOT_DUCKDB_LOCK_TIMEOUT_S=abc ended every script that opens the warehouse in a
+    ValueError traceback."""
+    env = {**pipeline_env(tmp_path), "CHATBOT_DUCKDB_LOCK_TIMEOUT_S": value}
+    done = run_script("load.py", "bots", str(PROJECT_DIR / "tests" / "fixtures" / "funnel" / "bots" / "bots.csv"), env=env, check=False)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"CHATBOT_DUCKDB_LOCK_TIMEOUT_S: not a number of seconds (0 or more): '{value}'" in done.stderr
