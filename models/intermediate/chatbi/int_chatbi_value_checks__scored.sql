@@ -23,7 +23,10 @@
 {%- set magnitudes = {'十万': 5, '百万': 6, '千万': 7, '万': 4, '亿': 8, '千': 3, '百': 2} -%}
 {#- The same lists as the loader's (scripts/chatwh/chatbi/text.py MAGNITUDES, BASE_UNITS,
     RATIOS; a test holds them together): a unit it reads must be known here. -#}
-{%- set base_units = ['元', '块', '台', '辆', '个', '次', '单', '件', '人', '条', '家', '条线索', '天', '公里', 'km', 'kg', '吨', 'rmb', 'cny', '人民币'] -%}
+{%- set base_units = [
+    '元', '块', '台', '辆', '个', '次', '单', '件', '人', '条', '家', '条线索',
+    '天', '公里', 'km', 'kg', '吨', 'rmb', 'cny', '人民币',
+] -%}
 {%- set ratios = {'%': -2, '％': -2, 'percent': -2, 'pct': -2, '‰': -3} -%}
 {#- SQL over a unit token (__token__): the power of ten it stands for, NULL when it is no
     known unit (在售). -#}
