@@ -284,7 +284,10 @@ def test_a_bot_put_back_to_an_earlier_version_passes(gate, tmp_path: Path) -> No
     first = BOTS.read_text(encoding="utf-8")
     (tmp_path / "b1.csv").write_text(first, encoding="utf-8")
     (tmp_path / "b2.csv").write_text(first.replace("学习助手", "学习助手2"), encoding="utf-8")
-    for name in ("b1.csv", "b2.csv", "b1.csv"):
+    # A new snapshot file putting the bot back (reloading b1.csv itself is a reload that
+    # changes nothing: kind.landed_rows).
+    (tmp_path / "b3.csv").write_text(first, encoding="utf-8")
+    for name in ("b1.csv", "b2.csv", "b3.csv"):
         run_script("load.py", "bots", str(tmp_path / name), env=gate.env)
     with duckdb.connect(str(gate.db), read_only=True) as con:
         assert con.execute("select count(*) - count(distinct record_hash) from raw.bots").fetchone() == (1,)
