@@ -887,7 +887,7 @@ def _restates(found: DateRange, note: str, reference: date) -> bool:
     only restates it (上个月(4月), 本月(5月), 上周(5.5-5.11), 上周(周一至周日)). A note
     that reads as nothing, or as a period the range is not inside, is not a restatement."""
     if re.fullmatch(r"(?:周|星期|礼拜)[一1](?:至|到|~|-)(?:周|星期|礼拜)?[日天7]", note):
-        return found.rule.endswith("week") or (found.end - found.start).days % 7 == 6
+        return (found.end - found.start).days % 7 == 6  # whole weeks (no rule names a week)
     try:
         stated = _resolve(note, reference)
     except (TimeRangeError, OverflowError, ValueError):
