@@ -87,7 +87,7 @@ def main(argv: list[str]) -> int:
                 )
                 return EXIT_LOCKED
             print(f"locked_dbt: holding the pipeline lock {handle.name} (pid {os.getpid()}) for {dbt}", file=sys.stderr, flush=True)
-            os.set_inheritable(handle.fileno(), True)  # dbt keeps the lock until it exits
+            # acquire_pipeline_lock made the lock file inheritable: the exec'd dbt keeps it.
             try:
                 wait_for_duckdb_file(target)  # dbt-duckdb would fail at once on a file held open
             except WarehouseError as exc:
